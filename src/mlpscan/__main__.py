@@ -1,0 +1,3 @@
+from mlpscan.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""Check definitions: one YAML file each under checks/, id = path."""
+
+from __future__ import annotations
+
+import string
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from mlpscan.conditions import Condition, parse
+from mlpscan.findings import Severity
+from mlpscan.snapshot import PROVIDERS
+
+MESSAGE_FIELDS = {"name", "uid", "region", "target", "type"}
+
+
+class Check(BaseModel):
+    """A declarative check. Exactly one of `assert` (conditions) or `evaluator` (named Python)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              arbitrary_types_allowed=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    title: str
+    description: str | None = None
+    severity: Severity
+    provider: list[Literal["host", "aws", "aliyun", "tencent"]] = Field(min_length=1)
+    resource: str = Field(description="Resource type, or a glob such as 'aws.*' or '*'")
+    clauses: dict[int, list[str]] = Field(min_length=1, description="level -> GB/T 22239 clause ids")
+    where: Condition | None = None
+    assert_: Condition | None = Field(default=None, alias="assert")
+    evaluator: str | None = None
+    match: Literal["each", "any", "all"] = "each"
+    message: str | None = Field(
+        default=None, description="Failure message; may use {name} {uid} {region} {target} {type}")
+    remediation: str | None = None
+    references: list[str] = Field(default_factory=list)
+    deprecated_by: str | None = None
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _provider_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("clauses", mode="before")
+    @classmethod
+    def _clause_lists(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("clauses")
+    @classmethod
+    def _levels(cls, value: dict[int, list[str]]) -> dict[int, list[str]]:
+        for level, ids in value.items():
+            if level not in (1, 2, 3, 4):
+                raise ValueError(f"clause level {level} is not 1-4")
+            if not ids:
+                raise ValueError(f"level {level} lists no clause")
+        return value
+
+    @field_validator("where", "assert_", mode="before")
+    @classmethod
+    def _compile(cls, value: Any, info: Any) -> Any:
+        if value is None or isinstance(value, Condition):
+            return value
+        params = (info.context or {}).get("params")
+        return parse(value, params)
+
+    @field_validator("message")
+    @classmethod
+    def _template(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        for _, name, _, _ in string.Formatter().parse(value):
+            if name is not None and name not in MESSAGE_FIELDS:
+                raise ValueError(f"message uses {{{name}}}; allowed: "
+                                 + ", ".join(sorted(MESSAGE_FIELDS)))
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_judge(self) -> Check:
+        if (self.assert_ is None) == (self.evaluator is None):
+            raise ValueError("a check needs exactly one of 'assert' or 'evaluator'")
+        wrong = [p for p in self.provider if p not in PROVIDERS]
+        if wrong:
+            raise ValueError(f"unknown provider {wrong[0]!r}")
+        if self.resource != "*" and not any(self.resource.startswith(p + ".") for p in self.provider):
+            raise ValueError(f"resource {self.resource!r} belongs to none of the providers "
+                             f"{', '.join(self.provider)}")
+        return self
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
+
+    @property
+    def levels(self) -> list[int]:
+        return sorted(self.clauses)
+
+    def params_used(self) -> list[str]:
+        return [p for cond in (self.where, self.assert_) if cond is not None for p in cond.params()]
+
+    def expected(self, params: dict[str, Any]) -> str | None:
+        return self.assert_.describe(params) if self.assert_ is not None else None
+
+    def applies_to_type(self, resource_type: str) -> bool:
+        return fnmatchcase(resource_type, self.resource)
+
+
+def check_id_for(path: Path, root: Path) -> str:
+    """`checks/aws/iam/console_user_mfa.yaml` -> `aws.iam.console_user_mfa`."""
+    return ".".join(path.relative_to(root).with_suffix("").parts)

@@ -1,0 +1,67 @@
+"""mlpscan.yaml: the system being assessed, declared platform levels, waivers and outputs."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mlpscan.loading import read_document, validate
+from mlpscan.snapshot import Platform, Target
+from mlpscan.waivers import Waiver
+
+Format = Literal["table", "json", "sarif"]
+FailOn = Literal["critical", "high", "medium", "low", "info", "any", "none"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SystemConfig(_Strict):
+    name: str | None = None
+    level: int | None = Field(default=None, ge=1, le=4)
+    profile: str | None = Field(default=None, description="Profile name or path (relative to this file)")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SystemConfig:
+        if self.level is not None and self.profile is not None:
+            raise ValueError("give either 'level' or 'profile', not both")
+        return self
+
+
+class PlatformDeclaration(_Strict):
+    """The MLPS level of the platform hosting targets, from the provider's filing or report."""
+
+    target: str = Field(description="Glob over target ids, e.g. 'aliyun:*'")
+    name: str | None = None
+    level: int = Field(ge=1, le=5)
+    evidence: str | None = Field(default=None, description="Filing number or report reference")
+
+    def platform(self, source: str) -> Platform:
+        return Platform(name=self.name, level=self.level, source=source, evidence=self.evidence)
+
+
+class OutputConfig(_Strict):
+    dir: str | None = None
+    formats: list[Format] | None = None
+    fail_on: FailOn | None = None
+
+
+class Config(_Strict):
+    system: SystemConfig = SystemConfig()
+    platforms: list[PlatformDeclaration] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=list)
+    output: OutputConfig = OutputConfig()
+
+    def declared_platform(self, target: Target, source: str) -> Platform | None:
+        for declaration in self.platforms:
+            if fnmatchcase(target.id, declaration.target):
+                return declaration.platform(source)
+        return None
+
+
+def read_config(path: Path) -> Config:
+    return validate(Config, read_document(path))

@@ -1,0 +1,129 @@
+"""Findings and the report (contract `mlpscan.report/1`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REPORT_SCHEMA = "mlpscan.report/1"
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    MANUAL = "manual"
+    NOT_APPLICABLE = "not_applicable"
+    WAIVED = "waived"
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3,
+                  Severity.CRITICAL: 4}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ResourceRef(_Model):
+    type: str
+    uid: str
+    name: str | None = None
+    target: str
+    region: str | None = None
+
+
+class AppliedWaiver(_Model):
+    """The waiver that turned a finding into `waived`; `status` keeps what it would have been."""
+
+    status: Status = Field(description="The underlying status the waiver hides (fail, error or manual)")
+    justification: str
+    approver: str
+    expires: date
+    source: str | None = Field(default=None, description="File that declared the waiver")
+
+
+class Finding(_Model):
+    check: str
+    title: str
+    status: Status
+    severity: Severity
+    clauses: list[str]
+    units: list[str]
+    resource: ResourceRef
+    message: str
+    observed: Any = None
+    expected: str | None = None
+    remediation: str | None = None
+    waiver: AppliedWaiver | None = None
+
+    @property
+    def effective_status(self) -> Status:
+        """What the finding would be without its waiver."""
+        return self.waiver.status if self.waiver else self.status
+
+
+class ProfileSummary(_Model):
+    id: str
+    level: int
+    params: dict[str, Any]
+
+
+class SnapshotRef(_Model):
+    digest: str
+    started_at: datetime | None = None
+
+
+class ToolInfo(_Model):
+    name: str = "mlpscan"
+    version: str
+
+
+class Summary(_Model):
+    by_status: dict[Status, int]
+    by_severity: dict[Severity, int] = Field(description="Failing and error findings per severity")
+
+
+class Report(_Model):
+    schema_: Literal["mlpscan.report/1"] = Field(default="mlpscan.report/1", alias="schema")
+    tool: ToolInfo
+    generated_at: datetime
+    profile: ProfileSummary
+    snapshot: SnapshotRef
+    summary: Summary
+    findings: list[Finding]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def failing(self, threshold: Severity | None) -> list[Finding]:
+        """Fail and error findings at or above ``threshold`` (None: never failing)."""
+        if threshold is None:
+            return []
+        return [f for f in self.findings
+                if f.status in (Status.FAIL, Status.ERROR) and f.severity.rank >= threshold.rank]
+
+
+def summarize(findings: list[Finding]) -> Summary:
+    by_status = dict.fromkeys(Status, 0)
+    by_severity = dict.fromkeys(Severity, 0)
+    for finding in findings:
+        by_status[finding.status] += 1
+        if finding.status in (Status.FAIL, Status.ERROR):
+            by_severity[finding.severity] += 1
+    return Summary(by_status=by_status, by_severity=by_severity)

@@ -1,0 +1,155 @@
+"""The evidence file (contract `mlpscan.snapshot/1`): targets, raw resources, collection errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mlpscan.errors import InputError
+from mlpscan.loading import input_error_from, read_json
+
+SNAPSHOT_SCHEMA = "mlpscan.snapshot/1"
+PROVIDERS = ("host", "aws", "aliyun", "tencent")
+Provider = Literal["host", "aws", "aliyun", "tencent"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tool(_Strict):
+    name: str = "mlpscan"
+    version: str
+
+
+class Platform(_Strict):
+    """The cloud platform's own MLPS level, as declared by the system owner."""
+
+    name: str | None = None
+    level: int = Field(ge=1, le=5)
+    source: str = Field(description="Where the declaration comes from, e.g. 'declared in mlpscan.yaml'")
+    evidence: str | None = Field(
+        default=None, description="Filing number or assessment report reference (备案证明/测评报告)")
+
+
+class Target(_Strict):
+    """One account or host that was collected."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)  # providers may record more context
+
+    id: str = Field(description="'<provider>:<account or host>', e.g. 'aws:111122223333'")
+    provider: Provider
+    account: str | None = None
+    partition: str | None = None
+    regions: list[str] = Field(default_factory=list)
+    platform: Platform | None = None
+
+
+class Resource(_Strict):
+    target: str
+    type: str = Field(pattern=r"^(host|aws|aliyun|tencent)\.[a-z0-9_]+(\.[a-z0-9_]+)?$",
+                      description="'<provider>.<service>.<kind>' or '<provider>.account'/'host.system'")
+    uid: str
+    name: str | None = None
+    region: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict,
+                                 description="Raw fields as the API or command returned them")
+
+    @property
+    def provider(self) -> str:
+        return self.type.split(".", 1)[0]
+
+
+class CollectionError(_Strict):
+    """A failure to collect: denied, throttled, timed out, unreachable, unsupported."""
+
+    target: str
+    type: str = Field(description="Resource type (or glob such as 'aws.*') that could not be collected")
+    region: str | None = None
+    operation: str
+    code: str
+    message: str = ""
+
+
+class Snapshot(_Strict):
+    schema_: Literal["mlpscan.snapshot/1"] = Field(alias="schema")
+    tool: Tool
+    started_at: datetime
+    finished_at: datetime
+    digest: str | None = Field(
+        default=None, description="sha256 over the canonical targets, resources and errors")
+    targets: list[Target]
+    resources: list[Resource] = Field(default_factory=list)
+    errors: list[CollectionError] = Field(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("schema_", mode="before")
+    @classmethod
+    def _known_schema(cls, value: Any) -> Any:
+        if value != SNAPSHOT_SCHEMA:
+            raise ValueError(f"unsupported snapshot schema {value!r}, expected {SNAPSHOT_SCHEMA!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Snapshot:
+        ids = [t.id for t in self.targets]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate target id")
+        known = set(ids)
+        for kind, named in (("resources", [r.target for r in self.resources]),
+                            ("errors", [e.target for e in self.errors])):
+            for index, target in enumerate(named):
+                if target not in known:
+                    raise ValueError(f"{kind}[{index}] names unknown target {target!r}")
+        return self
+
+    def compute_digest(self) -> str:
+        return compute_digest(self.targets, self.resources, self.errors)
+
+    def sealed(self) -> Snapshot:
+        """This snapshot with its digest filled in."""
+        return self.model_copy(update={"digest": self.compute_digest()})
+
+
+def compute_digest(targets: list[Target], resources: list[Resource], errors: list[CollectionError]) -> str:
+    """sha256 over canonical JSON: sorted keys, no whitespace, UTF-8.
+
+    Targets and errors are covered as well as resources because a declared platform level or a
+    hidden collection error changes the outcome as much as a resource does.
+    """
+    hasher = hashlib.sha256()
+    for name, items in (("targets", targets), ("resources", resources), ("errors", errors)):
+        hasher.update(name.encode())
+        for item in items:
+            hasher.update(b"\n")
+            hasher.update(_canonical(item.model_dump(mode="json", by_alias=True)))
+    return "sha256:" + hasher.hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def read_snapshot(path: str | Path) -> Snapshot:
+    path = Path(path)
+    doc = read_json(path)
+    if not isinstance(doc.data, dict):
+        raise InputError("not a snapshot: expected a JSON object", path=path)
+    if doc.data.get("schema") != SNAPSHOT_SCHEMA:
+        found = doc.data.get("schema")
+        raise InputError(f"not a {SNAPSHOT_SCHEMA} snapshot (schema is {found!r})", path=path)
+    try:
+        return Snapshot.model_validate(doc.data)
+    except ValidationError as exc:
+        raise input_error_from(exc, doc) from None
+
+
+def dump_snapshot(snapshot: Snapshot) -> bytes:
+    return (json.dumps(snapshot.model_dump(mode="json", by_alias=True, exclude_none=False),
+                       indent=2, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,165 @@
+"""SARIF 2.1.0 for code-scanning dashboards (DESIGN §8).
+
+Fail and error findings become results (waived fails carry a suppression); passes, manual and
+not-applicable findings stay in the JSON report. Every result has a relative file URI (the file
+that declared the target, else the check's YAML) and the cloud or host resource goes into a
+logical location, never into the URI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mlpscan.catalog import Catalog
+from mlpscan.checks import Check
+from mlpscan.findings import Finding, Report, Severity, Status
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
+                     Severity.LOW: "2.0", Severity.INFO: "0.0"}
+LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+         Severity.LOW: "warning", Severity.INFO: "note"}
+MAX_TAGS = 20
+RESULT_STATUSES = (Status.FAIL, Status.ERROR)
+
+
+def render_sarif(
+    report: Report,
+    checks: Mapping[str, Check],
+    catalog: Catalog,
+    *,
+    anchors: Mapping[str, str] | None = None,
+    category: str | None = None,
+    notifications: Sequence[str] = (),
+    information_uri: str = "https://pypi.org/project/mlpscan/",
+) -> bytes:
+    """``checks`` are the checks the profile selected (one rule each); ``anchors`` maps a target
+    id to the relative path of the file that declared it."""
+    level = report.profile.level
+    rule_ids = sorted(checks)
+    rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    rules = [_rule(checks[rule_id], level, catalog) for rule_id in rule_ids]
+    results = [_result(f, rule_index[f.check], checks[f.check], anchors or {})
+               for f in report.findings if f.effective_status in RESULT_STATUSES]
+    targets = sorted({f.resource.target for f in report.findings})
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "mlpscan",
+            "version": report.tool.version,
+            "semanticVersion": report.tool.version,
+            "informationUri": information_uri,
+            "rules": rules,
+        }},
+        "automationDetails": {"id": f"mlpscan/{report.profile.id}/{category or _category(targets)}/"},
+        "invocations": [{
+            "executionSuccessful": True,
+            "toolExecutionNotifications": [
+                {"level": "warning", "message": {"text": text}} for text in notifications],
+        }],
+        "results": results,
+        "properties": {
+            "profile": report.profile.id,
+            "level": level,
+            "snapshotDigest": report.snapshot.digest,
+            "summary": {k.value: v for k, v in report.summary.by_status.items()},
+        },
+    }
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _category(targets: list[str]) -> str:
+    """One target: its id. Several: a stable name for the set, so uploads do not close each other."""
+    if len(targets) == 1:
+        return targets[0]
+    return "fleet-" + hashlib.sha256("\n".join(targets).encode()).hexdigest()[:12]
+
+
+def _rule(check: Check, level: int, catalog: Catalog) -> dict[str, Any]:
+    clause_ids = check.clauses.get(level, [])
+    clauses = [catalog.get(c) for c in clause_ids if c in catalog]
+    units = sorted({u for c in clauses for u in c.units})
+    clause_lines = [f"- GB/T 22239-2019 {c.display_id} {c.control_zh} ({c.control_en}): {c.zh} — {c.en}"
+                    f" [GB/T 28448: {', '.join(c.units)}]" for c in clauses]
+    text = [check.description or check.title, "", f"MLPS level {level} clauses:", *clause_lines]
+    markdown = [f"**{check.title}** (severity: {check.severity.value})", ""]
+    if check.description:
+        markdown += [check.description, ""]
+    markdown += [f"**MLPS level {level} (GB/T 22239-2019)**", "", *clause_lines]
+    if check.remediation:
+        text += ["", f"Remediation: {check.remediation}"]
+        markdown += ["", f"**Remediation:** {check.remediation}"]
+    if check.source is not None:
+        markdown += ["", f"Check definition: `{check.source.as_posix()}`"]
+    tags = ["mlps", f"mlps/L{level}", "security", *check.provider, *clause_ids, *units]
+    return {
+        "id": check.id,
+        "name": _pascal(check.id),
+        "shortDescription": {"text": check.title},
+        "fullDescription": {"text": check.description or check.title},
+        "help": {"text": "\n".join(text), "markdown": "\n".join(markdown)},
+        "defaultConfiguration": {"level": LEVEL[check.severity]},
+        "properties": {
+            "tags": list(dict.fromkeys(tags))[:MAX_TAGS],
+            "security-severity": SECURITY_SEVERITY[check.severity],
+            "precision": "high",
+            "problem.severity": "error" if LEVEL[check.severity] == "error" else "warning",
+            "mlps.clauses": clause_ids,
+            "mlps.units": units,
+        },
+    }
+
+
+def _pascal(check_id: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[._]", check_id))
+
+
+def _result(finding: Finding, index: int, check: Check, anchors: Mapping[str, str]) -> dict[str, Any]:
+    ref = finding.resource
+    status = finding.effective_status
+    uri = anchors.get(ref.target) or (check.source.as_posix() if check.source else "mlpscan.yaml")
+    prefix = "collection error: " if status is Status.ERROR else ""
+    where = f"{ref.target} {ref.type} {ref.name or ref.uid}" + (f" ({ref.region})" if ref.region else "")
+    result: dict[str, Any] = {
+        "ruleId": finding.check,
+        "ruleIndex": index,
+        "kind": "fail",
+        "level": "note" if status is Status.ERROR else LEVEL[finding.severity],
+        "message": {"text": f"{prefix}{finding.message} [{where}]"},
+        "locations": [{
+            "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": 1}},
+            "logicalLocations": [{"fullyQualifiedName": ref.uid, "name": ref.name or ref.uid,
+                                  "kind": "resource"}],
+        }],
+        "partialFingerprints": {"primaryLocationLineHash": fingerprint(finding)},
+        "properties": {
+            "status": status.value,
+            "severity": finding.severity.value,
+            "target": ref.target,
+            "resourceType": ref.type,
+            "resource": ref.uid,
+            "region": ref.region,
+            "clauses": finding.clauses,
+            "units": finding.units,
+        },
+    }
+    if finding.waiver is not None:
+        result["suppressions"] = [{
+            "kind": "external",
+            "status": "accepted",
+            "justification": (f"{finding.waiver.justification} (approved by "
+                              f"{finding.waiver.approver}, expires {finding.waiver.expires.isoformat()})"),
+        }]
+    return result
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable identity of an alert: rule, target, resource, region, and the failed operation."""
+    ref = finding.resource
+    operation = finding.observed.get("operation") if isinstance(finding.observed, dict) else None
+    parts = [finding.check, ref.target, ref.type, ref.uid, ref.region or "", str(operation or "")]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

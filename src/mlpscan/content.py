@@ -79,7 +79,8 @@ def load_content(root: str | Path | None = None) -> Content:
     base = Path(root) if root is not None else default_content_root()
     missing = [name for name in CONTENT_DIRS if not (base / name).is_dir()]
     if missing:
-        raise InputError(f"not a content directory: missing {', '.join(missing)}/", path=base)
+        raise InputError("not a content directory: missing " + ", ".join(f"{m}/" for m in missing),
+                         path=base)
     params = _load_params(base / "profiles" / "params.yaml")
     profile_files = _load_profiles(base / "profiles")
     catalog = _load_catalog(base / "profiles" / "standard")

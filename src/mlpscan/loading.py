@@ -20,8 +20,12 @@ from mlpscan.errors import InputError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys."""
+# The C parser (libyaml) when present: content loading is on every command's path.
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Safe loader that refuses duplicate mapping keys."""
 
 
 def _construct_mapping_once(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -34,7 +38,8 @@ def _construct_mapping_once(loader: _StrictLoader, node: yaml.MappingNode) -> di
             raise InputError(f"duplicate key {key!r} (first defined on line {first_seen[key]})",
                              line=line)
         first_seen[key] = line
-    return loader.construct_mapping(node, deep=True)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
+    return mapping
 
 
 _StrictLoader.add_constructor(
@@ -140,7 +145,9 @@ def validate(model: type[ModelT], doc: Document, *, part: Sequence[int | str] = 
 
 def input_error_from(exc: ValidationError, doc: Document, prefix: Sequence[int | str] = ()) -> InputError:
     """The first validation problem as one line, located in the document when possible."""
-    first = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # a misspelt key shows up as both "unknown" and "missing": the unknown one says what to fix
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = (*prefix, *first["loc"])
     where = _format_loc(loc)
     kind = first["type"]

@@ -35,6 +35,7 @@ FORMATS = ("table", "json", "sarif")
 OUTPUT_FILES = {"json": "mlpscan-report.json", "sarif": "mlpscan.sarif"}
 DEFAULT_OUTPUT_DIR = "mlpscan-out"
 DEFAULT_LEVEL = 3
+PIPED_WIDTH = 200
 
 log = logging.getLogger("mlpscan")
 
@@ -176,7 +177,7 @@ def _cmd_evaluate(args: argparse.Namespace, collected: _Collect) -> int:
                                         category=args.sarif_category, notifications=collected.messages)
     _write_all(out_dir, {OUTPUT_FILES[kind]: data for kind, data in outputs.items()})
     if "table" in formats:
-        render_table(report, Console())
+        render_table(report, _stdout_console())
     for kind in outputs:
         sys.stderr.write(f"mlpscan: wrote {out_dir / OUTPUT_FILES[kind]}\n")
     return _exit_code(report, snapshot, threshold)
@@ -248,6 +249,13 @@ def _write_all(directory: Path, files: dict[str, bytes]) -> None:
         raise InputError(f"cannot write output: {exc.strerror or exc}", path=directory) from None
 
 
+def _stdout_console() -> Console:
+    console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPED_WIDTH  # CI logs are wide; 80 columns would fold every check id
+    return console
+
+
 # -- verify -------------------------------------------------------------------------------------
 
 def _cmd_verify(args: argparse.Namespace, _: _Collect) -> int:
@@ -276,7 +284,7 @@ def _cmd_checks_list(args: argparse.Namespace, _: _Collect) -> int:
             continue
         table.add_row(check.id, check.severity.value, ",".join(check.provider),
                       ",".join(map(str, check.levels)), check.title)
-    Console().print(table)
+    _stdout_console().print(table)
     return EXIT_OK
 
 
@@ -285,7 +293,7 @@ def _cmd_checks_show(args: argparse.Namespace, _: _Collect) -> int:
     check = content.checks.get(args.id)
     if check is None:
         raise InputError(f"unknown check '{args.id}' (see 'mlpscan checks list')")
-    out = Console()
+    out = _stdout_console()
     out.print(f"[bold]{check.id}[/bold]: {check.title}")
     if check.description:
         out.print(check.description)
@@ -314,14 +322,14 @@ def _cmd_profiles_list(args: argparse.Namespace, _: _Collect) -> int:
     for name, (profile, _path) in sorted(content.profile_files.items()):
         resolved = content.profile(name)
         table.add_row(name, str(resolved.level), profile.extends or "", profile.title or "")
-    Console().print(table)
+    _stdout_console().print(table)
     return EXIT_OK
 
 
 def _cmd_profiles_show(args: argparse.Namespace, _: _Collect) -> int:
     content = load_content(args.content)
     profile = content.profile(args.name)
-    out = Console()
+    out = _stdout_console()
     out.print(f"[bold]{profile.id}[/bold] (MLPS level {profile.level}): {profile.title or ''}")
     out.print("extends: " + " -> ".join(profile.chain))
     table = Table("Parameter", "Value", "Unit", "Set by", "Legal floor")
@@ -361,7 +369,7 @@ def _cmd_coverage(args: argparse.Namespace, _: _Collect) -> int:
         checks = "\n".join(row["checks"]) or "manual"
         table.add_row(row["clause"], f"{row['control']} ({row['control_en']})", " ".join(row["units"]),
                       row["automatable"], checks)
-    out = Console()
+    out = _stdout_console()
     out.print(table)
     checked = sum(1 for r in rows if r["checks"])
     gaps = sum(1 for r in rows if not r["checks"] and r["automatable"] != "manual")

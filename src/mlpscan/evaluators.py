@@ -55,7 +55,8 @@ class MainlandResidency:
         return resource.region is not None
 
     def selects_error(self, error: CollectionError) -> bool:
-        return error.region is not None
+        # a regional failure, or one that lost a whole account ("aws.*"): regional data is missing
+        return error.region is not None or "*" in error.type
 
     def judge(self, resource: Resource, context: Context) -> Judgement:
         provider, region_id = resource.provider, resource.region or ""

@@ -1,0 +1,297 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlpscan.cli import main
+from tests.conftest import REPO, resource, snapshot_dict, target
+
+Validator = Callable[[bytes | str | dict[str, Any]], list[str]]
+WriteSnapshot = Callable[..., Path]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real command line, in a fresh interpreter."""
+    env = {**os.environ, "COLUMNS": "200"}  # pytest exports COLUMNS=80, which folds check ids
+    return subprocess.run([sys.executable, "-m", "mlpscan", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False, timeout=120)
+
+
+def residency_snapshot(write_snapshot: WriteSnapshot, *regions: str) -> Path:
+    resources = [resource("aliyun:1", "aliyun.account", "acs:ram::1:root")]
+    resources += [resource("aliyun:1", "aliyun.oss.bucket", f"acs:oss:{r}:1:b-{r}", r, name=f"b-{r}")
+                  for r in regions]
+    return write_snapshot([target("aliyun:1", regions=["cn-hangzhou"])], resources)
+
+
+def test_evaluate_writes_table_json_and_sarif(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                              sarif_validator: Validator) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong")
+    out = tmp_path / "out"
+    done = run("evaluate", str(snapshot), "--level", "3", "--format", "table,json,sarif",
+               "--output-dir", str(out))
+    assert done.returncode == 1, done.stderr
+    assert "cloud.residency.mainland_region" in done.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["mlpscan-report.json", "mlpscan.sarif"]
+    report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["by_status"]["fail"] == 1
+    assert sarif_validator((out / "mlpscan.sarif").read_bytes()) == []
+    assert f"wrote {out / 'mlpscan.sarif'}" in done.stderr
+
+
+@pytest.mark.parametrize(("regions", "extra", "code"), [
+    (("cn-hangzhou",), [], 0),
+    (("cn-hangzhou", "cn-hongkong"), [], 1),
+    (("cn-hangzhou", "cn-hongkong"), ["--fail-on", "critical"], 0),
+    (("cn-hangzhou", "cn-hongkong"), ["--fail-on", "high"], 1),
+    (("cn-hangzhou", "cn-hongkong"), ["--fail-on", "none"], 0),
+])
+def test_exit_codes_follow_fail_on(tmp_path: Path, write_snapshot: WriteSnapshot, regions: tuple[str, ...],
+                                   extra: list[str], code: int) -> None:
+    snapshot = residency_snapshot(write_snapshot, *regions)
+    assert main(["evaluate", str(snapshot), "--format", "json", "--output-dir", str(tmp_path / "o"),
+                 *extra]) == code
+
+
+def test_exit_code_3_when_no_target_could_be_collected(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    snapshot = write_snapshot([target("aws:1"), target("aws:2")], [], [
+        {"target": "aws:1", "type": "aws.*", "operation": "sts:GetCallerIdentity", "code": "InvalidClientTokenId"},
+        {"target": "aws:2", "type": "aws.*", "operation": "sts:GetCallerIdentity", "code": "ExpiredToken"}])
+    out = tmp_path / "o"
+    assert main(["evaluate", str(snapshot), "--format", "json", "--output-dir", str(out)]) == 3
+    report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["by_status"]["error"] >= 2
+
+
+def test_config_supplies_level_waivers_platforms_and_outputs(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                                             sarif_validator: Validator) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong")
+    config = tmp_path / "mlpscan.yaml"
+    config.write_text(f"""\
+system: {{name: payments, level: 4}}
+platforms:
+  - {{target: "aliyun:*", name: Alibaba Finance Cloud, level: 4, evidence: 备案证明 33010099001}}
+waivers:
+  - check: cloud.residency.mainland_region
+    resource: "*:b-cn-hongkong"
+    justification: CDN origin for the Hong Kong site, no personal data
+    approver: ciso@example.cn
+    expires: 2099-12-31
+output: {{dir: {tmp_path / 'cfg-out'}, formats: [json, sarif], fail_on: high}}
+""", encoding="utf-8")
+    assert main(["evaluate", str(snapshot), "--config", str(config)]) == 0
+    report = json.loads((tmp_path / "cfg-out" / "mlpscan-report.json").read_text(encoding="utf-8"))
+    assert report["profile"]["level"] == 4
+    statuses = {f["check"]: f["status"] for f in report["findings"] if f["status"] != "pass"}
+    assert statuses == {"cloud.residency.mainland_region": "waived"}
+    sarif = json.loads((tmp_path / "cfg-out" / "mlpscan.sarif").read_bytes())
+    assert sarif_validator(sarif) == []
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {config.as_posix()}
+
+
+def test_profile_file_and_user_waiver_file(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hongkong")
+    profile = tmp_path / "bank.yaml"
+    profile.write_text("id: bank\nextends: level3\nparams: {log_retention_days: 366}\n", encoding="utf-8")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - {check: 'cloud.*', resource: '*', justification: pilot, approver: me, "
+                       "expires: 2099-01-01}\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["evaluate", str(snapshot), "--profile", str(profile), "--waivers", str(waivers),
+                 "--format", "json", "--output-dir", str(out)]) == 0
+    report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+    assert report["profile"] == {"id": "bank", "level": 3, "params": report["profile"]["params"]}
+    assert report["profile"]["params"]["log_retention_days"] == 366
+
+
+def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    return lines[0]
+
+
+BAD_CONFIGS = {
+    "malformed": ("system: {level: 3\n", "mlpscan.yaml:2: invalid YAML"),
+    "duplicate": ("system: {level: 3}\nsystem: {level: 4}\n", "mlpscan.yaml:2: duplicate key 'system'"),
+    "unknown field": ("system: {levle: 3}\n", "mlpscan.yaml:1: unknown field 'levle' in system"),
+    "waiver without expiry": ("waivers:\n  - check: x\n    resource: '*'\n    justification: j\n"
+                              "    approver: a\n", "mlpscan.yaml:2: missing required field 'expires' in waivers[0]"),
+    "bad date": ("waivers:\n  - {check: x, resource: '*', justification: j, approver: a, expires: soon}\n",
+                 "mlpscan.yaml:2: waivers[0].expires: Input should be a valid date"),
+    "both": ("system: {level: 3, profile: level4}\n", "give either 'level' or 'profile'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_one_line_and_writes_nothing(case: str, tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    text, expected = BAD_CONFIGS[case]
+    config = tmp_path / "mlpscan.yaml"
+    config.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou")
+    line = one_line_error(run("evaluate", str(snapshot), "--config", str(config), "--output-dir", str(out)))
+    assert line.startswith("mlpscan: error: ")
+    assert expected in line
+    assert str(config) in line
+    assert not out.exists()
+
+
+def test_bad_snapshots(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema": "mlpscan.snapshot/1",\n "targets": [}\n', encoding="utf-8")
+    assert one_line_error(run("evaluate", str(broken))).startswith(f"mlpscan: error: {broken}:2: invalid JSON")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"schema": "mlpscan.report/1"}), encoding="utf-8")
+    assert "not a mlpscan.snapshot/1 snapshot (schema is 'mlpscan.report/1')" in one_line_error(
+        run("evaluate", str(other)))
+    bad = snapshot_dict([target("aws:1")], [resource("aws:9", "aws.s3.bucket", "b")])
+    dangling = tmp_path / "dangling.json"
+    dangling.write_text(json.dumps(bad), encoding="utf-8")
+    assert "resources[0] names unknown target 'aws:9'" in one_line_error(run("evaluate", str(dangling)))
+    extra = snapshot_dict([target("aws:1")])
+    extra["secret"] = 1
+    extra_path = tmp_path / "extra.json"
+    extra_path.write_text(json.dumps(extra), encoding="utf-8")
+    assert "unknown field 'secret'" in one_line_error(run("evaluate", str(extra_path)))
+    assert "file not found" in one_line_error(run("evaluate", str(tmp_path / "missing.json")))
+
+
+def test_bad_profile_and_waiver_files(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou")
+    profile = tmp_path / "p.yaml"
+    profile.write_text("id: p\nextends: level3\nparams:\n  lockout_treshold: 3\n", encoding="utf-8")
+    assert f"{profile}: unknown parameter 'lockout_treshold'" in one_line_error(
+        run("evaluate", str(snapshot), "--profile", str(profile)))
+    profile.write_text("id: p\nextends: level3\nparams:\n  log_retention_days: 90\n", encoding="utf-8")
+    assert "looser than the legal floor 180" in one_line_error(
+        run("evaluate", str(snapshot), "--profile", str(profile)))
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("waivers:\n  - {check: x, resource: '*', justification: j, approver: a}\n", encoding="utf-8")
+    assert f"{waivers}:2: missing required field 'expires'" in one_line_error(
+        run("evaluate", str(snapshot), "--waivers", str(waivers)))
+
+
+def test_bad_command_lines(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou")
+    assert "unknown format 'xml'" in one_line_error(run("evaluate", str(snapshot), "--format", "json,xml"))
+    assert "unknown severity 'urgent'" in one_line_error(run("evaluate", str(snapshot), "--fail-on", "urgent"))
+    assert "invalid choice: 5" in one_line_error(run("evaluate", str(snapshot), "--level", "5"))
+    assert "not allowed with argument" in one_line_error(
+        run("evaluate", str(snapshot), "--level", "3", "--profile", "level4"))
+    assert "unknown profile 'level9'" in one_line_error(run("evaluate", str(snapshot), "--profile", "level9"))
+    assert "invalid choice" in one_line_error(run("scan"))
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert "cannot write output" in one_line_error(
+        run("evaluate", str(snapshot), "--format", "json", "--output-dir", str(blocker / "sub")))
+
+
+def test_content_errors_are_one_line(content_copy: Callable[[], Path]) -> None:
+    root = content_copy()
+    check = root / "checks" / "cloud" / "residency" / "mainland_region.yaml"
+    check.write_text(check.read_text(encoding="utf-8").replace("8.2.4.5.a", "8.2.4.5.z"), encoding="utf-8")
+    line = one_line_error(run("validate", "--content", str(root)))
+    assert f"{check}:" in line
+    assert "unknown clause '8.2.4.5.z' for level 3" in line
+
+
+def test_validate_ok() -> None:
+    done = run("validate")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("content OK")
+    assert "L3 111" in done.stdout
+
+
+def test_grade(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "--object", "social", "--degree", "serious"]) == 0
+    assert capsys.readouterr().out.startswith("MLPS level 3\n")
+    assert main(["grade", "--object", "citizen", "--degree", "grave", "--service-object", "national",
+                 "--service-degree", "general"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("MLPS level 3\n")
+    assert "level 2" in out and "the higher of the two gradings = level 3" in out
+    assert main(["grade", "--object", "national", "--degree", "grave"]) == 0
+    assert "not published" in capsys.readouterr().out
+    assert one_line_error(run("grade", "--object", "social", "--degree", "serious", "--service-object", "social"))
+
+
+@pytest.mark.parametrize(("obj", "degrees"), [("citizen", (1, 2, 2)), ("social", (2, 3, 4)),
+                                              ("national", (3, 4, 5))])
+def test_grading_matrix(obj: str, degrees: tuple[int, int, int], capsys: pytest.CaptureFixture[str]) -> None:
+    for degree, level in zip(("general", "serious", "grave"), degrees, strict=True):
+        main(["grade", "--object", obj, "--degree", degree])
+        assert capsys.readouterr().out.startswith(f"MLPS level {level}\n")
+
+
+def test_coverage_lists_every_level3_clause(content: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coverage", "--level", "3", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["clauses"]
+    assert [r["clause"] for r in rows] == sorted(
+        (c.id for c in content.catalog.for_level(3)), key=lambda i: [int(p) if p.isdigit() else p
+                                                                      for p in i.split(".")])
+    by_id = {r["clause"]: r for r in rows}
+    assert by_id["8.2.4.5.a"]["checks"] == ["cloud.residency.mainland_region"]
+    assert by_id["8.2.2.1.a"]["coverage"] == "checked"
+    assert by_id["8.1.4.11.a"]["coverage"] == "manual"
+    done = run("coverage", "--level", "3")
+    assert done.returncode == 0
+    assert "manual" in done.stdout and "8.2.4.5.a" in done.stdout
+    assert "111 technical clauses" in done.stdout.replace("\n", " ")
+
+
+@pytest.mark.parametrize("kind", ["snapshot", "report", "config"])
+def test_schema(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", kind]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+
+
+def test_verify(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    from mlpscan.snapshot import dump_snapshot, read_snapshot
+
+    unsealed = residency_snapshot(write_snapshot, "cn-hangzhou")
+    assert main(["verify", str(unsealed)]) == 1
+    sealed = tmp_path / "sealed.json"
+    sealed.write_bytes(dump_snapshot(read_snapshot(unsealed).sealed()))
+    done = run("verify", str(sealed))
+    assert done.returncode == 0
+    assert "OK sha256:" in done.stdout
+    tampered = json.loads(sealed.read_text(encoding="utf-8"))
+    tampered["resources"][1]["region"] = "cn-shanghai"
+    sealed.write_text(json.dumps(tampered), encoding="utf-8")
+    done = run("verify", str(sealed))
+    assert done.returncode == 1
+    assert "MODIFIED" in done.stdout
+
+
+def test_checks_and_profiles_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checks", "list", "--provider", "aliyun", "--level", "3"]) == 0
+    assert "cloud.residency.mainland_region" in capsys.readouterr().out
+    assert main(["checks", "list", "--provider", "host"]) == 0
+    assert "cloud.residency" not in capsys.readouterr().out
+    assert main(["checks", "show", "cloud.platform.level_at_least_system"]) == 0
+    out = capsys.readouterr().out
+    assert "8.2.2.1 a)" in out and "checks/cloud/platform/level_at_least_system.yaml" in out
+    assert main(["checks", "show", "nope"]) == 2
+    assert main(["profiles", "list"]) == 0
+    assert "level4" in capsys.readouterr().out
+    assert main(["profiles", "show", "level4"]) == 0
+    out = capsys.readouterr().out
+    assert "level4 -> level3 -> level2 -> level1" in out and "log_retention_days" in out
+
+
+def test_runs_from_any_directory(tmp_path: Path) -> None:
+    done = run("validate", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert str(REPO) in done.stdout or "site-packages" in done.stdout

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from mlpscan.content import Content, load_content
@@ -95,8 +96,6 @@ def _fetch_sarif_schema() -> Path:
 @pytest.fixture(scope="session")
 def sarif_validator() -> Iterator[Callable[[bytes | str | dict[str, Any]], list[str]]]:
     """Validate SARIF against the official 2.1.0 schema; returns the error messages."""
-    import jsonschema
-
     schema = json.loads(_fetch_sarif_schema().read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
@@ -105,4 +104,4 @@ def sarif_validator() -> Iterator[Callable[[bytes | str | dict[str, Any]], list[
         data = json.loads(document) if isinstance(document, (bytes, str)) else document
         return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
 
-    yield validate
+    return validate

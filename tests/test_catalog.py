@@ -43,7 +43,8 @@ def test_level3_units_match_gbt28448(content: Content) -> None:
 def test_clauses_the_checks_rely_on_exist(content: Content, clause_id: str) -> None:
     clause = content.catalog.get(clause_id)
     assert clause.level == int(clause_id[0]) - 5
-    assert clause.zh and clause.en
+    assert clause.zh
+    assert clause.en
 
 
 def test_clause_text_and_confidence_are_data(content: Content) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from mlpscan.cli import main
+from mlpscan.snapshot import dump_snapshot, read_snapshot
 from tests.conftest import REPO, resource, snapshot_dict, target
 
 Validator = Callable[[bytes | str | dict[str, Any]], list[str]]
@@ -219,7 +220,8 @@ def test_grade(capsys: pytest.CaptureFixture[str]) -> None:
                  "--service-degree", "general"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("MLPS level 3\n")
-    assert "level 2" in out and "the higher of the two gradings = level 3" in out
+    assert "level 2" in out
+    assert "the higher of the two gradings = level 3" in out
     assert main(["grade", "--object", "national", "--degree", "grave"]) == 0
     assert "not published" in capsys.readouterr().out
     assert one_line_error(run("grade", "--object", "social", "--degree", "serious", "--service-object", "social"))
@@ -245,7 +247,8 @@ def test_coverage_lists_every_level3_clause(content: Any, capsys: pytest.Capture
     assert by_id["8.1.4.11.a"]["coverage"] == "manual"
     done = run("coverage", "--level", "3")
     assert done.returncode == 0
-    assert "manual" in done.stdout and "8.2.4.5.a" in done.stdout
+    assert "manual" in done.stdout
+    assert "8.2.4.5.a" in done.stdout
     assert "111 technical clauses" in done.stdout.replace("\n", " ")
 
 
@@ -258,8 +261,6 @@ def test_schema(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_verify(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
-    from mlpscan.snapshot import dump_snapshot, read_snapshot
-
     unsealed = residency_snapshot(write_snapshot, "cn-hangzhou")
     assert main(["verify", str(unsealed)]) == 1
     sealed = tmp_path / "sealed.json"
@@ -282,13 +283,15 @@ def test_checks_and_profiles_commands(capsys: pytest.CaptureFixture[str]) -> Non
     assert "cloud.residency" not in capsys.readouterr().out
     assert main(["checks", "show", "cloud.platform.level_at_least_system"]) == 0
     out = capsys.readouterr().out
-    assert "8.2.2.1 a)" in out and "checks/cloud/platform/level_at_least_system.yaml" in out
+    assert "8.2.2.1 a)" in out
+    assert "checks/cloud/platform/level_at_least_system.yaml" in out
     assert main(["checks", "show", "nope"]) == 2
     assert main(["profiles", "list"]) == 0
     assert "level4" in capsys.readouterr().out
     assert main(["profiles", "show", "level4"]) == 0
     out = capsys.readouterr().out
-    assert "level4 -> level3 -> level2 -> level1" in out and "log_retention_days" in out
+    assert "level4 -> level3 -> level2 -> level1" in out
+    assert "log_retention_days" in out
 
 
 def test_runs_from_any_directory(tmp_path: Path) -> None:

@@ -77,13 +77,13 @@ def test_validate_rejects_bad_checks(content_copy: Callable[[], Path], replace: 
 def test_check_id_must_equal_its_path(content_copy: Callable[[], Path]) -> None:
     root = content_copy()
     add_check(root, "aws/ec2/volume_encrypted.yaml", "id: aws.ec2.other\n" + GOOD_CHECK)
-    with pytest.raises(InputError, match="must equal its path 'aws.ec2.volume_encrypted'"):
+    with pytest.raises(InputError, match=r"must equal its path 'aws\.ec2\.volume_encrypted'"):
         load_content(root)
 
 
 def test_unknown_evaluator(content_copy: Callable[[], Path]) -> None:
     root = content_copy()
-    text = GOOD_CHECK.split("assert:")[0] + "evaluator: guess\n"
+    text = GOOD_CHECK.split("assert:", maxsplit=1)[0] + "evaluator: guess\n"
     add_check(root, "aws/ec2/volume_encrypted.yaml", text)
     with pytest.raises(InputError, match="unknown evaluator 'guess'"):
         load_content(root)
@@ -92,7 +92,7 @@ def test_unknown_evaluator(content_copy: Callable[[], Path]) -> None:
 def test_deprecated_by_must_name_a_check(content_copy: Callable[[], Path]) -> None:
     root = content_copy()
     add_check(root, "aws/ec2/volume_encrypted.yaml", GOOD_CHECK + "deprecated_by: aws.ec2.gone\n")
-    with pytest.raises(InputError, match="deprecated_by names unknown check 'aws.ec2.gone'"):
+    with pytest.raises(InputError, match=r"deprecated_by names unknown check 'aws\.ec2\.gone'"):
         load_content(root)
 
 

@@ -98,7 +98,8 @@ def test_each_gives_one_finding_per_resource(engine_content: Content) -> None:
     assert fail.units == ["L3-CES1-28"]
     assert fail.observed == {"State": "in-use", "Encrypted": False}
     assert fail.expected == "Encrypted eq true"
-    assert fail.remediation and "EBS encryption" in fail.remediation
+    assert fail.remediation
+    assert "EBS encryption" in fail.remediation
     assert by_name["vol-1"].remediation is None
     assert "'Encrypted' is str 'yes'" in by_name["vol-4"].message
 

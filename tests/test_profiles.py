@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from mlpscan.content import Content, load_content
+from mlpscan.engine import evaluate
 from mlpscan.errors import InputError
+from tests.conftest import make_snapshot, target
 
 
 def test_levels_extend_and_tighten(content: Content) -> None:
@@ -99,9 +101,6 @@ def test_extends_cycle_is_reported(content_copy: object) -> None:
 
 def test_profile_warnings_are_logged_during_evaluation(
         content: Content, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from mlpscan.engine import evaluate
-    from tests.conftest import make_snapshot, target
-
     path = tmp_path / "soft.yaml"
     path.write_text("id: soft\nextends: level3\nparams:\n  idle_timeout_seconds: 1200\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="mlpscan"):

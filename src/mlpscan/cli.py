@@ -333,11 +333,15 @@ def _cmd_profiles_show(args: argparse.Namespace, _: _Collect) -> int:
     out.print(f"[bold]{profile.id}[/bold] (MLPS level {profile.level}): {profile.title or ''}")
     out.print("extends: " + " -> ".join(profile.chain))
     table = Table("Parameter", "Value", "Unit", "Set by", "Legal floor")
+    table.columns[0].no_wrap = True
     for name, param in content.params.items():
-        floor = "" if param.floor is None else f"{param.floor} ({param.floor_basis})"
+        floor = "" if param.floor is None else f"{param.floor} *"
         table.add_row(name, json.dumps(profile.params[name]), param.unit or "",
                       profile.origins[name], floor)
     out.print(table)
+    for name, param in content.params.items():
+        if param.floor is not None:
+            out.print(f"* {name}: {param.floor_basis}")
     for warning in profile.warnings:
         log.warning(warning)
     return EXIT_OK

@@ -40,8 +40,6 @@ class Platform(_Strict):
 class Target(_Strict):
     """One account or host that was collected."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)  # providers may record more context
-
     id: str = Field(description="'<provider>:<account or host>', e.g. 'aws:111122223333'")
     provider: Provider
     account: str | None = None

@@ -80,7 +80,8 @@ def test_results_are_fails_and_errors_with_relative_uris(report: Report, content
     for result in results:
         [location] = result["locations"]
         uri = location["physicalLocation"]["artifactLocation"]["uri"]
-        assert not uri.startswith(("/", "arn:", "acs:", "qcs:")) and "://" not in uri
+        assert not uri.startswith(("/", "arn:", "acs:", "qcs:"))
+        assert "://" not in uri
         assert location["logicalLocations"][0]["fullyQualifiedName"] == result["properties"]["resource"]
     errors = [r for r in results if r["properties"]["status"] == "error"]
     assert {r["level"] for r in errors} == {"note"}

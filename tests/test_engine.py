@@ -183,9 +183,25 @@ def test_collection_errors_become_error_findings_and_others_go_on(engine_content
     assert "ec2:DescribeVolumes in cn-northwest-1 returned UnauthorizedOperation" in denied.message
     assert denied.observed["operation"] == "ec2:DescribeVolumes"
     assert report.summary.by_status[Status.ERROR] >= 2
-    # the residency check needs every regional resource type, so the errors surface there too
+    # residency doubts only failures outside known mainland regions (cn-northwest-2 does not exist)
     residency = only(report, "cloud.residency.mainland_region")
-    assert {f.status for f in residency} == {Status.PASS, Status.ERROR}
+    assert sorted((f.status.value, f.resource.region) for f in residency) == [
+        ("error", "cn-northwest-2"), ("pass", "cn-north-1")]
+
+
+def test_errors_no_check_reports_still_make_a_finding(engine_content: Content) -> None:
+    errors = [{"target": AWS, "type": "aws.kms.key", "region": "cn-north-1", "operation": "kms:ListKeys",
+               "code": "ThrottlingException", "message": "Rate exceeded"},
+              {"target": AWS, "type": "aws.ec2.volume", "region": "cn-north-1", "operation": "ec2:DescribeVolumes",
+               "code": "RequestLimitExceeded"}]
+    report = evaluate(aws_snapshot([], errors), engine_content, engine_content.level_profile(3))
+    [kms] = only(report, "mlpscan.collection_incomplete")
+    assert kms.status is Status.ERROR
+    assert kms.severity is Severity.LOW
+    assert kms.clauses == []
+    assert "kms:ListKeys in cn-north-1 returned ThrottlingException: Rate exceeded" in kms.message
+    assert kms.resource.region == "cn-north-1"
+    assert [f.status for f in only(report, "aws.ec2.volume_encrypted")] == [Status.ERROR]
 
 
 def test_same_snapshot_gives_identical_findings(engine_content: Content) -> None:
@@ -263,6 +279,18 @@ def test_residency_unknown_region_is_an_error_naming_it(content: Content) -> Non
     assert "unknown aliyun region id 'cn-atlantis-1'" in finding.message
 
 
+def test_residency_is_not_in_doubt_when_a_mainland_region_fails(content: Content) -> None:
+    # whatever could not be listed in ap-shanghai is in the mainland anyway
+    snapshot = make_snapshot([target("tencent:2")],
+                             [resource("tencent:2", "tencent.cvm.instance", "ins-1", "ap-guangzhou")],
+                             [{"target": "tencent:2", "type": "tencent.cbs.disk", "region": "ap-shanghai",
+                               "operation": "cbs:DescribeDisks", "code": "AuthFailure.UnauthorizedOperation"},
+                              {"target": "tencent:2", "type": "tencent.cam.user", "region": None,
+                               "operation": "cam:ListUsers", "code": "AuthFailure.UnauthorizedOperation"}])
+    assert [f.status for f in only(evaluate(snapshot, content, content.level_profile(3)), RESIDENCY)] == [
+        Status.PASS]
+
+
 def test_residency_does_not_apply_to_hosts(content: Content) -> None:
     snapshot = make_snapshot([target("host:web-01", provider="host")],
                              [resource("host:web-01", "host.system", "host:web-01", None)])
@@ -303,7 +331,8 @@ def test_declared_platform_wins_and_config_declarations_fill_gaps(content: Conte
     [finding] = only(evaluate(aliyun_on("cn-hangzhou", platform=declared), content,
                               content.level_profile(4)), PLATFORM)
     assert finding.status is Status.PASS
-    assert "declared" in finding.message
+    assert "declared in mlpscan.yaml, evidence: 备案证明 33010099001" in finding.message
+    assert finding.observed["evidence"] == "备案证明 33010099001"
     via_config = evaluate(aliyun_on("cn-hangzhou"), content, content.level_profile(4),
                           platforms=[PlatformDeclaration(target="aliyun:*", level=4, evidence="x")],
                           platforms_source="declared in prod.yaml")

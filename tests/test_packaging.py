@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import site
 import subprocess
 import sys
 import venv
@@ -36,9 +38,13 @@ def test_wheel_contains_content_and_type_marker(wheel: Path) -> None:
 
 def test_installed_wheel_runs_from_another_directory(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    # system site-packages supply pydantic & co.; mlpscan itself comes only from the wheel
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    # pydantic & co. come from the test environment through a path file (which, unlike a site
+    # directory, does not run that environment's editable-install hook): mlpscan itself comes
+    # only from the wheel
+    [own_site] = (env_dir / "lib").glob("python*/site-packages")
+    (own_site / "test-deps.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
                     "--no-index", str(wheel)], check=True, timeout=300)
     elsewhere = tmp_path / "elsewhere"
@@ -53,7 +59,8 @@ def test_installed_wheel_runs_from_another_directory(wheel: Path, tmp_path: Path
     snapshot = REPO / "examples" / "aliyun.json"
     done = subprocess.run([str(env_dir / "bin" / "mlpscan"), "evaluate", str(snapshot), "--level", "3",
                            "--format", "table,json,sarif", "--output-dir", "out"],
-                          cwd=elsewhere, capture_output=True, text=True, timeout=120, check=False)
+                          cwd=elsewhere, env={**os.environ, "COLUMNS": "200"}, capture_output=True,
+                          text=True, timeout=120, check=False)
     assert done.returncode == 1, done.stderr  # the example has resources in Hong Kong
     report = json.loads((elsewhere / "out" / "mlpscan-report.json").read_text(encoding="utf-8"))
     assert report["summary"]["by_status"]["fail"] >= 1

@@ -17,6 +17,7 @@ from mlpscan.config import PlatformDeclaration
 from mlpscan.content import Content
 from mlpscan.evaluators import EVALUATORS, Context, Judgement, ResourceEvaluator, TargetEvaluator
 from mlpscan.findings import (
+    COLLECTION_INCOMPLETE,
     Finding,
     ProfileSummary,
     Report,
@@ -75,6 +76,7 @@ def evaluate(
         for target in index.targets:
             if target.provider in check.provider:
                 findings.extend(judge.run(target))
+    findings.extend(_unconsumed_errors(snapshot, index))
     findings.sort(key=_finding_order)
     findings, warnings = apply_waivers(findings, list(waivers), today or date.today())
     for warning in warnings:
@@ -109,6 +111,7 @@ class _Index:
         for error in snapshot.errors:
             self.errors[error.target].append(error)
         self._refs: dict[int, ResourceRef] = {}
+        self.consumed: set[CollectionError] = set()  # errors some check already reported
 
     def resources(self, target: Target, pattern: str) -> list[Resource]:
         types = self.by_type.get(target.id, {})
@@ -174,15 +177,17 @@ class _CheckRun:
         if evaluator is not None:
             res_eval: ResourceEvaluator = evaluator
             resources = [r for r in resources if res_eval.selects(r)]
-            errors = [e for e in errors if res_eval.selects_error(e)]
+            errors = [e for e in errors if res_eval.selects_error(e, self.context)]
             for resource in resources:
                 yield self._from_judgement(self.index.ref(resource), res_eval.judge(resource, self.context))
         elif self.check.match == "each":
             for resource in resources:
                 yield self._judge_one(resource)
         else:
+            self.index.consumed.update(errors)
             yield self._judge_aggregate(target, resources, errors)
             errors = []  # already folded into the aggregate finding
+        self.index.consumed.update(errors)
         for error in errors:
             yield self._collection_error(target, error)
 
@@ -266,6 +271,25 @@ class _CheckRun:
                     "region": error.region}
         return self.finding(ref, Status.ERROR, "collection failed, so this check could not be "
                             f"evaluated: {_describe_error(error)}", observed)
+
+
+def _unconsumed_errors(snapshot: Snapshot, index: _Index) -> Iterator[Finding]:
+    """Collection errors no check reported: an incomplete snapshot is never silent."""
+    rule = COLLECTION_INCOMPLETE
+    seen: set[tuple[str, str | None, str, str, str]] = set()
+    targets = {t.id: t for t in index.targets}
+    for error in snapshot.errors:
+        key = (error.target, error.region, error.type, error.operation, error.code)
+        if error in index.consumed or key in seen:
+            continue
+        seen.add(key)
+        yield Finding.model_construct(
+            check=rule.id, title=rule.title, status=Status.ERROR, severity=rule.severity, clauses=[],
+            units=[], resource=index.target_ref(targets[error.target], error.region),
+            message=f"collection failed: {_describe_error(error)} ({error.type})",
+            observed={"type": error.type, "operation": error.operation, "code": error.code,
+                      "region": error.region},
+            expected="collection succeeds", remediation=rule.remediation, waiver=None)
 
 
 def _with_declared_platform(target: Target, platforms: Sequence[PlatformDeclaration], source: str

@@ -35,7 +35,7 @@ class ResourceEvaluator(Protocol):
     per: Literal["resource"]
 
     def selects(self, resource: Resource) -> bool: ...
-    def selects_error(self, error: CollectionError) -> bool: ...
+    def selects_error(self, error: CollectionError, context: Context) -> bool: ...
     def judge(self, resource: Resource, context: Context) -> Judgement: ...
 
 
@@ -54,9 +54,17 @@ class MainlandResidency:
     def selects(self, resource: Resource) -> bool:
         return resource.region is not None
 
-    def selects_error(self, error: CollectionError) -> bool:
-        # a regional failure, or one that lost a whole account ("aws.*"): regional data is missing
-        return error.region is not None or "*" in error.type
+    def selects_error(self, error: CollectionError, context: Context) -> bool:
+        """Only failures that could hide data outside the mainland.
+
+        What could not be listed in a mainland region is in the mainland whatever it is; a
+        failure in another region, or one that lost a whole account ("aws.*"), leaves doubt.
+        """
+        if error.region is None:
+            return "*" in error.type
+        known = context.regions.get(error.type.split(".", 1)[0])
+        region = known.regions.get(error.region) if known else None
+        return region is None or not region.mainland
 
     def judge(self, resource: Resource, context: Context) -> Judgement:
         provider, region_id = resource.provider, resource.region or ""
@@ -88,8 +96,10 @@ class PlatformLevelAtLeastSystem:
     def judge(self, target: Target, resources: Sequence[Resource], context: Context) -> Judgement:
         expected = f"platform MLPS level >= {context.level}"
         known: PlatformLevel | None
+        evidence = None
         if target.platform is not None:
             declared = target.platform
+            evidence = declared.evidence
             known = PlatformLevel(level=declared.level, name=declared.name or "declared platform",
                                   source=declared.source, kind="declared")
             uncovered: list[str] = []
@@ -109,8 +119,9 @@ class PlatformLevelAtLeastSystem:
                           "published_level": known.level if known else None},
                 expected=expected)
         observed = {"platform": known.name, "platform_level": known.level, "source": known.source,
-                    "as_of": known.as_of, "confidence": known.confidence}
-        basis = (f"declared ({known.source})" if known.kind == "declared"
+                    "evidence": evidence, "as_of": known.as_of, "confidence": known.confidence}
+        basis = (known.source + (f", evidence: {evidence}" if evidence else ", no evidence recorded")
+                 if known.kind == "declared"
                  else f"published, as of {known.as_of}, confidence {known.confidence}; "
                       "keep the provider's current filing certificate as evidence")
         if known.level < context.level:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
@@ -117,6 +118,29 @@ class Report(_Model):
             return []
         return [f for f in self.findings
                 if f.status in (Status.FAIL, Status.ERROR) and f.severity.rank >= threshold.rank]
+
+
+@dataclass(frozen=True)
+class BuiltinRule:
+    """A finding the engine makes itself, outside any check file."""
+
+    id: str
+    title: str
+    description: str
+    severity: Severity
+    remediation: str
+
+
+COLLECTION_INCOMPLETE = BuiltinRule(
+    id="mlpscan.collection_incomplete",
+    title="Evidence collection failed for data no selected check decided on",
+    description="A collection error (denied, throttled, timed out, unreachable) that none of the "
+                "profile's checks turned into an error finding of its own. It is reported so that "
+                "an incomplete snapshot is never silent; it maps to no clause.",
+    severity=Severity.LOW,
+    remediation="Grant the read-only permissions in providers/<provider>/ (or fix connectivity) and "
+                "collect again.",
+)
 
 
 def summarize(findings: list[Finding]) -> Summary:

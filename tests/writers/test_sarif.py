@@ -27,9 +27,9 @@ def report(content: Content) -> Report:
          resource("aliyun:1", "aliyun.oss.bucket", "acs:oss:cn-hangzhou:1:hz", "cn-hangzhou", name="hz"),
          resource("tencent:2", "tencent.cos.bucket", "qcs::cos:ap-hongkong:uid/2:b-1250000000", "ap-hongkong"),
          resource("tencent:2", "tencent.cos.bucket", "qcs::cos:ap-hongkong:uid/2:w-1250000000", "ap-hongkong")],
-        [{"target": "tencent:2", "type": "tencent.cbs.disk", "region": "ap-shanghai",
+        [{"target": "tencent:2", "type": "tencent.cbs.disk", "region": "ap-hongkong",
           "operation": "cbs:DescribeDisks", "code": "AuthFailure.UnauthorizedOperation"},
-         {"target": "tencent:2", "type": "tencent.cbs.snapshot", "region": "ap-shanghai",
+         {"target": "tencent:2", "type": "tencent.cbs.snapshot", "region": "ap-hongkong",
           "operation": "cbs:DescribeSnapshots", "code": "AuthFailure.UnauthorizedOperation"}])
     waiver = Waiver(check="cloud.residency.*", resource="*w-1250000000", justification="Public website assets",
                     approver="security@example.cn", expires=date(2027, 6, 30))

@@ -16,7 +16,7 @@ from typing import Any
 
 from mlpscan.catalog import Catalog
 from mlpscan.checks import Check
-from mlpscan.findings import Finding, Report, Severity, Status
+from mlpscan.findings import COLLECTION_INCOMPLETE, BuiltinRule, Finding, Report, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
@@ -40,10 +40,13 @@ def render_sarif(
     """``checks`` are the checks the profile selected (one rule each); ``anchors`` maps a target
     id to the relative path of the file that declared it."""
     level = report.profile.level
-    rule_ids = sorted(checks)
+    builtin = {COLLECTION_INCOMPLETE.id: COLLECTION_INCOMPLETE}
+    used_builtin = sorted({f.check for f in report.findings if f.check in builtin})
+    rule_ids = sorted(checks) + used_builtin
     rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    rules = [_rule(checks[rule_id], level, catalog) for rule_id in rule_ids]
-    results = [_result(f, rule_index[f.check], checks[f.check], anchors or {})
+    rules = [_rule(checks[rule_id], level, catalog) for rule_id in sorted(checks)]
+    rules += [_builtin_rule(builtin[rule_id]) for rule_id in used_builtin]
+    results = [_result(f, rule_index[f.check], checks.get(f.check), anchors or {})
                for f in report.findings if f.effective_status in RESULT_STATUSES]
     targets = sorted({f.resource.target for f in report.findings})
     run: dict[str, Any] = {
@@ -114,14 +117,30 @@ def _rule(check: Check, level: int, catalog: Catalog) -> dict[str, Any]:
     }
 
 
+def _builtin_rule(rule: BuiltinRule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": _pascal(rule.id),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.description},
+        "help": {"text": f"{rule.description}\n\nRemediation: {rule.remediation}",
+                 "markdown": f"**{rule.title}**\n\n{rule.description}\n\n**Remediation:** {rule.remediation}"},
+        "defaultConfiguration": {"level": "note"},
+        "properties": {"tags": ["mlps", "collection"], "security-severity": SECURITY_SEVERITY[rule.severity],
+                       "precision": "high", "problem.severity": "warning"},
+    }
+
+
 def _pascal(check_id: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[._]", check_id))
 
 
-def _result(finding: Finding, index: int, check: Check, anchors: Mapping[str, str]) -> dict[str, Any]:
+def _result(finding: Finding, index: int, check: Check | None, anchors: Mapping[str, str]
+            ) -> dict[str, Any]:
     ref = finding.resource
     status = finding.effective_status
-    uri = anchors.get(ref.target) or (check.source.as_posix() if check.source else "mlpscan.yaml")
+    declared = check.source.as_posix() if check is not None and check.source else None
+    uri = anchors.get(ref.target) or declared or "mlpscan.yaml"
     prefix = "collection error: " if status is Status.ERROR else ""
     where = f"{ref.target} {ref.type} {ref.name or ref.uid}" + (f" ({ref.region})" if ref.region else "")
     result: dict[str, Any] = {

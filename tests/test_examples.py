@@ -1,0 +1,106 @@
+"""End to end: the example snapshots through the real command line, every format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.test_cli import run
+
+Validator = Callable[[bytes | str | dict[str, Any]], list[str]]
+EXAMPLE_FILES = sorted(p.name for p in EXAMPLES.glob("*.json"))
+RESIDENCY = "cloud.residency.mainland_region"
+PLATFORM = "cloud.platform.level_at_least_system"
+
+
+def evaluate_example(name: str, out: Path, level: int = 3) -> dict[str, Any]:
+    done = run("evaluate", str(EXAMPLES / name), "--level", str(level), "--format", "table,json,sarif",
+               "--output-dir", str(out))
+    assert done.returncode in (0, 1), done.stderr
+    report: dict[str, Any] = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+    report["_exit"] = done.returncode
+    report["_stdout"] = done.stdout
+    return report
+
+
+def test_all_examples_are_present() -> None:
+    assert EXAMPLE_FILES == ["aliyun.json", "aws-china.json", "host.json", "mixed-level4.json", "tencent.json"]
+
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_example_is_sealed(name: str) -> None:
+    done = run("verify", str(EXAMPLES / name))
+    assert done.returncode == 0, done.stdout
+    assert "OK sha256:" in done.stdout
+
+
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_example_end_to_end(name: str, tmp_path: Path, sarif_validator: Validator) -> None:
+    first = evaluate_example(name, tmp_path / "a")
+    second = evaluate_example(name, tmp_path / "b")
+    for report in (first, second):
+        del report["generated_at"], report["_stdout"]
+    assert first == second
+    sarif = json.loads((tmp_path / "a" / "mlpscan.sarif").read_bytes())
+    assert sarif_validator(sarif) == []
+    results = sarif["runs"][0]["results"]
+    hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
+    assert len(hashes) == len(set(hashes))
+    for result in results:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert not uri.startswith(("/", "arn:", "acs:", "qcs:")) and ":" not in uri
+    failing = [f for f in first["findings"] if f["status"] in ("fail", "error")]
+    assert first["_exit"] == (1 if failing else 0)
+    assert len(results) == len(failing)
+
+
+def residency_by_region(names: list[str], tmp_path: Path) -> dict[str, set[str]]:
+    outcome: dict[str, set[str]] = {}
+    for name in names:
+        report = evaluate_example(name, tmp_path / name)
+        for finding in report["findings"]:
+            if finding["check"] == RESIDENCY and finding["status"] in ("pass", "fail"):
+                outcome.setdefault(finding["resource"]["region"], set()).add(finding["status"])
+    return outcome
+
+
+def test_residency_acceptance(tmp_path: Path) -> None:
+    outcome = residency_by_region(["aliyun.json", "tencent.json", "aws-china.json"], tmp_path)
+    for region in ("cn-hongkong", "ap-hongkong", "us-east-1", "ap-east-1"):
+        assert outcome[region] == {"fail"}, region
+    for region in ("cn-hangzhou", "cn-shanghai", "ap-guangzhou", "cn-north-1", "cn-northwest-1",
+                   "cn-shanghai-finance-1"):
+        assert outcome[region] == {"pass"}, region
+
+
+@pytest.mark.parametrize(("name", "operation"), [("tencent.json", "cbs:DescribeDisks"),
+                                                 ("host.json", "stat /etc/shadow"),
+                                                 ("aws-china.json", "guardduty:ListDetectors")])
+def test_recorded_collection_errors_are_never_silent(name: str, operation: str, tmp_path: Path) -> None:
+    # no shipped check needs these data yet, so the engine reports them itself
+    report = evaluate_example(name, tmp_path)
+    [error] = [f for f in report["findings"] if f["check"] == "mlpscan.collection_incomplete"]
+    assert error["status"] == "error"
+    assert error["observed"]["operation"] == operation
+    assert operation in error["message"]
+    assert report["_exit"] == 1
+    assert "mlpscan.collection_incomplete" in report["_stdout"]
+    sarif = json.loads((tmp_path / "mlpscan.sarif").read_bytes())
+    rules = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert "mlpscan.collection_incomplete" in rules
+
+
+@pytest.mark.parametrize(("level", "expected"), [(3, {"aliyun:2222333344445555": "pass",
+                                                      "tencent:200000000002": "pass"}),
+                                                 (4, {"aliyun:2222333344445555": "fail",
+                                                      "tencent:200000000002": "pass"})])
+def test_platform_level_acceptance(level: int, expected: dict[str, str], tmp_path: Path) -> None:
+    report = evaluate_example("mixed-level4.json", tmp_path, level)
+    platform = {f["resource"]["target"]: f["status"] for f in report["findings"] if f["check"] == PLATFORM}
+    assert platform == expected
+    assert report["_exit"] == (1 if level == 4 else 0)

@@ -53,7 +53,8 @@ def test_example_end_to_end(name: str, tmp_path: Path, sarif_validator: Validato
     assert len(hashes) == len(set(hashes))
     for result in results:
         uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        assert not uri.startswith(("/", "arn:", "acs:", "qcs:")) and ":" not in uri
+        assert not uri.startswith(("/", "arn:", "acs:", "qcs:"))
+        assert ":" not in uri
     failing = [f for f in first["findings"] if f["status"] in ("fail", "error")]
     assert first["_exit"] == (1 if failing else 0)
     assert len(results) == len(failing)

@@ -124,7 +124,8 @@ def _builtin_rule(rule: BuiltinRule) -> dict[str, Any]:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description},
         "help": {"text": f"{rule.description}\n\nRemediation: {rule.remediation}",
-                 "markdown": f"**{rule.title}**\n\n{rule.description}\n\n**Remediation:** {rule.remediation}"},
+                 "markdown": (f"**{rule.title}**\n\n{rule.description}\n\n"
+                              f"**Remediation:** {rule.remediation}")},
         "defaultConfiguration": {"level": "note"},
         "properties": {"tags": ["mlps", "collection"], "security-severity": SECURITY_SEVERITY[rule.severity],
                        "precision": "high", "problem.severity": "warning"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from fnmatch import fnmatchcase
 from typing import Any
@@ -131,7 +131,7 @@ class _Index:
         key = id(resource)
         ref = self._refs.get(key)
         if ref is None:
-            ref = ResourceRef.model_construct(type=resource.type, uid=resource.uid, name=resource.name,
+            ref = ResourceRef(type=resource.type, uid=resource.uid, name=resource.name,
                                               target=resource.target, region=resource.region)
             self._refs[key] = ref
         return ref
@@ -142,9 +142,9 @@ class _Index:
         if own:
             base = self.ref(own[0])
         else:  # the collector did not record the target itself: point at its id
-            base = ResourceRef.model_construct(type=kind, uid=target.id, name=target.account,
+            base = ResourceRef(type=kind, uid=target.id, name=target.account,
                                                target=target.id, region=None)
-        return base if region is None else base.model_copy(update={"region": region})
+        return base if region is None else replace(base, region=region)
 
 
 @dataclass
@@ -161,7 +161,7 @@ class _CheckRun:
 
     def finding(self, ref: ResourceRef, status: Status, message: str, observed: Any = None,
                 expected: str | None = None) -> Finding:
-        return Finding.model_construct(
+        return Finding(
             check=self.check.id, title=self.check.title, status=status, severity=self.check.severity,
             clauses=self.clauses, units=self.units, resource=ref, message=message, observed=observed,
             expected=expected if expected is not None else self.expected,
@@ -283,7 +283,7 @@ def _unconsumed_errors(snapshot: Snapshot, index: _Index) -> Iterator[Finding]:
         if error in index.consumed or key in seen:
             continue
         seen.add(key)
-        yield Finding.model_construct(
+        yield Finding(
             check=rule.id, title=rule.title, status=Status.ERROR, severity=rule.severity, clauses=[],
             units=[], resource=index.target_ref(targets[error.target], error.region),
             message=f"collection failed: {_describe_error(error)} ({error.type})",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Literal
@@ -42,7 +42,12 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ResourceRef(_Model):
+# Findings are plain dataclasses: an evaluation makes hundreds of thousands of them, and the
+# report model still validates, serialises and describes them (JSON Schema) through pydantic.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResourceRef:
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     type: str
     uid: str
     name: str | None = None
@@ -50,17 +55,23 @@ class ResourceRef(_Model):
     region: str | None = None
 
 
-class AppliedWaiver(_Model):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppliedWaiver:
     """The waiver that turned a finding into `waived`; `status` keeps what it would have been."""
 
-    status: Status = Field(description="The underlying status the waiver hides (fail, error or manual)")
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    status: Status = field(metadata={"description": "The underlying status the waiver hides"})
     justification: str
     approver: str
     expires: date
-    source: str | None = Field(default=None, description="File that declared the waiver")
+    source: str | None = None
 
 
-class Finding(_Model):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     check: str
     title: str
     status: Status

@@ -108,34 +108,36 @@ class Snapshot(_Strict):
         return self
 
     def compute_digest(self) -> str:
-        return compute_digest(self.targets, self.resources, self.errors)
+        """sha256 over canonical JSON of targets, resources and errors: sorted keys, no spaces, ASCII.
+
+        Targets and errors are covered as well as resources because a declared platform level or
+        a hidden collection error changes the outcome as much as a resource does.
+        """
+        hasher = hashlib.sha256()
+        for name, items in (("targets", self.targets), ("resources", self.resources),
+                            ("errors", self.errors)):
+            hasher.update(name.encode())
+            for item in items:
+                # fields are JSON-native (str, None, raw dicts) except a target's platform model
+                fields = item.model_dump(mode="json") if isinstance(item, Target) else vars(item)
+                hasher.update(b"\n" + _canonical(fields))
+        return "sha256:" + hasher.hexdigest()
 
     def sealed(self) -> Snapshot:
         """This snapshot with its digest filled in."""
         return self.model_copy(update={"digest": self.compute_digest()})
 
 
-def compute_digest(targets: list[Target], resources: list[Resource], errors: list[CollectionError]) -> str:
-    """sha256 over canonical JSON: sorted keys, no whitespace, UTF-8.
-
-    Targets and errors are covered as well as resources because a declared platform level or a
-    hidden collection error changes the outcome as much as a resource does.
-    """
-    hasher = hashlib.sha256()
-    for name, items in (("targets", targets), ("resources", resources), ("errors", errors)):
-        hasher.update(name.encode())
-        for item in items:
-            hasher.update(b"\n")
-            hasher.update(_canonical(item.model_dump(mode="json", by_alias=True)))
-    return "sha256:" + hasher.hexdigest()
-
-
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
 def read_snapshot(path: str | Path) -> Snapshot:
     path = Path(path)
+    try:  # the fast path: pydantic parses and validates in one pass
+        return Snapshot.model_validate_json(path.read_bytes())
+    except (ValidationError, OSError):
+        pass  # read again the slow way, which names the file, line and field
     doc = read_json(path)
     if not isinstance(doc.data, dict):
         raise InputError("not a snapshot: expected a JSON object", path=path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -80,11 +81,9 @@ def _waive(finding: Finding, waivers: list[tuple[Waiver, str | None]], today: da
         if waiver.expired(today):
             lapsed.append(waiver.expires.isoformat())
             continue
-        return finding.model_copy(update={
-            "status": Status.WAIVED,
-            "waiver": AppliedWaiver(status=finding.status, justification=waiver.justification,
-                                    approver=waiver.approver, expires=waiver.expires, source=source)})
+        return replace(finding, status=Status.WAIVED, waiver=AppliedWaiver(
+            status=finding.status, justification=waiver.justification, approver=waiver.approver,
+            expires=waiver.expires, source=source))
     if lapsed:
-        return finding.model_copy(update={
-            "message": f"{finding.message} (waiver expired on {', '.join(lapsed)})"})
+        return replace(finding, message=f"{finding.message} (waiver expired on {', '.join(lapsed)})")
     return finding

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import os
@@ -153,9 +152,6 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
 # -- evaluate -----------------------------------------------------------------------------------
 
 def _cmd_evaluate(args: argparse.Namespace, collected: _Collect) -> int:
-    # One short-lived pass over acyclic data: the cyclic collector would only re-scan 100,000s of
-    # live objects (a quarter of the run time at 100,000 resources).
-    gc.disable()
     content = load_content(args.content)
     config = read_config(args.config) if args.config else Config()
     config_dir = args.config.parent if args.config else Path()

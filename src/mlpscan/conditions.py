@@ -214,17 +214,20 @@ def _same_kind(a: Any, b: Any) -> bool:
     return type(a) is type(b)
 
 
-def _compare(op: str, actual: Any, expected: Any, path: str, pattern: re.Pattern[str] | None) -> Truth:
-    mismatch = Undetermined(
+def _mismatch(op: str, actual: Any, expected: Any, path: str) -> Undetermined:
+    return Undetermined(
         f"'{path}' is {type(actual).__name__} {_show(actual)}, cannot apply {op} {_show(expected)}")
+
+
+def _compare(op: str, actual: Any, expected: Any, path: str, pattern: re.Pattern[str] | None) -> Truth:
     if op in ("eq", "ne"):
         if not _same_kind(actual, expected):
-            return mismatch
+            return _mismatch(op, actual, expected, path)
         return (actual == expected) is (op == "eq")
     if op in ("gt", "gte", "lt", "lte"):
         if not ((_is_number(actual) and _is_number(expected))
                 or (isinstance(actual, str) and isinstance(expected, str))):
-            return mismatch
+            return _mismatch(op, actual, expected, path)
         if op == "gt":
             return bool(actual > expected)
         if op == "gte":
@@ -234,20 +237,20 @@ def _compare(op: str, actual: Any, expected: Any, path: str, pattern: re.Pattern
         return bool(actual <= expected)
     if op in ("in", "not_in"):
         if isinstance(actual, (list, dict)):
-            return mismatch
+            return _mismatch(op, actual, expected, path)
         if not any(_same_kind(actual, option) for option in expected):
             # no option of that kind: the answer would be vacuous, so say so
-            return mismatch if expected else (op == "not_in")
+            return _mismatch(op, actual, expected, path) if expected else (op == "not_in")
         return any(actual == o and _same_kind(actual, o) for o in expected) is (op == "in")
     if op == "contains":
         if isinstance(actual, list):
             return any(item == expected and _same_kind(item, expected) for item in actual)
         if isinstance(actual, str) and isinstance(expected, str):
             return expected in actual
-        return mismatch
+        return _mismatch(op, actual, expected, path)
     if op == "matches":
         if not isinstance(actual, str) or pattern is None:
-            return mismatch
+            return _mismatch(op, actual, expected, path)
         return pattern.search(actual) is not None
     raise AssertionError(f"unknown operator {op}")  # parse() only admits OPERATORS
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from fnmatch import fnmatchcase
 from typing import Any
 
+from mlpscan._gc import gc_paused
 from mlpscan._version import __version__
 from mlpscan.checks import Check
 from mlpscan.conditions import Undetermined
@@ -42,6 +43,7 @@ def target_resource_type(provider: str) -> str:
     return TARGET_RESOURCE_TYPES.get(provider, f"{provider}.account")
 
 
+@gc_paused()
 def evaluate(
     snapshot: Snapshot,
     content: Content,

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from mlpscan._gc import gc_paused
 from mlpscan.errors import InputError
 from mlpscan.loading import input_error_from, read_json
 
@@ -132,6 +133,7 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
+@gc_paused()
 def read_snapshot(path: str | Path) -> Snapshot:
     path = Path(path)
     try:  # the fast path: pydantic parses and validates in one pass

@@ -190,7 +190,6 @@ def test_bad_command_lines(tmp_path: Path, write_snapshot: WriteSnapshot) -> Non
     assert "not allowed with argument" in one_line_error(
         run("evaluate", str(snapshot), "--level", "3", "--profile", "level4"))
     assert "unknown profile 'level9'" in one_line_error(run("evaluate", str(snapshot), "--profile", "level9"))
-    assert "invalid choice" in one_line_error(run("scan"))
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
     assert "cannot write output" in one_line_error(

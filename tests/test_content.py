@@ -60,6 +60,9 @@ def test_a_good_check_loads_with_its_id_from_the_path(content_copy: Callable[[],
     ("  op: eq", "  op: equals", "unknown operator 'equals'", 8),
     ("provider: aws", "provider: aws\nprovider: aliyun", "duplicate key 'provider' (first defined on line 3)", 4),
     ("assert:", "evaluator: no_such\nassert:", "exactly one of 'assert' or 'evaluator'", None),
+    ("assert:", "message: 'Volume {volume}'\nassert:", "message uses {volume}; allowed", 7),
+    ("assert:", "message: 'keep {param.nope} days'\nassert:", "unknown parameter 'nope'", 7),
+    ("assert:", "message: 'see {data.a[}'\nassert:", "invalid jmespath", 7),
 ])
 def test_validate_rejects_bad_checks(content_copy: Callable[[], Path], replace: str, by: str,
                                      message: str, line: int | None) -> None:

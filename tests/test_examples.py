@@ -80,7 +80,6 @@ def test_residency_acceptance(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "operation"), [("tencent.json", "cbs:DescribeDisks"),
-                                                 ("host.json", "stat /etc/shadow"),
                                                  ("aws-china.json", "guardduty:ListDetectors")])
 def test_recorded_collection_errors_are_never_silent(name: str, operation: str, tmp_path: Path) -> None:
     # no shipped check needs these data yet, so the engine reports them itself
@@ -94,6 +93,16 @@ def test_recorded_collection_errors_are_never_silent(name: str, operation: str, 
     sarif = json.loads((tmp_path / "mlpscan.sarif").read_bytes())
     rules = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
     assert "mlpscan.collection_incomplete" in rules
+
+
+def test_host_reads_that_needed_root_are_errors_saying_so(tmp_path: Path) -> None:
+    report = evaluate_example("host.json", tmp_path)
+    db = [f for f in report["findings"] if f["resource"]["target"] == "host:db-01"]
+    denied = [f for f in db if f["status"] == "error" and "--sudo" in f["message"]]
+    assert denied, "db-01 was collected without --sudo: its shadow-based checks must be errors"
+    assert any(f["check"] == "host.password.no_empty_passwords" for f in denied)
+    assert any(f["status"] == "fail" for f in db)
+    assert report["_exit"] == 1
 
 
 @pytest.mark.parametrize(("level", "expected"), [(3, {"aliyun:2222333344445555": "pass",

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
-import string
+import re
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from mlpscan.conditions import Condition, parse
+from mlpscan.conditions import Condition, compile_path, parse
 from mlpscan.findings import Severity
 from mlpscan.snapshot import PROVIDERS
 
 MESSAGE_FIELDS = {"name", "uid", "region", "target", "type"}
+# {name} ... {type}, {param.NAME} (the profile's value) and {data.PATH} (jmespath into the resource)
+PLACEHOLDER = re.compile(r"\{(?P<root>[a-z_]+)(?:\.(?P<rest>[^{}]+))?\}")
+
+
+def render_message(template: str, fields: Mapping[str, str], params: Mapping[str, Any],
+                   data: Any = None) -> str:
+    """Fill a check's message; an unknown data path renders as '?' (validated on load)."""
+    def fill(match: re.Match[str]) -> str:
+        root, rest = match["root"], match["rest"]
+        if root == "param" and rest is not None:
+            return _text(params.get(rest))
+        if root == "data" and rest is not None:
+            return _text(compile_path(rest)(data))
+        return fields.get(root, match[0])
+
+    return PLACEHOLDER.sub(fill, template)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "?"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
 
 
 class Check(BaseModel):
@@ -34,7 +61,8 @@ class Check(BaseModel):
     evaluator: str | None = None
     match: Literal["each", "any", "all"] = "each"
     message: str | None = Field(
-        default=None, description="Failure message; may use {name} {uid} {region} {target} {type}")
+        default=None, description="Failure message; may use {name} {uid} {region} {target} {type}, "
+                                  "{param.NAME} and {data.PATH}")
     remediation: str | None = None
     references: list[str] = Field(default_factory=list)
     deprecated_by: str | None = None
@@ -73,13 +101,21 @@ class Check(BaseModel):
 
     @field_validator("message")
     @classmethod
-    def _template(cls, value: str | None) -> str | None:
+    def _template(cls, value: str | None, info: Any) -> str | None:
         if value is None:
             return value
-        for _, name, _, _ in string.Formatter().parse(value):
-            if name is not None and name not in MESSAGE_FIELDS:
-                raise ValueError(f"message uses {{{name}}}; allowed: "
-                                 + ", ".join(sorted(MESSAGE_FIELDS)))
+        params = (info.context or {}).get("params")
+        for match in PLACEHOLDER.finditer(value):
+            root, rest = match["root"], match["rest"]
+            if root == "param" and rest is not None:
+                if params is not None and rest not in params:
+                    raise ValueError(f"message uses unknown parameter '{rest}'")
+            elif root == "data" and rest is not None:
+                compile_path(rest)  # raises ValueError for a bad jmespath
+            elif root not in MESSAGE_FIELDS or rest is not None:
+                raise ValueError(f"message uses {match[0]}; allowed: "
+                                 + ", ".join(f"{{{f}}}" for f in sorted(MESSAGE_FIELDS))
+                                 + ", {param.NAME}, {data.PATH}")
         return value
 
     @model_validator(mode="after")

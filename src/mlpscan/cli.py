@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -10,23 +11,30 @@ import re
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 from mlpscan._version import __version__
+from mlpscan.collect import DEFAULT_MAX_WORKERS, collect
 from mlpscan.config import Config, read_config
 from mlpscan.content import Content, load_content
 from mlpscan.engine import evaluate
 from mlpscan.errors import InputError
 from mlpscan.findings import Report, Severity
 from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
+from mlpscan.inventory import read_inventory
 from mlpscan.profiles import ResolvedProfile
-from mlpscan.snapshot import Snapshot, read_snapshot
+from mlpscan.providers.host.collector import HostOptions
+from mlpscan.providers.host.transport import PASSWORD_ENV
+from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
+from mlpscan.targets import HostSpec, parse_target
 from mlpscan.waivers import Waiver, read_waivers
 from mlpscan.writers import render_json, render_sarif, render_table
 
@@ -85,22 +93,56 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
                          "providers/) instead of the packaged one")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    ev = sub.add_parser("evaluate", parents=[content], help="evaluate a snapshot offline")
-    ev.add_argument("snapshot", type=Path)
-    chosen = ev.add_mutually_exclusive_group()
+    evaluation = _Parser(add_help=False)
+    chosen = evaluation.add_mutually_exclusive_group()
     chosen.add_argument("--level", type=int, choices=(1, 2, 3, 4))
     chosen.add_argument("--profile", metavar="NAME|PATH")
-    ev.add_argument("--config", type=Path, metavar="FILE", help="mlpscan.yaml")
-    ev.add_argument("--waivers", type=Path, metavar="FILE", help="YAML file with a 'waivers:' list")
-    ev.add_argument("--format", metavar="LIST", help="comma list of table,json,sarif (default: all)")
-    ev.add_argument("--output-dir", type=Path, metavar="DIR")
-    ev.add_argument("--fail-on", metavar="SEVERITY|none",
-                    help="lowest severity of fail/error findings that makes the exit code 1 "
-                         "(critical, high, medium, low, info, any; default any)")
-    ev.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails category "
-                    "(default: the target id, or a stable name for a set of targets)")
-    ev.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                    help="date against which waiver expiry is judged (default: today)")
+    evaluation.add_argument("--config", type=Path, metavar="FILE", help="mlpscan.yaml")
+    evaluation.add_argument("--waivers", type=Path, metavar="FILE", help="YAML file with a 'waivers:' list")
+    evaluation.add_argument("--format", metavar="LIST", help="comma list of table,json,sarif (default: all)")
+    evaluation.add_argument("--output-dir", type=Path, metavar="DIR")
+    evaluation.add_argument("--fail-on", metavar="SEVERITY|none",
+                            help="lowest severity of fail/error findings that makes the exit code 1 "
+                                 "(critical, high, medium, low, info, any; default any)")
+    evaluation.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails category "
+                            "(default: the target id, or a stable name for a set of targets)")
+    evaluation.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                            help="date against which waiver expiry is judged (default: today)")
+
+    hosts = _Parser(add_help=False)
+    hosts.add_argument("targets", nargs="*", metavar="TARGET",
+                       help="local or ssh://[user@]host[:port] (default: the config's targets, else local)")
+    hosts.add_argument("--inventory", type=Path, metavar="FILE",
+                       help="Ansible inventory (INI or YAML) whose hosts are scanned over SSH")
+    hosts.add_argument("--limit", metavar="GROUP", help="only the inventory's hosts in GROUP")
+    hosts.add_argument("--sudo", action="store_true",
+                       help="run the read-only commands through `sudo -n` (root-only reads)")
+    hosts.add_argument("--max-workers", type=int, default=DEFAULT_MAX_WORKERS, metavar="N",
+                       help=f"hosts scanned at once (default {DEFAULT_MAX_WORKERS})")
+    hosts.add_argument("--known-hosts", type=Path, metavar="FILE",
+                       help="known_hosts file to verify host keys against (default: the system and "
+                            "user files, or UserKnownHostsFile from ~/.ssh/config)")
+    hosts.add_argument("--accept-new-host-keys", action="store_true",
+                       help="accept unknown host keys (never changed ones); recorded in the snapshot")
+    hosts.add_argument("--identity", type=Path, action="append", default=[], metavar="FILE",
+                       help="private key file (repeatable; the agent and ~/.ssh keys are tried too)")
+    hosts.add_argument("--ssh-config", type=Path, metavar="FILE", help="instead of ~/.ssh/config")
+    hosts.add_argument("--ask-password", action="store_true",
+                       help=f"prompt for the SSH password (or set {PASSWORD_ENV}); never a flag value")
+    hosts.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
+    hosts.add_argument("--command-timeout", type=float, default=120.0, metavar="SECONDS")
+
+    sc_ = sub.add_parser("scan", parents=[content, evaluation, hosts],
+                         help="collect and evaluate (default: this host at level 3)")
+    sc_.set_defaults(run=_cmd_scan)
+
+    co_ = sub.add_parser("collect", parents=[content, hosts], help="collect a snapshot only")
+    co_.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    co_.add_argument("--config", type=Path, metavar="FILE", help="mlpscan.yaml (for its targets)")
+    co_.set_defaults(run=_cmd_collect)
+
+    ev = sub.add_parser("evaluate", parents=[content, evaluation], help="evaluate a snapshot offline")
+    ev.add_argument("snapshot", type=Path)
     ev.set_defaults(run=_cmd_evaluate)
 
     ve = sub.add_parser("verify", help="recompute a snapshot's digest")
@@ -151,36 +193,131 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
 
 # -- evaluate -----------------------------------------------------------------------------------
 
-def _cmd_evaluate(args: argparse.Namespace, collected: _Collect) -> int:
+@dataclass
+class _Plan:
+    """Everything an evaluation needs, settled before any collection so that bad input fails first."""
+
+    content: Content
+    config: Config
+    config_path: Path | None
+    formats: list[str]
+    threshold: Severity | None
+    out_dir: Path
+    profile: ResolvedProfile
+    waivers: list[tuple[Waiver, str | None]]
+
+
+def _plan(args: argparse.Namespace) -> _Plan:
     content = load_content(args.content)
     config = read_config(args.config) if args.config else Config()
     config_dir = args.config.parent if args.config else Path()
-    formats = _formats(args.format, config)
-    threshold = _fail_on(args.fail_on or config.output.fail_on or "any")
-    out_dir = args.output_dir or Path(config.output.dir or DEFAULT_OUTPUT_DIR)
-    profile = _choose_profile(args, config, config_dir, content)
     waivers: list[tuple[Waiver, str | None]] = [(w, str(args.config)) for w in config.waivers]
     if args.waivers:
         waivers += [(w, str(args.waivers)) for w in read_waivers(args.waivers)]
-    snapshot = read_snapshot(args.snapshot)
+    return _Plan(content=content, config=config, config_path=args.config,
+                 formats=_formats(args.format, config),
+                 threshold=_fail_on(args.fail_on or config.output.fail_on or "any"),
+                 out_dir=args.output_dir or Path(config.output.dir or DEFAULT_OUTPUT_DIR),
+                 profile=_choose_profile(args, config, config_dir, content), waivers=waivers)
 
-    report = evaluate(snapshot, content, profile, waivers=waivers, platforms=config.platforms,
-                      platforms_source=f"declared in {args.config}" if args.config else "declared",
+
+def _cmd_evaluate(args: argparse.Namespace, collected: _Collect) -> int:
+    plan = _plan(args)
+    return _report(plan, read_snapshot(args.snapshot), args, collected)
+
+
+def _report(plan: _Plan, snapshot: Snapshot, args: argparse.Namespace, collected: _Collect, *,
+            extra_files: dict[str, bytes] | None = None, anchors: dict[str, str] | None = None) -> int:
+    """Evaluate, write every output (or none), print the table; the exit code of DESIGN §9."""
+    config_path = plan.config_path
+    report = evaluate(snapshot, plan.content, plan.profile, waivers=plan.waivers,
+                      platforms=plan.config.platforms,
+                      platforms_source=f"declared in {config_path}" if config_path else "declared",
                       today=args.today)
-    anchors = {t.id: args.config.as_posix() for t in snapshot.targets} if args.config else {}
-    outputs: dict[str, bytes] = {}
-    if "json" in formats:
-        outputs["json"] = render_json(report)
-    if "sarif" in formats:
-        selected = {c.id: c for c in content.checks_for(profile)}
-        outputs["sarif"] = render_sarif(report, selected, content.catalog, anchors=anchors,
-                                        category=args.sarif_category, notifications=collected.messages)
-    _write_all(out_dir, {OUTPUT_FILES[kind]: data for kind, data in outputs.items()})
-    if "table" in formats:
+    if anchors is None:
+        anchors = {t.id: config_path.as_posix() for t in snapshot.targets} if config_path else {}
+    files = dict(extra_files or {})
+    if "json" in plan.formats:
+        files[OUTPUT_FILES["json"]] = render_json(report)
+    if "sarif" in plan.formats:
+        selected = {c.id: c for c in plan.content.checks_for(plan.profile)}
+        files[OUTPUT_FILES["sarif"]] = render_sarif(
+            report, selected, plan.content.catalog, anchors=anchors, category=args.sarif_category,
+            notifications=collected.messages)
+    _write_all(plan.out_dir, files)
+    if "table" in plan.formats:
         render_table(report, _stdout_console())
-    for kind in outputs:
-        sys.stderr.write(f"mlpscan: wrote {out_dir / OUTPUT_FILES[kind]}\n")
-    return _exit_code(report, snapshot, threshold)
+    for name in files:
+        sys.stderr.write(f"mlpscan: wrote {plan.out_dir / name}\n")
+    return _exit_code(report, snapshot, plan.threshold)
+
+
+def _cmd_scan(args: argparse.Namespace, collected: _Collect) -> int:
+    plan = _plan(args)
+    specs = _host_specs(args, plan.config, args.config)
+    snapshot = _collect(specs, plan.content, args)
+    anchors = {s.id: s.declared_in for s in specs if s.declared_in}
+    return _report(plan, snapshot, args, collected, extra_files={"snapshot.json": dump_snapshot(snapshot)},
+                   anchors=anchors)
+
+
+def _cmd_collect(args: argparse.Namespace, _: _Collect) -> int:
+    content = load_content(args.content)
+    config = read_config(args.config) if args.config else Config()
+    specs = _host_specs(args, config, args.config)
+    snapshot = _collect(specs, content, args)
+    _write_all(args.output.parent, {args.output.name: dump_snapshot(snapshot)})
+    sys.stderr.write(f"mlpscan: wrote {args.output} ({len(snapshot.resources)} resources, "
+                     f"{len(snapshot.errors)} collection errors)\n")
+    return EXIT_NO_TARGET if _nothing_collected(snapshot) else EXIT_OK
+
+
+def _host_specs(args: argparse.Namespace, config: Config, config_path: Path | None) -> list[HostSpec]:
+    if args.max_workers < 1:
+        raise InputError("--max-workers must be at least 1")
+    if args.limit and not (args.inventory or config.inventory):
+        raise InputError("--limit needs an inventory (--inventory FILE or 'inventory:' in the config)")
+    specs = [parse_target(text) for text in args.targets]
+    if args.inventory:
+        specs += read_inventory(args.inventory, args.limit)
+    if not specs:
+        declared = config_path.as_posix() if config_path else None
+        try:
+            specs = [parse_target(text, declared_in=declared) for text in config.targets]
+        except InputError as exc:
+            raise InputError(exc.message, path=config_path) from None
+        if config.inventory:
+            base = config_path.parent if config_path else Path()
+            specs += read_inventory(base / config.inventory, args.limit)
+    if not specs:
+        specs = [parse_target("local")]
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.id in seen:
+            raise InputError(f"target {spec} is given twice")
+        seen.add(spec.id)
+    return specs
+
+
+def _collect(specs: list[HostSpec], content: Content, args: argparse.Namespace) -> Snapshot:
+    password = os.environ.get(PASSWORD_ENV)
+    if args.ask_password:
+        password = getpass.getpass("SSH password: ")
+    options = HostOptions(sudo=args.sudo, command_timeout=args.command_timeout,
+                          connect_timeout=args.connect_timeout, known_hosts=args.known_hosts,
+                          accept_new_host_keys=args.accept_new_host_keys, identity_files=args.identity,
+                          ssh_config=args.ssh_config, password=password)
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return collect(specs, content, options, max_workers=args.max_workers)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("collecting", total=len(specs))
+        return collect(specs, content, options, max_workers=args.max_workers,
+                       on_done=lambda _: progress.advance(task))
+
+
+def _nothing_collected(snapshot: Snapshot) -> bool:
+    return bool(snapshot.targets) and bool(snapshot.errors) and not snapshot.resources
 
 
 def _formats(raw: str | None, config: Config) -> list[str]:
@@ -220,8 +357,7 @@ def _choose_profile(args: argparse.Namespace, config: Config, config_dir: Path,
 
 
 def _exit_code(report: Report, snapshot: Snapshot, threshold: Severity | None) -> int:
-    collected_any = any(r for r in snapshot.resources)
-    if snapshot.targets and snapshot.errors and not collected_any:
+    if _nothing_collected(snapshot):
         return EXIT_NO_TARGET
     return EXIT_FINDINGS if report.failing(threshold) else EXIT_OK
 

@@ -52,6 +52,9 @@ class OutputConfig(_Strict):
 
 class Config(_Strict):
     system: SystemConfig = SystemConfig()
+    targets: list[str] = Field(default_factory=list,
+                               description="local or ssh://[user@]host[:port]; used when none is given")
+    inventory: str | None = Field(default=None, description="Ansible inventory, relative to this file")
     platforms: list[PlatformDeclaration] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
     output: OutputConfig = OutputConfig()

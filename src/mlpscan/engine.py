@@ -12,7 +12,7 @@ from typing import Any
 
 from mlpscan._gc import gc_paused
 from mlpscan._version import __version__
-from mlpscan.checks import Check
+from mlpscan.checks import Check, render_message
 from mlpscan.conditions import Undetermined
 from mlpscan.config import PlatformDeclaration
 from mlpscan.content import Content
@@ -221,9 +221,10 @@ class _CheckRun:
 
     def _fail_message(self, resource: Resource) -> str:
         if self.check.message:
-            return self.check.message.format(name=resource.name or resource.uid, uid=resource.uid,
-                                             region=resource.region or "global",
-                                             target=resource.target, type=resource.type)
+            fields = {"name": resource.name or resource.uid, "uid": resource.uid,
+                      "region": resource.region or "global", "target": resource.target,
+                      "type": resource.type}
+            return render_message(self.check.message, fields, self.context.params, resource.data)
         return f"not satisfied: {self.expected}"
 
     def _judge_one(self, resource: Resource) -> Finding:
@@ -263,9 +264,11 @@ class _CheckRun:
             return self.finding(ref, Status.PASS, f"{passing[0]} satisfies {self.expected}", observed)
         if problems:
             return self.finding(ref, Status.ERROR, "cannot evaluate: " + "; ".join(problems[:5]), observed)
-        return self.finding(ref, Status.FAIL, self.check.message.format(
-            name=ref.name or ref.uid, uid=ref.uid, region="global", target=target.id, type=kind)
-            if self.check.message else f"no {kind} resource satisfies {self.expected}", observed)
+        fields = {"name": ref.name or ref.uid, "uid": ref.uid, "region": "global", "target": target.id,
+                  "type": kind}
+        return self.finding(ref, Status.FAIL, render_message(self.check.message, fields, self.context.params)
+                            if self.check.message else f"no {kind} resource satisfies {self.expected}",
+                            observed)
 
     def _collection_error(self, target: Target, error: CollectionError) -> Finding:
         ref = self.index.target_ref(target, error.region)

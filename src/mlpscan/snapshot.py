@@ -38,6 +38,19 @@ class Platform(_Strict):
         default=None, description="Filing number or assessment report reference (备案证明/测评报告)")
 
 
+class Connection(_Strict):
+    """How a host was reached, for the record (hosts only)."""
+
+    transport: Literal["local", "ssh"]
+    address: str | None = Field(default=None, description="host:port actually connected to")
+    user: str | None = None
+    via: str | None = Field(default=None, description="ProxyJump hop(s)")
+    host_key: str | None = Field(default=None, description="Key type and SHA256 fingerprint")
+    host_key_accepted_new: bool = Field(
+        default=False, description="The key was unknown and accepted because of --accept-new-host-keys")
+    sudo: bool = False
+
+
 class Target(_Strict):
     """One account or host that was collected."""
 
@@ -47,6 +60,7 @@ class Target(_Strict):
     partition: str | None = None
     regions: list[str] = Field(default_factory=list)
     platform: Platform | None = None
+    connection: Connection | None = None
 
 
 class Resource(_Strict):
@@ -119,8 +133,12 @@ class Snapshot(_Strict):
                             ("errors", self.errors)):
             hasher.update(name.encode())
             for item in items:
-                # fields are JSON-native (str, None, raw dicts) except a target's platform model
-                fields = item.model_dump(mode="json") if isinstance(item, Target) else vars(item)
+                # Unset (None) fields are left out, so that an optional field added in a later
+                # version does not change the digest of evidence recorded before it existed.
+                if isinstance(item, Target):  # its platform/connection are models
+                    fields = item.model_dump(mode="json", exclude_none=True)
+                else:  # JSON-native already: str, None and the raw dicts
+                    fields = {k: v for k, v in vars(item).items() if v is not None}
                 hasher.update(b"\n" + _canonical(fields))
         return "sha256:" + hasher.hexdigest()
 

@@ -1,0 +1,1 @@
+"""Linux hosts, scanned locally or over SSH with a fixed, read-only command list."""

@@ -1,0 +1,734 @@
+"""Host facts: the command results of one host, assembled into snapshot resources.
+
+One resource per fact area, typed `host.<kind>` with uid `<target>#<kind>` (the host itself is
+`host.system` with uid = target id). Three kinds have one resource per item, because their
+checks compare every item with a level parameter, which a condition cannot do inside a list:
+`host.user` (one per account with a login shell), `host.listener` (one per listening socket)
+and `host.service` (one per enabled service). Every resource's data names the commands it was
+built from in `source`.
+
+A command that did not answer becomes a collection error typed with the resource that needed
+it; when an area's essential command failed, that resource is left out, so its checks report
+the error instead of judging half the evidence. Password hashes never get here: shadow data
+arrives as the awk digest of commands.yaml, and the parser accepts nothing else.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from mlpscan.providers.host import parsers as p
+from mlpscan.providers.host.commands import CommandResult
+from mlpscan.snapshot import CollectionError, Resource
+
+JSON = dict[str, Any]
+
+# The commands marked `root: true` in providers/host/commands.yaml (a test keeps them equal).
+ROOT_COMMANDS = frozenset({"sshd_effective", "shadow_meta", "sudoers", "audit_status", "audit_rules",
+                           "firewall_nft", "firewall_iptables"})
+# Commands whose output may legitimately mention a refusal for one item among several.
+_PER_LINE_DENIALS = frozenset({"log_file_modes", "shell_timeout"})
+
+AUDIT_LOG = "/var/log/audit/audit.log"
+AUTH_AND_SYSTEM_LOGS = ("/var/log/secure", "/var/log/auth.log", "/var/log/messages", "/var/log/syslog")
+SYSLOG_DAEMONS = {"rsyslog": "rsyslogd", "syslog-ng": "syslog-ng"}
+# unit -> the daemon's process name (as `ps -o comm=` shows it), for hosts without systemd
+TIME_DAEMONS = {"chronyd": "chronyd", "chrony": "chronyd", "ntpd": "ntpd", "ntp": "ntpd",
+                "systemd-timesyncd": "systemd-timesyncd"}
+DEFAULT_UID_MIN, DEFAULT_UID_MAX = 1000, 60000
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    message: str
+
+
+class Unavailable(Exception):
+    """Raised by a builder when a command answered, but not about what the area needs."""
+
+    def __init__(self, command: str, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.command = command
+        self.failure = failure
+
+
+class Fact(NamedTuple):
+    """One resource to be: `item` tells items of a per-item kind apart."""
+
+    item: str | None
+    name: str | None
+    data: JSON
+
+
+class Host:
+    """The results of one session, with what each command's failure means."""
+
+    def __init__(self, results: Mapping[str, CommandResult], *, sudo: bool, now: datetime | None) -> None:
+        self.results = results
+        self.sudo = sudo
+        self._now = now
+        self._failures: dict[str, Failure | None] = {}
+
+    def failure(self, command: str) -> Failure | None:
+        if command not in self._failures:
+            self._failures[command] = self._classify(command)
+        return self._failures[command]
+
+    def usable(self, command: str) -> bool:
+        return self.failure(command) is None
+
+    def text(self, command: str) -> str:
+        """The output of a command that answered; "" otherwise."""
+        result = self.results.get(command)
+        return result.output if result is not None and self.usable(command) else ""
+
+    def exit_code(self, command: str) -> int | None:
+        result = self.results.get(command)
+        return result.exit_code if result is not None else None
+
+    def installed(self, command: str) -> bool:
+        """False when the command's program is not installed (exit 127, tolerated by ok_codes)."""
+        return self.usable(command) and self.exit_code(command) != 127
+
+    @cached_property
+    def session_is_root(self) -> bool:
+        """With --sudo, or when /etc/shadow was readable (the session ran as root anyway).
+
+        Read from the raw result, not through failure(): classifying a refusal asks this.
+        """
+        shadow = self.results.get("shadow_meta")
+        readable = shadow is not None and shadow.ok and p.denial_line(shadow.output) is None
+        return self.sudo or readable
+
+    @cached_property
+    def os_release(self) -> dict[str, str]:
+        return p.parse_os_release(self.text("os_release"))
+
+    @cached_property
+    def today(self) -> tuple[date, str]:
+        """The date ages are counted from: the host's own clock (lastlog dates are in it),
+        else the collector's."""
+        host_date = p.timedatectl_date(p.parse_timedatectl(self.text("timedatectl")))
+        if host_date is not None:
+            return host_date, "host clock (timedatectl)"
+        moment = self._now or datetime.now(timezone.utc)
+        return moment.date(), "collector clock"
+
+    def _classify(self, command: str) -> Failure | None:
+        result = self.results.get(command)
+        if result is None:
+            return Failure("CommandFailed", "no result: the session ended before this command finished")
+        refused = None if command in _PER_LINE_DENIALS else p.denial_line(result.output)
+        if refused is not None:
+            return self.denied(refused)
+        if command == "sudoers" and result.exit_code != 0 and not result.output.strip() \
+                and not self.session_is_root:
+            # `cat ... 2>/dev/null` hides the refusal: no output and a failure is all there is
+            return self.denied("cannot read /etc/sudoers or /etc/sudoers.d")
+        if result.ok:
+            return None
+        line = p.first_line(result.output)[:300]
+        if result.exit_code == 127:
+            return Failure("NotFound", line or "command not found")
+        return Failure("CommandFailed", line or f"exit code {result.exit_code}")
+
+    def denied(self, line: str) -> Failure:
+        """A refusal; without root it names the fix. As root (a container, SELinux) it cannot."""
+        hint = "" if self.session_is_root else " (needs --sudo)"
+        return Failure("PermissionDenied", line[:300] + hint)
+
+
+# ---------------------------------------------------------------------------------------------
+# Areas: what each resource needs, and how it is built
+# ---------------------------------------------------------------------------------------------
+
+Builder = Callable[[Host], list[Fact]]
+
+
+@dataclass(frozen=True)
+class Area:
+    kind: str
+    build: Builder
+    needs: tuple[str, ...] = ()      # every one must answer, or the resource is left out
+    needs_any: tuple[str, ...] = ()  # alternatives: one answering is enough
+    uses: tuple[str, ...] = ()       # read when they answered
+
+    @property
+    def type(self) -> str:
+        return f"host.{self.kind}"
+
+    def blocking(self, host: Host) -> list[str]:
+        """The failed commands that keep this resource from being built."""
+        failed = [c for c in self.needs if host.failure(c) is not None]
+        if self.needs_any and all(host.failure(c) is not None for c in self.needs_any):
+            failed.extend(self.needs_any)
+        return failed
+
+    def sources(self, host: Host) -> list[str]:
+        return [c for c in (*self.needs, *self.needs_any, *self.uses) if host.usable(c)]
+
+
+def build_resources(target_id: str, results: Mapping[str, CommandResult], *, sudo: bool,
+                    now: datetime | None = None) -> tuple[list[Resource], list[CollectionError]]:
+    """Resources and collection errors for one host from its command results.
+
+    ``now`` is the collector's clock, used for ages only when the host's own date is unknown.
+    """
+    host = Host(results, sudo=sudo, now=now)
+    resources: list[Resource] = []
+    errors: list[CollectionError] = []
+    handled: set[str] = set()
+    for area in AREAS:
+        blocking = area.blocking(host)
+        handled.update(blocking)
+        if blocking:
+            errors.extend(_error(target_id, area.type, c, host.failure(c)) for c in blocking)
+            continue
+        handled.update(area.needs_any)  # a failed alternative is recorded in the data instead
+        try:
+            facts = area.build(host)
+        except Unavailable as exc:
+            errors.append(_error(target_id, area.type, exc.command, exc.failure))
+            handled.add(exc.command)
+            continue
+        resources.extend(_resource(target_id, area, fact, area.sources(host)) for fact in facts)
+    errors.extend(_unneeded_failures(target_id, host, handled))
+    return resources, errors
+
+
+def _unneeded_failures(target_id: str, host: Host, handled: set[str]) -> list[CollectionError]:
+    """A failed command no area depended on is still never silent: it is reported under the
+    first area that reads it."""
+    errors = []
+    for area in AREAS:
+        for command in area.uses:
+            failure = host.failure(command)
+            if failure is not None and command not in handled:
+                errors.append(_error(target_id, area.type, command, failure))
+                handled.add(command)
+    return errors
+
+
+def _error(target_id: str, kind: str, command: str, failure: Failure | None) -> CollectionError:
+    failure = failure or Failure("CommandFailed", "")
+    return CollectionError(target=target_id, type=kind, region=None, operation=command,
+                           code=failure.code, message=failure.message)
+
+
+def _resource(target_id: str, area: Area, fact: Fact, sources: list[str]) -> Resource:
+    if area.kind == "system":
+        uid = target_id
+    else:
+        uid = f"{target_id}#{area.kind}" + (f"/{fact.item}" if fact.item is not None else "")
+    return Resource(target=target_id, type=area.type, uid=uid, name=fact.name, region=None,
+                    data={**fact.data, "source": sources})
+
+
+# ---------------------------------------------------------------------------------------------
+# System and accounts
+# ---------------------------------------------------------------------------------------------
+
+
+def _system(host: Host) -> list[Fact]:
+    release = host.os_release
+    kernel = p.parse_uname(host.text("uname"))
+    hostname = p.parse_hostname(host.text("hostname"))
+    data = {"hostname": hostname, "family": p.os_family(release),
+            "os": {"id": release.get("ID"), "version_id": release.get("VERSION_ID"),
+                   "name": release.get("PRETTY_NAME") or release.get("NAME")},
+            "kernel": kernel, "os_release": release}
+    return [Fact(None, hostname, data)]
+
+
+def _uid_range(host: Host) -> tuple[int, int]:
+    defs = p.parse_login_defs(host.text("login_defs"))
+    return (p.to_int(defs.get("UID_MIN")) or DEFAULT_UID_MIN,
+            p.to_int(defs.get("UID_MAX")) or DEFAULT_UID_MAX)
+
+
+def _passwd_users(host: Host) -> list[JSON]:
+    """/etc/passwd entries, each marked system_account (not root, outside UID_MIN..UID_MAX)."""
+    uid_min, uid_max = _uid_range(host)
+    users = p.parse_passwd(host.text("passwd"))
+    for user in users:
+        user["system_account"] = user["uid"] != 0 and not uid_min <= user["uid"] <= uid_max
+    return users
+
+
+def _accounts(host: Host) -> list[Fact]:
+    users = _passwd_users(host)
+    names_by_uid: dict[int, list[str]] = defaultdict(list)
+    for user in users:
+        names_by_uid[user["uid"]].append(user["name"])
+    uid_min, uid_max = _uid_range(host)
+    data = {
+        "users": users, "user_count": len(users),
+        "login_accounts": [u["name"] for u in users if u["login_shell"]],
+        "duplicate_uids": [{"uid": uid, "names": names} for uid, names in sorted(names_by_uid.items())
+                           if len(names) > 1],
+        "duplicate_names": sorted(n for n, c in Counter(u["name"] for u in users).items() if c > 1),
+        "uid0_accounts": [u["name"] for u in users if u["uid"] == 0],
+        "system_accounts_with_login_shell": [u["name"] for u in users
+                                             if u["system_account"] and u["login_shell"]],
+        "uid_min": uid_min, "uid_max": uid_max,
+    }
+    return [Fact(None, "accounts", data)]
+
+
+def _users(host: Host) -> list[Fact]:
+    """One fact per account with a login shell: when it last logged in."""
+    today, clock = host.today
+    lastlog_available = host.installed("lastlog") and bool(p.content_lines(host.text("lastlog")))
+    logins = p.parse_lastlog(host.text("lastlog")) if lastlog_available else {}
+    facts = []
+    for user in _passwd_users(host):
+        if not user["login_shell"]:
+            continue
+        login = logins.get(user["name"]) if lastlog_available else None
+        last = date.fromisoformat(login["date"]) if login and login["date"] else None
+        data = {"name": user["name"], "uid": user["uid"], "shell": user["shell"],
+                "system_account": user["system_account"], "lastlog_available": lastlog_available,
+                "never_logged_in": login["never"] if login else None,
+                "last_login": last.isoformat() if last else None,
+                "days_since_login": max((today - last).days, 0) if last else None,
+                "as_of": today.isoformat(), "as_of_source": clock}
+        facts.append(Fact(user["name"], user["name"], data))
+    return facts
+
+
+def _shadow(host: Host) -> list[Fact]:
+    entries, rejected = p.parse_shadow_meta(host.text("shadow_meta"))
+    if not entries:
+        raise Unavailable("shadow_meta", Failure(
+            "CommandFailed", f"no account in the expected name:state:... digest form ({rejected} line(s) "
+                             "rejected and not stored)"))
+    today, clock = host.today
+    accounts = [_shadow_account(entry, today) for entry in entries]
+    passwd_empty = {u["name"] for u in p.parse_passwd(host.text("passwd")) if u["passwd_field"] == "empty"}
+    with_password = [a for a in accounts if a["state"] == "SET"]
+    data = {
+        "accounts": accounts,
+        "empty_password_accounts": sorted({a["name"] for a in accounts if a["state"] == "EMPTY"}
+                                          | passwd_empty),
+        "password_accounts": [a["name"] for a in with_password],
+        "longest_password_max_days": max((_effective_max_days(a) for a in with_password), default=None),
+        "accounts_without_password_expiry": [a["name"] for a in with_password
+                                             if _effective_max_days(a) >= p.NO_PASSWORD_EXPIRY],
+        "rejected_lines": rejected, "as_of": today.isoformat(), "as_of_source": clock,
+    }
+    return [Fact(None, "shadow", data)]
+
+
+def _shadow_account(entry: Mapping[str, Any], today: date) -> JSON:
+    changed = p.epoch_day(entry["last_change_day"])
+    expires = p.epoch_day(entry["expire_day"])
+    return {"name": entry["name"], "state": entry["state"], "last_changed": changed,
+            "password_age_days": (today - date.fromisoformat(changed)).days if changed else None,
+            "must_change_at_login": entry["last_change_day"] == 0,
+            "min_days": entry["min_days"], "max_days": entry["max_days"], "warn_days": entry["warn_days"],
+            "inactive_days": entry["inactive_days"], "expires": expires,
+            "expired": bool(expires and date.fromisoformat(expires) <= today)}
+
+
+def _effective_max_days(account: Mapping[str, Any]) -> int:
+    """An empty or negative maximum means the password never expires."""
+    maximum = account["max_days"]
+    return p.NO_PASSWORD_EXPIRY if maximum is None or maximum < 0 else min(maximum, p.NO_PASSWORD_EXPIRY)
+
+
+# ---------------------------------------------------------------------------------------------
+# Password policy, PAM, sshd, session, sudo
+# ---------------------------------------------------------------------------------------------
+
+
+def _password_policy(host: Host) -> list[Fact]:
+    defs = p.parse_login_defs(host.text("login_defs"))
+    stacks = p.parse_pam_stacks(host.text("pam_stacks"))
+    quality = p.password_quality(stacks, host.text("pwquality"))
+    history = p.password_history(stacks)
+    max_days = p.to_int(defs.get("PASS_MAX_DAYS"))
+    data = {
+        "pass_max_days": p.NO_PASSWORD_EXPIRY if max_days is None or max_days < 0 else max_days,
+        "pass_min_days": p.to_int(defs.get("PASS_MIN_DAYS")) or 0,
+        "pass_warn_age": p.to_int(defs.get("PASS_WARN_AGE")),
+        "pass_min_len": p.to_int(defs.get("PASS_MIN_LEN")),
+        "encrypt_method": defs.get("ENCRYPT_METHOD"), "umask": defs.get("UMASK"),
+        "min_length": quality["min_length"], "min_char_classes": quality["min_char_classes"],
+        "complexity": quality, "history": history["remember"], "history_evidence": history,
+        "login_defs": defs,
+    }
+    return [Fact(None, "password policy", data)]
+
+
+def _pam(host: Host) -> list[Fact]:
+    stacks = p.parse_pam_stacks(host.text("pam_stacks"))
+    faillock_text = host.text("faillock_conf")
+    faillock = p.parse_key_equals_value(faillock_text)
+    data = {"files": sorted(stacks), "lockout": p.lockout_policy(stacks, faillock),
+            "faillock_conf": faillock,
+            "faillock_conf_present": "/etc/security/faillock.conf" not in p.missing_files(faillock_text),
+            "second_factor_modules": p.second_factor_modules(stacks),
+            "unresolved_includes": p.unresolved_includes(stacks),
+            "stacks": {name: [p.rule_text(rule) for rule in rules] for name, rules in sorted(stacks.items())}}
+    return [Fact(None, "PAM", data)]
+
+
+@dataclass(frozen=True)
+class SshdRead:
+    installed: bool
+    settings: JSON
+    source: str | None
+    effective_error: str | None = None
+    config: JSON | None = None
+
+
+def _sshd_effective_problem(host: Host) -> str:
+    """Why `sshd -T` gave no settings (refused, not installed, a configuration error)."""
+    failure = host.failure("sshd_effective")
+    if failure is not None:
+        return failure.message
+    return p.first_line(host.text("sshd_effective"))[:300] or "sshd -T printed no settings"
+
+
+def _read_sshd(host: Host) -> SshdRead | None:
+    """sshd's settings from `sshd -T`, else from its configuration files; None if neither."""
+    effective = p.parse_sshd_effective(host.text("sshd_effective"))
+    config = p.parse_sshd_config(host.text("sshd_config")) if host.usable("sshd_config") else None
+    found = config if config is not None and config["found"] else None
+    if effective is not None:
+        return SshdRead(True, effective, "sshd -T", None, found)
+    if found is not None:
+        return SshdRead(True, found["settings"], "sshd_config", _sshd_effective_problem(host), found)
+    failure = host.failure("sshd_effective")
+    if failure is not None and failure.code == "NotFound":
+        return SshdRead(False, {}, None, failure.message, None)
+    return None
+
+
+def _sshd(host: Host) -> list[Fact]:
+    read = _read_sshd(host)
+    if read is None:
+        raise Unavailable("sshd_effective", host.failure("sshd_effective") or Failure(
+            "CommandFailed", _sshd_effective_problem(host)))
+    if not read.installed:
+        return [Fact(None, "sshd", {"installed": False, "settings_source": None,
+                                    "effective_error": read.effective_error})]
+    view = p.sshd_view(read.settings)
+    modules = p.second_factor_modules(p.parse_pam_stacks(host.text("pam_stacks")))
+    mfa = p.ssh_multi_factor(view, modules)
+    if not mfa["multi_factor"] and not host.usable("pam_stacks"):
+        mfa = {"multi_factor": None, "evidence": "PAM stacks could not be read"}
+    config = read.config or {}
+    data = {"installed": True, "settings_source": read.source, "effective_error": read.effective_error,
+            "approximate": read.source == "sshd_config" and bool(config.get("approximate")),
+            "defaulted": config.get("defaulted", []) if read.source == "sshd_config" else [],
+            "match_blocks": config.get("match_blocks", []), **view, "mfa": mfa,
+            "second_factor_modules": modules, "settings": read.settings}
+    return [Fact(None, "sshd", data)]
+
+
+def _ssh_idle(host: Host) -> tuple[int | None, str]:
+    read = _read_sshd(host)
+    if read is None:
+        return None, "sshd settings could not be read"
+    if not read.installed:
+        return 0, "sshd is not installed"
+    view = p.sshd_view(read.settings)
+    if view["channel_timeout_session"]:
+        return view["channel_timeout_session"], f"ChannelTimeout session={view['channel_timeout_session']}s"
+    interval, count = view["client_alive_interval"], view["client_alive_count_max"]
+    basis = f"ClientAliveInterval {interval} × ClientAliveCountMax {count}"
+    if interval > 0 and count > 0:
+        return interval * count, basis
+    # ClientAliveCountMax 0 disables the disconnect since OpenSSH 8.2
+    return 0, basis + " (no disconnect)"
+
+
+def _session(host: Host) -> list[Fact]:
+    entries = p.parse_shell_timeout(host.text("shell_timeout"))
+    idle, basis = _ssh_idle(host)
+    data = {**p.shell_timeout_summary(entries), "tmout_entries": entries,
+            "ssh_idle_timeout_seconds": idle, "ssh_idle_basis": basis}
+    return [Fact(None, "session timeout", data)]
+
+
+def _sudo(host: Host) -> list[Fact]:
+    text = host.text("sudoers")
+    data = {"sudoers_present": bool(p.content_lines(text)), **p.parse_sudoers(text)}
+    return [Fact(None, "sudo", data)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit and logging
+# ---------------------------------------------------------------------------------------------
+
+
+def _unit_states(host: Host, command: str, daemons: Mapping[str, str]) -> tuple[dict[str, str] | None, str]:
+    """Unit states from `systemctl is-active`, else whether their daemon runs (`ps`).
+
+    Without systemd as PID 1 (containers, some minimal hosts) systemctl cannot answer, but
+    the process list still tells whether rsyslogd, auditd or chronyd runs.
+    """
+    states = p.parse_is_active(host.text(command), list(daemons)) if host.usable(command) else None
+    if states is not None:
+        return states, "systemctl is-active"
+    if not host.usable("processes"):
+        return None, "neither systemctl nor the process list answered"
+    running = set(p.parse_processes(host.text("processes")))
+    failure = host.failure(command)
+    why = failure.message if failure else p.first_line(host.text(command))[:120]
+    return ({unit: "active" if comm[:15] in running else "inactive" for unit, comm in daemons.items()},
+            f"process list (systemctl: {why})")
+
+
+
+def _audit(host: Host) -> list[Fact]:
+    states, state_source = _unit_states(host, "auditd_active", {"auditd": "auditd"})
+    if states is None:
+        raise Unavailable("auditd_active", host.failure("auditd_active") or Failure(
+            "CommandFailed", p.first_line(host.text("auditd_active"))[:300] or "no unit state printed"))
+    auditctl = host.installed("audit_status")
+    status = p.parse_audit_status(host.text("audit_status")) if auditctl else {}
+    flag = p.to_int(status.get("enabled"))
+    rules = p.parse_audit_rules(host.text("audit_rules")) if host.installed("audit_rules") else []
+    config = p.parse_key_equals_value(host.text("auditd_conf")) if host.installed("auditd_conf") else {}
+    data = {"active": states["auditd"] == "active", "state": states["auditd"], "state_source": state_source,
+            "auditctl_installed": auditctl, "enabled_flag": flag,
+            # nobody could have made the rules immutable without auditctl
+            "kernel_auditing": flag in (1, 2) if flag is not None else (False if not auditctl else None),
+            "immutable": flag == 2 if flag is not None else (False if not auditctl else None),
+            "status": status, "rule_count": len(rules), "rules": [r["text"] for r in rules],
+            "coverage": p.audit_coverage(rules), "config": config}
+    return [Fact(None, "auditd", data)]
+
+
+def _stat(host: Host) -> JSON:
+    return p.parse_stat(host.text("log_file_modes"))
+
+
+def _audit_log(host: Host) -> list[Fact]:
+    stats = _stat(host)
+    if AUDIT_LOG in stats["unreadable"]:
+        raise Unavailable("log_file_modes", host.denied(stats["unreadable"][AUDIT_LOG]))
+    info = stats["files"].get(AUDIT_LOG)
+    directory = stats["files"].get("/var/log/audit")
+    exists = True if info else (False if AUDIT_LOG in stats["missing"] else None)
+    data = {"path": AUDIT_LOG, "exists": exists,
+            "mode": info["mode"] if info else None, "owner": info["owner"] if info else None,
+            "group": info["group"] if info else None,
+            "mode_within_0640": p.mode_within(info["mode"], 0o640) if info else None,
+            "directory_mode": directory["mode"] if directory else None}
+    return [Fact(None, AUDIT_LOG, data)]
+
+
+def _file_modes(host: Host) -> list[Fact]:
+    return [Fact(None, "file modes", _stat(host))]
+
+
+@dataclass(frozen=True)
+class Store:
+    """Where logs are kept locally and the shortest time a line survives there."""
+
+    name: str
+    days: int | None
+    unlimited: bool
+    evidence: str
+
+    def rank(self) -> float:
+        return float("inf") if self.unlimited else float(self.days or 0)
+
+
+def _file_store(rsyslog_active: bool, rsyslog: JSON, logrotate: JSON) -> Store:
+    if not rsyslog_active:
+        return Store("files", 0, False, "rsyslog is not active, so no log files are written")
+    written = [path for path in AUTH_AND_SYSTEM_LOGS if path in rsyslog["files"]]
+    if not written:
+        return Store("files", 0, False, "rsyslog writes none of " + ", ".join(AUTH_AND_SYSTEM_LOGS))
+    per_file: list[Store] = []
+    for path in written:
+        stanza = p.stanza_for(logrotate, path)
+        if stanza is None:
+            per_file.append(Store("files", None, True, f"{path} is not rotated by logrotate (kept)"))
+            continue
+        kept = p.stanza_retention(stanza)
+        per_file.append(Store("files", kept["days"], kept["unlimited"],
+                              f"logrotate {path}: {kept['basis']} ({stanza['file']})"))
+    return min(per_file, key=Store.rank)
+
+
+def _journald_store(settings: Mapping[str, str]) -> Store:
+    storage = settings.get("Storage", "auto").lower()
+    if storage != "persistent":
+        why = ("persistent only if /var/log/journal exists (not collected)" if storage == "auto"
+               else "not kept on disk")
+        return Store("journald", 0, False, f"journald Storage={storage}: {why}")
+    raw = settings.get("MaxRetentionSec", "")
+    seconds = p.systemd_timespan_seconds(raw) if raw else None
+    size_note = f", SystemMaxUse={settings['SystemMaxUse']} may delete sooner" \
+        if settings.get("SystemMaxUse") else ""
+    if not seconds:
+        return Store("journald", 0, False, "journald Storage=persistent without MaxRetentionSec: "
+                                           "only size limits bound it, no time is guaranteed")
+    days = seconds // 86400
+    return Store("journald", days, False,
+                 f"journald Storage=persistent, MaxRetentionSec={raw} = {days} d{size_note}")
+
+
+def _logging(host: Host) -> list[Fact]:
+    states, state_source = _unit_states(host, "rsyslog_active", SYSLOG_DAEMONS)
+    units = states or {}
+    rsyslog_active = units.get("rsyslog") == "active"
+    rsyslog = p.parse_rsyslog(host.text("rsyslog_conf"))
+    journald = p.parse_journald_conf(host.text("journald_conf"))
+    logrotate = p.parse_logrotate(host.text("logrotate"))
+    stores = [_file_store(rsyslog_active, rsyslog, logrotate), _journald_store(journald)]
+    best = max(stores, key=Store.rank)
+    remote = rsyslog["remote"] if rsyslog_active else []
+    data = {
+        "rsyslog_active": rsyslog_active, "syslog_ng_active": units.get("syslog-ng") == "active",
+        "daemon_state_source": state_source,
+        "forwarding": bool(remote),
+        "remote_targets": [{k: t[k] for k in ("target", "port", "protocol")} for t in remote],
+        "retention_days": best.days, "retention_unlimited": best.unlimited,
+        "retention_evidence": _retention_evidence(remote, best, stores),
+        "stores": {s.name: {"days": s.days, "unlimited": s.unlimited, "evidence": s.evidence}
+                   for s in stores},
+        "rsyslog_files": rsyslog["files"], "journald": journald,
+        "journal_disk_bytes": p.parse_journal_disk(host.text("journal_disk")),
+        "logrotate": {"defaults": logrotate["defaults"], "dropins_read": logrotate["dropins_read"],
+                      "stanza_count": len(logrotate["stanzas"]),
+                      "log_stanzas": [s for s in logrotate["stanzas"]
+                                      if any(p.stanza_covers(s, log) for log in AUTH_AND_SYSTEM_LOGS)]},
+    }
+    return [Fact(None, "logging", data)]
+
+
+def _retention_evidence(remote: Sequence[Mapping[str, Any]], best: Store, stores: Sequence[Store]) -> str:
+    """Which evidence decides retention: forwarding first, then the longest-keeping local store."""
+    others = "; ".join(s.evidence for s in stores if s is not best)
+    local = best.evidence + (f" (also: {others})" if others else "")
+    if remote:
+        targets = ", ".join(f"{t['protocol']} {t['target']}:{t['port']}" for t in remote)
+        return f"forwarded by rsyslog to remote collector {targets}; locally: {local}"
+    return local
+
+
+# ---------------------------------------------------------------------------------------------
+# Time, firewall, network, services, MAC, agents, updates
+# ---------------------------------------------------------------------------------------------
+
+
+def _time(host: Host) -> list[Fact]:
+    values = p.parse_timedatectl(host.text("timedatectl"))
+    daemons, state_source = _unit_states(host, "time_daemons", TIME_DAEMONS)
+    active = sorted({TIME_DAEMONS[unit] for unit, state in (daemons or {}).items() if state == "active"})
+    reported = values.get("NTPSynchronized")
+    if reported is not None:
+        synchronized: bool | None = p.yes(reported)
+        evidence = f"timedatectl NTPSynchronized={reported}"
+    elif daemons is not None:
+        synchronized = bool(active)
+        why = p.first_line(host.text("timedatectl"))[:120] or "no output"
+        evidence = (f"timedatectl show unavailable ({why}); "
+                    + (f"{', '.join(active)} active" if active else "no time daemon active"))
+    else:
+        synchronized, evidence = None, "neither timedatectl nor systemctl answered"
+    data = {"synchronized": synchronized, "evidence": evidence, "active_daemons": active,
+            "daemon_state_source": state_source,
+            "ntp_enabled": p.yes(values["NTP"]) if "NTP" in values else None,
+            "timezone": values.get("Timezone")}
+    return [Fact(None, "time", data)]
+
+
+def _firewall(host: Host) -> list[Fact]:
+    nft = p.parse_nft(host.text("firewall_nft")) if host.installed("firewall_nft") else None
+    iptables = (p.parse_iptables(host.text("firewall_iptables"))
+                if host.installed("firewall_iptables") else None)
+    tools = [name for name, parsed in (("nft", nft), ("iptables", iptables)) if parsed is not None]
+    # iptables-nft shows nft rules through iptables as well: either view being active counts
+    data = {"tools": tools, "nft": nft, "iptables": iptables,
+            "active": any(t["active"] for t in (nft, iptables) if t),
+            "rules_present": any(t["rule_count"] > 0 for t in (nft, iptables) if t),
+            "filters_input": any(t["filters_input"] for t in (nft, iptables) if t)}
+    return [Fact(None, "firewall", data)]
+
+
+def _listeners(host: Host) -> list[Fact]:
+    facts = []
+    for socket in p.parse_listening(host.text("listening")):
+        address = f"[{socket['address']}]" if ":" in socket["address"] else socket["address"]
+        endpoint = f"{address}:{socket['port']}"
+        facts.append(Fact(f"{socket['proto']}/{endpoint}", f"{socket['proto']} {endpoint}", socket))
+    return facts
+
+
+def _services(host: Host) -> list[Fact]:
+    return [Fact(s["unit"], s["unit"], {**s, "name": s["unit"].removesuffix(".service")})
+            for s in p.parse_enabled_services(host.text("services_enabled"))]
+
+
+def _mac(host: Host) -> list[Fact]:
+    selinux = p.parse_getenforce(host.text("selinux")) if host.installed("selinux") else None
+    apparmor = p.parse_apparmor(host.text("apparmor"))
+    evidence = [f"SELinux {selinux}" if selinux else "SELinux not installed",
+                "AppArmor enabled" if apparmor else "AppArmor not enabled"]
+    data = {"selinux": selinux, "apparmor_enabled": apparmor,
+            "enforced": selinux == "enforcing" or apparmor, "evidence": "; ".join(evidence)}
+    return [Fact(None, "mandatory access control", data)]
+
+
+def _agents(host: Host) -> list[Fact]:
+    names = p.parse_processes(host.text("processes"))
+    agents = p.security_agents(names)
+    malware = [a["process"] for a in agents if "anti_malware" in a["roles"]]
+    intrusion = [a["process"] for a in agents if "intrusion_detection" in a["roles"]]
+    data = {"agents": agents, "anti_malware": malware, "intrusion_detection": intrusion,
+            "anti_malware_running": bool(malware), "intrusion_detection_running": bool(intrusion),
+            "process_names": names}
+    return [Fact(None, "security agents", data)]
+
+
+def _updates(host: Host) -> list[Fact]:
+    parsed = p.parse_security_updates(host.text("security_updates"))
+    release = host.os_release
+    if parsed["package_manager"] == "dnf/yum" and release.get("ID") == "centos" \
+            and release.get("VERSION_ID", "").startswith("7"):
+        parsed = {**parsed, "pending": None,
+                  "problem": "CentOS 7 repositories publish no security advisories (updateinfo) and "
+                             "CentOS 7 reached end of life on 2024-06-30: the count cannot be trusted"}
+    data = {"package_manager": parsed["package_manager"], "pending_security_updates": parsed["pending"],
+            "packages": parsed["packages"], "advisories": parsed["advisories"],
+            "problem": parsed["problem"]}
+    return [Fact(None, "security updates", data)]
+
+
+AREAS: tuple[Area, ...] = (
+    Area("system", _system, needs=("os_release",), uses=("uname", "hostname")),
+    Area("accounts", _accounts, needs=("passwd",), uses=("login_defs",)),
+    Area("user", _users, needs=("passwd", "lastlog"), uses=("login_defs", "timedatectl")),
+    Area("shadow", _shadow, needs=("shadow_meta",), uses=("passwd", "timedatectl")),
+    Area("password_policy", _password_policy, needs=("login_defs", "pam_stacks", "pwquality")),
+    Area("pam", _pam, needs=("pam_stacks", "faillock_conf")),
+    Area("sshd", _sshd, needs_any=("sshd_effective", "sshd_config"), uses=("pam_stacks",)),
+    Area("session", _session, needs=("shell_timeout",), uses=("sshd_effective", "sshd_config")),
+    Area("sudo", _sudo, needs=("sudoers",)),
+    Area("audit", _audit, needs=("audit_status", "audit_rules"), needs_any=("auditd_active", "processes"),
+         uses=("auditd_conf",)),
+    Area("audit_log", _audit_log, needs=("log_file_modes",)),
+    Area("file_modes", _file_modes, needs=("log_file_modes",)),
+    Area("logging", _logging, needs=("rsyslog_conf", "journald_conf", "logrotate"),
+         needs_any=("rsyslog_active", "processes"), uses=("journal_disk",)),
+    Area("time", _time, needs_any=("time_daemons", "processes"), uses=("timedatectl",)),
+    Area("firewall", _firewall, needs_any=("firewall_nft", "firewall_iptables")),
+    Area("listener", _listeners, needs=("listening",)),
+    Area("service", _services, needs=("services_enabled",)),
+    Area("mac", _mac, needs=("selinux", "apparmor")),
+    Area("agents", _agents, needs=("processes",)),
+    Area("updates", _updates, needs=("security_updates",), uses=("os_release",)),
+)

@@ -1,0 +1,159 @@
+"""A real OpenSSH sshd on 127.0.0.1: random port, throwaway keys, a /bin/sh user.
+
+Used by the SSH tests (as a fixture) and by bench/hosts.py. Installs openssh-server (and sudo)
+with apt when missing, as CI does on a fresh machine; where that is impossible it fails rather
+than skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SSHD = Path("/usr/sbin/sshd")
+TEST_USER = "mlpscan-test"
+MAX_LISTEN_SOCKS = 16
+SUDOERS_FILE = Path("/etc/sudoers.d/mlpscan-test")
+
+
+class SshdUnavailable(RuntimeError):
+    """sshd could not be installed or started here."""
+
+
+def _apt_install(*packages: str) -> None:
+    if os.geteuid() != 0:
+        raise SshdUnavailable(f"{', '.join(packages)} missing and not root: install them to run the SSH tests")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"],
+                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0:
+            raise SshdUnavailable(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+
+
+def _ensure_user() -> None:
+    try:
+        pwd.getpwnam(TEST_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", TEST_USER], check=True)
+    # useradd leaves the password locked ("!"), which sshd without PAM treats as a locked account
+    subprocess.run(["usermod", "-p", "*", TEST_USER], check=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _keygen(path: Path) -> str:
+    """A new ed25519 key pair at ``path``; returns the public key line."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
+    return Path(f"{path}.pub").read_text(encoding="utf-8").strip()
+
+
+@dataclass(frozen=True)
+class Sshd:
+    port: int
+    user: str
+    client_key: Path
+    other_key: Path            # a key sshd does not accept
+    known_hosts: Path          # has the server's real key
+    wrong_known_hosts: Path    # has another key for the same address
+    empty_known_hosts: Path
+    host_public_key: str
+
+    def target(self, port: int | None = None) -> str:
+        return f"ssh://{self.user}@127.0.0.1:{port or self.port}"
+
+
+def _config(port: int, addresses: tuple[str, ...], host_key: Path, pid_file: Path, authorized: Path) -> str:
+    listen = "\n".join(f"ListenAddress {a}" for a in addresses)
+    return f"""\
+Port {port}
+{listen}
+HostKey {host_key}
+PidFile {pid_file}
+AuthorizedKeysFile {authorized}
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+MaxSessions 50
+MaxStartups 100:30:200
+AllowUsers {TEST_USER}
+"""
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], address: str, port: int, log: Path) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection((address, port), timeout=0.5).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise SshdUnavailable(f"sshd did not start: {log.read_text(errors='replace')}") from None
+            time.sleep(0.02)
+
+
+@contextmanager
+def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",)) -> Iterator[Sshd]:
+    """One sshd listening on each loopback address given (all on the same random port)."""
+    missing = [pkg for pkg, path in (("openssh-server", SSHD), ("sudo", Path("/usr/bin/sudo")))
+               if not path.exists()]
+    if missing:
+        _apt_install(*missing)
+    _ensure_user()
+    # not under pytest's tmp_path: its parent is root-only, and sshd reads authorized_keys as the user
+    home = Path(tempfile.mkdtemp(prefix="mlpscan-sshd-"))
+    home.chmod(0o755)
+    host_key, client_key, other_key, impostor = (home / n for n in ("host_key", "client", "other", "impostor"))
+    host_public = _keygen(host_key)
+    client_public = _keygen(client_key)
+    _keygen(other_key)
+    impostor_public = _keygen(impostor)
+    authorized = home / "authorized_keys"
+    authorized.write_text(client_public + "\n", encoding="utf-8")
+    authorized.chmod(0o644)  # sshd reads it as the user
+    port = _free_port()
+    known, wrong, empty = home / "known_hosts", home / "wrong_known_hosts", home / "empty_known_hosts"
+    host_entry, impostor_entry = (" ".join(k.split()[:2]) for k in (host_public, impostor_public))
+    known.write_text("".join(f"[{a}]:{port} {host_entry}\n" for a in addresses), encoding="utf-8")
+    wrong.write_text("".join(f"[{a}]:{port} {impostor_entry}\n" for a in addresses), encoding="utf-8")
+    empty.write_text("", encoding="utf-8")
+    Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation directory
+    SUDOERS_FILE.write_text(f"{TEST_USER} ALL=(root) NOPASSWD: /bin/sh -s, /usr/bin/sh -s\n", encoding="utf-8")
+    SUDOERS_FILE.chmod(0o440)
+    processes: list[subprocess.Popen[bytes]] = []
+    # sshd listens on at most 16 sockets: one process per 16 addresses
+    for index in range(0, len(addresses), MAX_LISTEN_SOCKS):
+        chunk = addresses[index:index + MAX_LISTEN_SOCKS]
+        config = home / f"sshd_config.{index}"
+        config.write_text(_config(port, chunk, host_key, home / f"sshd.{index}.pid", authorized),
+                          encoding="utf-8")
+        log = home / f"sshd.{index}.log"  # a file, not a pipe: a full pipe would stall sshd
+        with log.open("wb") as sink:
+            processes.append(subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=sink))
+        _wait_until_listening(processes[-1], chunk[0], port, log)
+    try:
+        yield Sshd(port=port, user=TEST_USER, client_key=client_key, other_key=other_key,
+                   known_hosts=known, wrong_known_hosts=wrong, empty_known_hosts=empty,
+                   host_public_key=host_public)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        SUDOERS_FILE.unlink(missing_ok=True)
+        shutil.rmtree(home, ignore_errors=True)

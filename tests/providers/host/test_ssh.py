@@ -1,0 +1,151 @@
+"""The host provider against a real sshd on 127.0.0.1, through the real command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlpscan.content import load_content
+from mlpscan.providers.host.commands import build_script, load_commands, new_marker, split_output
+from tests.conftest import REPO
+from tests.providers.host.sshd_server import Sshd
+
+
+def mlpscan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SSH_AUTH_SOCK", "MLPSCAN_SSH_PASSWORD")}
+    env["COLUMNS"] = "200"
+    return subprocess.run([sys.executable, "-m", "mlpscan", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False, timeout=300)
+
+
+def scan(sshd: Sshd, tmp_path: Path, *targets: str, known_hosts: Path | None = None,
+         key: Path | None = None, extra: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess[str],
+                                                                      dict[str, Any], dict[str, Any]]:
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    done = mlpscan("scan", *(targets or (sshd.target(),)), "--level", "3", "--format", "table,json,sarif",
+                   "--output-dir", str(out), "--ssh-config", str(ssh_config),
+                   "--known-hosts", str(known_hosts or sshd.known_hosts),
+                   "--identity", str(key or sshd.client_key), "--connect-timeout", "5", *extra,
+                   cwd=tmp_path)
+    snapshot = json.loads((out / "snapshot.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+    return done, snapshot, report
+
+
+def host_errors(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in snapshot["errors"] if e["type"] == "host.*"]
+
+
+def test_full_scan_over_ssh(sshd: Sshd, tmp_path: Path, sarif_validator: Any) -> None:
+    done, snapshot, report = scan(sshd, tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    [target] = snapshot["targets"]
+    assert target["id"] == f"host:127.0.0.1:{sshd.port}"
+    connection = target["connection"]
+    assert connection["transport"] == "ssh"
+    assert connection["host_key"].startswith("ssh-ed25519 SHA256:")
+    assert connection["host_key_accepted_new"] is False
+    assert host_errors(snapshot) == []
+    types = {r["type"] for r in snapshot["resources"]}
+    assert "host.system" in types
+    assert len(types) > 5
+    assert any(f["check"].startswith("host.") for f in report["findings"])
+    assert sarif_validator((tmp_path / "out" / "mlpscan.sarif").read_bytes()) == []
+    text = (tmp_path / "out" / "snapshot.json").read_text(encoding="utf-8")
+    for secret_marker in ("$6$", "$y$", "$5$", "$1$", "PRIVATE KEY"):
+        assert secret_marker not in text
+
+
+def test_unknown_host_key_is_refused(sshd: Sshd, tmp_path: Path) -> None:
+    done, snapshot, report = scan(sshd, tmp_path, known_hosts=sshd.empty_known_hosts)
+    assert done.returncode == 3, done.stderr
+    [error] = host_errors(snapshot)
+    assert error["code"] == "HostKeyUnknown"
+    assert "--accept-new-host-keys" in error["message"]
+    assert snapshot["resources"] == []
+    assert any(f["status"] == "error" for f in report["findings"])
+
+
+def test_changed_host_key_is_refused(sshd: Sshd, tmp_path: Path) -> None:
+    done, snapshot, _ = scan(sshd, tmp_path, known_hosts=sshd.wrong_known_hosts)
+    assert done.returncode == 3
+    [error] = host_errors(snapshot)
+    assert error["code"] == "HostKeyChanged"
+
+
+def test_accepting_a_new_key_is_explicit_and_recorded(sshd: Sshd, tmp_path: Path) -> None:
+    done, snapshot, _ = scan(sshd, tmp_path, known_hosts=sshd.empty_known_hosts,
+                             extra=("--accept-new-host-keys",))
+    assert done.returncode in (0, 1), done.stderr
+    assert snapshot["targets"][0]["connection"]["host_key_accepted_new"] is True
+    assert host_errors(snapshot) == []
+
+
+def test_wrong_client_key_is_an_authentication_error(sshd: Sshd, tmp_path: Path) -> None:
+    done, snapshot, _ = scan(sshd, tmp_path, key=sshd.other_key)
+    assert done.returncode == 3
+    [error] = host_errors(snapshot)
+    assert error["code"] == "AuthenticationFailed"
+
+
+def test_one_unreachable_host_does_not_stop_the_others(sshd: Sshd, tmp_path: Path) -> None:
+    closed = sshd.target(port=1)
+    done, snapshot, report = scan(sshd, tmp_path, closed, sshd.target())
+    assert done.returncode == 1, done.stderr
+    assert [t["id"] for t in snapshot["targets"]] == ["host:127.0.0.1:1", f"host:127.0.0.1:{sshd.port}"]
+    [error] = host_errors(snapshot)
+    assert error["target"] == "host:127.0.0.1:1"
+    assert error["code"] == "ConnectionRefused"
+    healthy = [r for r in snapshot["resources"] if r["target"] == f"host:127.0.0.1:{sshd.port}"]
+    assert healthy
+    unreachable = [f for f in report["findings"] if f["resource"]["target"] == "host:127.0.0.1:1"]
+    assert unreachable
+    assert {f["status"] for f in unreachable} == {"error"}
+
+
+def test_sudo_runs_the_same_commands_as_root(sshd: Sshd, tmp_path: Path) -> None:
+    done, snapshot, _ = scan(sshd, tmp_path, extra=("--sudo",))
+    assert done.returncode in (0, 1), done.stderr
+    assert snapshot["targets"][0]["connection"]["sudo"] is True
+    assert not [e for e in snapshot["errors"] if e["code"] in ("PermissionDenied", "SudoFailed")]
+    accounts = [r for r in snapshot["resources"] if r["type"] == "host.accounts"]
+    assert accounts  # /etc/shadow metadata needs root
+
+
+def test_without_sudo_root_only_reads_are_errors_that_say_so(sshd: Sshd, tmp_path: Path) -> None:
+    _, snapshot, _ = scan(sshd, tmp_path)
+    denied = [e for e in snapshot["errors"] if e["code"] == "PermissionDenied"]
+    assert any(e["operation"] == "shadow_meta" for e in denied)
+    assert all("--sudo" in e["message"] for e in denied)
+
+
+def test_the_session_runs_exactly_the_declared_commands() -> None:
+    commands = load_commands(REPO)
+    marker = new_marker()
+    script = build_script(commands, marker)
+    body = [line for line in script.splitlines()[1:] if marker not in line and line != "} </dev/null 2>&1"]
+    declared = [c.run.strip() for c in commands]
+    assert [line.removeprefix("{ ").strip() for line in body if line.startswith("{ ")] == declared
+    ran = subprocess.run(["sh", "-s"], input=script, capture_output=True, text=True, check=False)
+    assert set(split_output(ran.stdout, marker, commands)) == {c.id for c in commands}
+    assert load_content(REPO).root == REPO
+
+
+@pytest.mark.parametrize("spoof", ["end os_release 0", "begin uname"])
+def test_markers_cannot_be_forged_by_command_output(spoof: str) -> None:
+    commands = load_commands(REPO)[:2]
+    marker = new_marker()
+    forged = f"\n@@MLPSCAN-0000000000000000@@ {spoof}\n"
+    output = (f"\n{marker} begin os_release\nNAME=x{forged}\n{marker} end os_release 0\n"
+              f"\n{marker} begin uname\nLinux\n{marker} end uname 0\n")
+    results = split_output(output, marker, commands)
+    assert forged.strip() in results["os_release"].output
+    assert results["uname"].output == "Linux"

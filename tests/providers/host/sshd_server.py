@@ -95,6 +95,20 @@ AllowUsers {TEST_USER}
 """
 
 
+def _in_private_etc(home: Path, etc_files: dict[str, str], command: list[str]) -> list[str]:
+    etc = home / "etc"
+    if not etc.exists():
+        shutil.copytree("/etc", etc, symlinks=True, ignore_dangling_symlinks=True,
+                        ignore=shutil.ignore_patterns("mtab"))
+        for relative, text in etc_files.items():
+            path = etc / relative.removeprefix("/etc/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            path.write_text(text, encoding="utf-8")
+    script = f'mount --bind "{etc}" /etc && exec "$@"'
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sshd", *command]
+
+
 def _wait_until_listening(process: subprocess.Popen[bytes], address: str, port: int, log: Path) -> None:
     deadline = time.monotonic() + 10
     while True:
@@ -109,8 +123,14 @@ def _wait_until_listening(process: subprocess.Popen[bytes], address: str, port: 
 
 
 @contextmanager
-def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",)) -> Iterator[Sshd]:
-    """One sshd listening on each loopback address given (all on the same random port)."""
+def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
+                 etc_files: dict[str, str] | None = None) -> Iterator[Sshd]:
+    """One sshd listening on each loopback address given (all on the same random port).
+
+    ``etc_files`` (path under /etc -> content) makes a host of its own: sshd runs in a private
+    mount namespace where a copy of /etc with those files is mounted over /etc, so every
+    command of a session sees that configuration while the machine's own /etc is untouched.
+    """
     missing = [pkg for pkg, path in (("openssh-server", SSHD), ("sudo", Path("/usr/bin/sudo")))
                if not path.exists()]
     if missing:
@@ -144,8 +164,11 @@ def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",)) -> Iterator[Sshd]:
         config.write_text(_config(port, chunk, host_key, home / f"sshd.{index}.pid", authorized),
                           encoding="utf-8")
         log = home / f"sshd.{index}.log"  # a file, not a pipe: a full pipe would stall sshd
+        command = [str(SSHD), "-D", "-e", "-f", str(config)]
+        if etc_files:
+            command = _in_private_etc(home, etc_files, command)
         with log.open("wb") as sink:
-            processes.append(subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=sink))
+            processes.append(subprocess.Popen(command, stderr=sink))
         _wait_until_listening(processes[-1], chunk[0], port, log)
     try:
         yield Sshd(port=port, user=TEST_USER, client_key=client_key, other_key=other_key,

@@ -149,3 +149,33 @@ def test_markers_cannot_be_forged_by_command_output(spoof: str) -> None:
     results = split_output(output, marker, commands)
     assert forged.strip() in results["os_release"].output
     assert results["uname"].output == "Linux"
+
+
+def test_ssh_config_alias_and_proxyjump(sshd: Sshd, tmp_path: Path) -> None:
+    # paramiko does not follow ProxyJump: mlpscan opens the hop and a direct-tcpip channel itself
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text(f"""\
+Host bastion
+  HostName 127.0.0.1
+  Port {sshd.port}
+  User {sshd.user}
+  IdentityFile {sshd.client_key}
+
+Host app-01
+  HostName 127.0.0.1
+  Port {sshd.port}
+  User {sshd.user}
+  IdentityFile {sshd.client_key}
+  ProxyJump bastion
+""", encoding="utf-8")
+    out = tmp_path / "snapshot.json"
+    done = mlpscan("collect", "ssh://app-01", "-o", str(out), "--ssh-config", str(ssh_config),
+                   "--known-hosts", str(sshd.known_hosts), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    snapshot = json.loads(out.read_text(encoding="utf-8"))
+    [target] = snapshot["targets"]
+    assert target["id"] == "host:app-01"
+    assert target["connection"]["via"] == "bastion"
+    assert target["connection"]["address"] == f"127.0.0.1:{sshd.port}"
+    assert host_errors(snapshot) == []
+    assert any(r["type"] == "host.system" for r in snapshot["resources"])

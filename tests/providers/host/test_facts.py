@@ -139,7 +139,7 @@ def test_ubuntu2204_without_sudo() -> None:
     assert {"shadow", "sudo", "firewall"}.isdisjoint(resources)
     sshd = resources["sshd"].data  # sshd -T needs root: the configuration files decide
     assert sshd["settings_source"] == "sshd_config"
-    assert sshd["approximate"] is True
+    assert sshd["approximate"] is False  # each file headed: the cloud-init drop-in is read at the Include
     assert "needs --sudo" in sshd["effective_error"]
     assert (sshd["permit_root_login"], sshd["password_authentication"]) == ("no", False)
     session = resources["session"].data
@@ -173,6 +173,46 @@ def test_rocky9() -> None:
     assert resources["firewall"].data["filters_input"] is True
     assert resources["updates"].data["advisories"] == ["RLSA-2024:1530", "RLSA-2024:1601"]
     assert resources["sudo"].data["nopasswd_all"] == []
+    policy = resources["password_policy"].data  # pam_pwhistory without remember=: pwhistory.conf decides
+    assert (policy["history"], policy["history_evidence"]["rules"][0]) == \
+        (5, "remember = 5 (/etc/security/pwhistory.conf)")
+    agents = resources["agents"].data
+    assert agents["intrusion_detection"] == ["falcon-sensor", "aide"]
+    assert agents["file_integrity"]["evidence"].startswith("AIDE scheduled (/etc/cron.d/aide), database present")
+    assert resources["logging"].data["journal_dir_exists"] is False
+
+
+def test_journald_auto_is_persistent_when_the_directory_exists() -> None:
+    logging = data("debian12", "logging")
+    assert logging["journal_dir_exists"] is True
+    assert logging["stores"]["journald"]["evidence"].startswith(
+        "journald Storage=auto with /var/log/journal present (persistent) without MaxRetentionSec")
+    results, sudo = load_family("debian12")
+    results["journald_conf"] = result("journald_conf", "[Journal]\nMaxRetentionSec=1y\n")
+    resources, _ = build_resources("host:x", results, sudo=sudo, now=NOW)
+    logging = next(r for r in resources if r.type == "host.logging").data
+    assert (logging["retention_days"], logging["stores"]["journald"]["days"]) == (365, 365)
+    assert data("rocky9", "logging")["stores"]["journald"]["evidence"] == \
+        "journald Storage=auto: /var/log/journal does not exist, so not kept on disk"
+
+
+def test_lastlog2_fallback_lists_only_users_who_logged_in() -> None:
+    output = ("==> lastlog2 <==\nUsername         Port     From                                       Latest\n"
+              "dba              pts/1    10.0.0.8                                   Fri Oct  2 10:00:00 +0800 2026\n")
+    resources, errors = build("rocky9", lastlog=result("lastlog", output))
+    assert errors == []
+    assert resources["user/dba"].data["days_since_login"] == 49
+    olduser = resources["user/olduser"].data
+    assert (olduser["lastlog_tool"], olduser["never_logged_in"]) == ("lastlog2", True)
+    missing, _ = build("rocky9", lastlog=result("lastlog", "sh: 1: lastlog: not found\n", 127))
+    assert missing["user/dba"].data["lastlog_available"] is False
+
+
+def test_aide_installed_but_not_scheduled_does_not_count() -> None:
+    agents = data("openeuler22", "agents")
+    assert agents["intrusion_detection"] == ["wazuh-agentd", "wazuh-syscheckd"]
+    assert agents["file_integrity"]["counts"] is False
+    assert "no cron job or active systemd timer" in agents["file_integrity"]["evidence"]
 
 
 def test_centos7_pam_tally2() -> None:
@@ -304,15 +344,16 @@ def test_sshd_not_installed() -> None:
 
 
 def test_sshd_unreadable_everywhere() -> None:
-    """RHEL keeps sshd_config at mode 0600: without root, `sshd -T` is refused and `cat ... 2>/dev/null`
-    prints nothing."""
+    """RHEL keeps sshd_config at mode 0600: without root, `sshd -T` is refused. With no output at all
+    the refusal is still an error; with cat's own message, both commands say PermissionDenied."""
     resources, errors = build("rocky9", sshd_effective=result("sshd_effective", "sshd: no hostkeys available -- exiting.\n", 1),
                               sshd_config=result("sshd_config", "", 1))
     assert "sshd" not in resources
     assert [(e.operation, e.type, e.code) for e in errors] == [("sshd_effective", "host.sshd", "PermissionDenied")]
     assert resources["session"].data["ssh_idle_timeout_seconds"] is None
+    denied = "==> /etc/ssh/sshd_config <==\ncat: /etc/ssh/sshd_config: Permission denied\n"
     _, visible = build("rocky9", sshd_effective=result("sshd_effective", "sshd: no hostkeys available -- exiting.\n", 1),
-                       sshd_config=result("sshd_config", "cat: /etc/ssh/sshd_config: Permission denied\n", 1))
+                       sshd_config=result("sshd_config", denied, 1))
     assert {(e.operation, e.code) for e in visible} == {("sshd_effective", "PermissionDenied"),
                                                         ("sshd_config", "PermissionDenied")}
 

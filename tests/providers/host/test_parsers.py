@@ -124,6 +124,17 @@ def test_password_history() -> None:
     assert p.password_history(p.parse_pam_stacks(fixture("debian12", "pam_stacks")))["remember"] == 0
 
 
+def test_password_history_from_pwhistory_conf() -> None:
+    stacks = p.parse_pam_stacks(fixture("rocky9", "pam_stacks"))
+    history = p.password_history(stacks, p.parse_key_equals_value(fixture("rocky9", "pwhistory_conf")))
+    assert history["remember"] == 5
+    assert history["rules"][0] == "remember = 5 (/etc/security/pwhistory.conf)"
+    # an argument on the PAM line wins over the file; a missing file changes nothing
+    ubuntu = p.parse_pam_stacks(fixture("ubuntu2204", "pam_stacks"))
+    assert p.password_history(ubuntu, {"remember": 20})["remember"] == 5
+    assert p.parse_key_equals_value(fixture("ubuntu2204", "pwhistory_conf")) == {}
+
+
 def test_lockout_from_faillock_conf() -> None:
     lockout = p.lockout_policy(p.parse_pam_stacks(fixture("rocky9", "pam_stacks")),
                                p.parse_key_equals_value(fixture("rocky9", "faillock_conf")))
@@ -200,16 +211,41 @@ def test_sshd_config_match_blocks_are_skipped_and_listed() -> None:
     assert parsed["match_blocks"] == ["Address 10.0.0.0/8"]
 
 
-def test_sshd_config_with_include_is_approximate() -> None:
+def test_sshd_config_drop_ins_are_read_where_the_include_stands() -> None:
     parsed = p.parse_sshd_config(fixture("ubuntu2204", "sshd_config"))
-    assert parsed["approximate"] is True
+    assert parsed["approximate"] is False
+    assert parsed["files_read"] == ["/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d/50-cloud-init.conf"]
     assert parsed["settings"]["passwordauthentication"] == "no"  # from the cloud-init drop-in
     assert parsed["settings"]["clientaliveinterval"] == 300
-    headed = "==> /etc/ssh/sshd_config <==\nMatch User x\nX11Forwarding yes\n==> /etc/ssh/sshd_config.d/a.conf <==\n" \
-             "X11Forwarding no\n"
-    headed_result = p.parse_sshd_config(headed)
-    assert headed_result["settings"]["x11forwarding"] == "no"  # a Match block ends with its file
-    assert not headed_result["approximate"]
+    # RHEL 9: 40-mfa.conf is read before 50-redhat.conf, whose ChallengeResponseAuthentication
+    # (the old name of KbdInteractiveAuthentication) comes second and loses
+    rocky = p.parse_sshd_config(fixture("rocky9", "sshd_config"))
+    assert rocky["settings"]["kbdinteractiveauthentication"] == "yes"
+    assert rocky["settings"]["authenticationmethods"] == "publickey,keyboard-interactive"
+    assert rocky["settings"]["usepam"] == "yes"  # 50-redhat.conf
+    assert rocky["match_blocks"] == ["Group sftpusers"]
+    headed = ("==> /etc/ssh/sshd_config <==\nInclude /etc/ssh/sshd_config.d/*.conf\nX11Forwarding yes\n"
+              "Match User x\nInclude sshd_config.d/b.conf\n"
+              "==> /etc/ssh/sshd_config.d/a.conf <==\nMatch User y\nPermitRootLogin yes\n"
+              "==> /etc/ssh/sshd_config.d/b.conf <==\nX11Forwarding no\n")
+    result = p.parse_sshd_config(headed)
+    assert result["settings"]["x11forwarding"] == "no"  # the drop-ins come first, and win
+    assert result["settings"]["permitrootlogin"] == "prohibit-password"  # a Match block ends with its file
+    assert result["files_read"] == ["/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d/a.conf",
+                                    "/etc/ssh/sshd_config.d/b.conf"]
+    assert not result["approximate"]
+
+
+def test_sshd_config_without_include_reads_no_drop_in() -> None:
+    headed = "==> /etc/ssh/sshd_config <==\nPermitRootLogin no\n==> /etc/ssh/sshd_config.d/a.conf <==\nPermitRootLogin yes\n"
+    parsed = p.parse_sshd_config(headed)
+    assert parsed["settings"]["permitrootlogin"] == "no"
+    assert parsed["not_included"] == ["/etc/ssh/sshd_config.d/a.conf"]
+
+
+def test_sshd_config_without_headers_and_include_is_approximate() -> None:
+    parsed = p.parse_sshd_config("Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n")
+    assert parsed["approximate"] is True
 
 
 def test_sshd_config_missing_file() -> None:
@@ -259,6 +295,15 @@ def test_shell_timeout_takes_the_smallest_positive_value() -> None:
     assert p.shell_timeout_summary([])["tmout_seconds"] == 0
 
 
+def test_shell_timeout_readonly_and_export_on_their_own_lines() -> None:
+    entries = p.parse_shell_timeout(fixture("rocky9", "shell_timeout"))
+    assert entries == [{"file": "/etc/profile.d/tmout.sh", "value": 600, "readonly": True, "exported": True}]
+    other_file = p.parse_shell_timeout("/etc/profile:TMOUT=900\n/etc/profile.d/x.sh:readonly TMOUT\n"
+                                       "/etc/bashrc:if [ -z \"$TMOUT\" ]; then :; fi\n")
+    assert other_file == [{"file": "/etc/profile", "value": 900, "readonly": False, "exported": False}]
+    assert p.parse_shell_timeout("/etc/profile:declare -rx TMOUT=300\n")[0]["readonly"] is True
+
+
 def test_passwd_keeps_no_gecos_and_classifies_shells() -> None:
     users = {u["name"]: u for u in p.parse_passwd(fixture("rocky9", "passwd"))}
     assert "gecos" not in users["dba"]
@@ -293,6 +338,17 @@ def test_lastlog() -> None:
     logins = p.parse_lastlog(fixture("rocky9", "lastlog"))
     assert logins["root"] == {"never": True, "date": None}
     assert logins["dba"] == {"never": False, "date": "2026-10-02"}
+    assert p.lastlog_tool(fixture("rocky9", "lastlog")) == "lastlog"
+
+
+LASTLOG2 = ("==> lastlog2 <==\n"
+            "Username         Port     From                                       Latest\n"
+            "ops              pts/0    10.0.0.9                                   Thu Nov  5 09:12:44 +0100 2026\n")
+
+
+def test_lastlog2() -> None:
+    assert p.lastlog_tool(LASTLOG2) == "lastlog2"
+    assert p.parse_lastlog(LASTLOG2) == {"ops": {"never": False, "date": "2026-11-05"}}
 
 
 def test_sudoers_debian_rule_and_comments() -> None:
@@ -514,8 +570,13 @@ def test_security_agents_from_truncated_process_names() -> None:
 def test_security_updates_apt() -> None:
     debian = p.parse_security_updates(fixture("debian12", "security_updates"))
     assert (debian["package_manager"], debian["pending"], debian["packages"]) == ("apt", 2, ["libssl3", "openssl"])
-    ubuntu = "Inst libc6 [2.35-0ubuntu3.6] (2.35-0ubuntu3.7 Ubuntu:22.04/jammy-updates, Ubuntu:22.04/jammy-security [amd64])\n"
+    ubuntu = "Listing...\nlibc6/jammy-updates,jammy-security 2.35-0ubuntu3.7 amd64 [upgradable from: 2.35-0ubuntu3.6]\n"
     assert p.parse_security_updates(ubuntu)["pending"] == 1
+    bookworm = "libc6/bookworm-security 2.36-9+deb12u9 amd64 [upgradable from: 2.36-9+deb12u7]\n"
+    assert p.parse_security_updates(bookworm)["packages"] == ["libc6"]
+    assert p.parse_security_updates("\nWARNING: apt does not have a stable CLI interface. Use with caution in "
+                                    "scripts.\n\nListing...\n") == {
+        "package_manager": "apt", "pending": 0, "packages": [], "advisories": [], "problem": None}
     assert p.parse_security_updates(fixture("ubuntu2204", "security_updates"))["pending"] == 0
 
 
@@ -527,3 +588,30 @@ def test_security_updates_dnf_and_problems() -> None:
     assert no_cache["problem"].startswith("Error:")
     assert p.parse_security_updates("no supported package manager\n")["package_manager"] == "none"
     assert p.parse_security_updates("E: Could not get lock /var/lib/dpkg/lock\n")["pending"] is None
+
+
+def test_aide_installed_and_scheduled() -> None:
+    aide = p.parse_aide(fixture("rocky9", "aide"))
+    assert aide == {"installed": True, "binary": "/usr/sbin/aide", "database": "present",
+                    "cron": ["/etc/cron.d/aide"], "timers": [], "scheduled": True}
+    assert p.aide_monitoring(aide, session_is_root=True)["counts"] is True
+
+
+def test_aide_without_schedule_or_database_does_not_count() -> None:
+    aide = p.parse_aide(fixture("openeuler22", "aide"))
+    assert (aide["installed"], aide["database"], aide["scheduled"]) == (True, "missing", False)
+    assert p.aide_monitoring(aide, session_is_root=True)["counts"] is False
+    assert "--sudo" in p.aide_monitoring(aide, session_is_root=False)["evidence"]
+    timer = ("==> binary <==\n/usr/bin/aide\n==> database <==\n"
+             "ls: cannot access '/var/lib/aide/aide.db*': Permission denied\n==> cron <==\n==> timers <==\n"
+             "Sat 2026-11-21 06:25:12 CET 16h left Fri 2026-11-20 06:25:03 CET 7h ago dailyaidecheck.timer "
+             "dailyaidecheck.service\n")
+    scheduled = p.parse_aide(timer)
+    assert (scheduled["database"], scheduled["timers"]) == ("unreadable", [{"unit": "dailyaidecheck.timer",
+                                                                            "active": True}])
+    assert p.aide_monitoring(scheduled, session_is_root=False)["counts"] is True  # database unknown, not missing
+    no_db = timer.replace("Permission denied", "No such file or directory")
+    assert p.aide_monitoring(p.parse_aide(no_db), session_is_root=True)["counts"] is False
+    inactive = timer.replace("Sat 2026-11-21 06:25:12 CET 16h left", "n/a n/a")
+    assert p.parse_aide(inactive)["scheduled"] is False
+    assert p.parse_aide(fixture("debian12", "aide"))["installed"] is False

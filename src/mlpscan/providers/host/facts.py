@@ -32,9 +32,10 @@ JSON = dict[str, Any]
 ROOT_COMMANDS = frozenset({"sshd_effective", "shadow_meta", "sudoers", "audit_status", "audit_rules",
                            "firewall_nft", "firewall_iptables"})
 # Commands whose output may legitimately mention a refusal for one item among several.
-_PER_LINE_DENIALS = frozenset({"log_file_modes", "shell_timeout"})
+_PER_LINE_DENIALS = frozenset({"log_file_modes", "shell_timeout", "aide"})
 
 AUDIT_LOG = "/var/log/audit/audit.log"
+JOURNAL_DIR = "/var/log/journal"
 AUTH_AND_SYSTEM_LOGS = ("/var/log/secure", "/var/log/auth.log", "/var/log/messages", "/var/log/syslog")
 SYSLOG_DAEMONS = {"rsyslog": "rsyslogd", "syslog-ng": "syslog-ng"}
 # unit -> the daemon's process name (as `ps -o comm=` shows it), for hosts without systemd
@@ -286,14 +287,18 @@ def _users(host: Host) -> list[Fact]:
     today, clock = host.today
     lastlog_available = host.installed("lastlog") and bool(p.content_lines(host.text("lastlog")))
     logins = p.parse_lastlog(host.text("lastlog")) if lastlog_available else {}
+    tool = p.lastlog_tool(host.text("lastlog")) if lastlog_available else None
+    # lastlog2 lists only the users in its database: one not listed never logged in
+    absent = {"never": True, "date": None} if tool == "lastlog2" else None
     facts = []
     for user in _passwd_users(host):
         if not user["login_shell"]:
             continue
-        login = logins.get(user["name"]) if lastlog_available else None
+        login = logins.get(user["name"], absent) if lastlog_available else None
         last = date.fromisoformat(login["date"]) if login and login["date"] else None
         data = {"name": user["name"], "uid": user["uid"], "shell": user["shell"],
                 "system_account": user["system_account"], "lastlog_available": lastlog_available,
+                "lastlog_tool": tool,
                 "never_logged_in": login["never"] if login else None,
                 "last_login": last.isoformat() if last else None,
                 "days_since_login": max((today - last).days, 0) if last else None,
@@ -351,7 +356,7 @@ def _password_policy(host: Host) -> list[Fact]:
     defs = p.parse_login_defs(host.text("login_defs"))
     stacks = p.parse_pam_stacks(host.text("pam_stacks"))
     quality = p.password_quality(stacks, host.text("pwquality"))
-    history = p.password_history(stacks)
+    history = p.password_history(stacks, p.parse_key_equals_value(host.text("pwhistory_conf")))
     max_days = p.to_int(defs.get("PASS_MAX_DAYS"))
     data = {
         "pass_max_days": p.NO_PASSWORD_EXPIRY if max_days is None or max_days < 0 else max_days,
@@ -562,22 +567,29 @@ def _file_store(rsyslog_active: bool, rsyslog: JSON, logrotate: JSON) -> Store:
     return min(per_file, key=Store.rank)
 
 
-def _journald_store(settings: Mapping[str, str]) -> Store:
+def _journald_store(settings: Mapping[str, str], journal_dir: bool | None) -> Store:
+    """journal_dir: whether /var/log/journal exists (None: unknown). With Storage=auto, the
+    default, journald keeps the journal on disk only if that directory exists."""
     storage = settings.get("Storage", "auto").lower()
-    if storage != "persistent":
-        why = ("persistent only if /var/log/journal exists (not collected)" if storage == "auto"
-               else "not kept on disk")
+    if storage == "auto" and journal_dir:
+        prefix = f"journald Storage=auto with {JOURNAL_DIR} present (persistent)"
+    elif storage == "persistent":
+        prefix = "journald Storage=persistent"
+    else:
+        why = "not kept on disk"
+        if storage == "auto":
+            why = (f"{JOURNAL_DIR} does not exist, so not kept on disk" if journal_dir is False
+                   else f"persistent only if {JOURNAL_DIR} exists (unknown)")
         return Store("journald", 0, False, f"journald Storage={storage}: {why}")
     raw = settings.get("MaxRetentionSec", "")
     seconds = p.systemd_timespan_seconds(raw) if raw else None
     size_note = f", SystemMaxUse={settings['SystemMaxUse']} may delete sooner" \
         if settings.get("SystemMaxUse") else ""
     if not seconds:
-        return Store("journald", 0, False, "journald Storage=persistent without MaxRetentionSec: "
+        return Store("journald", 0, False, f"{prefix} without MaxRetentionSec: "
                                            "only size limits bound it, no time is guaranteed")
     days = seconds // 86400
-    return Store("journald", days, False,
-                 f"journald Storage=persistent, MaxRetentionSec={raw} = {days} d{size_note}")
+    return Store("journald", days, False, f"{prefix}, MaxRetentionSec={raw} = {days} d{size_note}")
 
 
 def _logging(host: Host) -> list[Fact]:
@@ -587,7 +599,10 @@ def _logging(host: Host) -> list[Fact]:
     rsyslog = p.parse_rsyslog(host.text("rsyslog_conf"))
     journald = p.parse_journald_conf(host.text("journald_conf"))
     logrotate = p.parse_logrotate(host.text("logrotate"))
-    stores = [_file_store(rsyslog_active, rsyslog, logrotate), _journald_store(journald)]
+    stats = _stat(host) if host.usable("log_file_modes") else None
+    journal_dir = None if stats is None else (
+        True if JOURNAL_DIR in stats["files"] else (False if JOURNAL_DIR in stats["missing"] else None))
+    stores = [_file_store(rsyslog_active, rsyslog, logrotate), _journald_store(journald, journal_dir)]
     best = max(stores, key=Store.rank)
     remote = rsyslog["remote"] if rsyslog_active else []
     data = {
@@ -599,7 +614,7 @@ def _logging(host: Host) -> list[Fact]:
         "retention_evidence": _retention_evidence(remote, best, stores),
         "stores": {s.name: {"days": s.days, "unlimited": s.unlimited, "evidence": s.evidence}
                    for s in stores},
-        "rsyslog_files": rsyslog["files"], "journald": journald,
+        "rsyslog_files": rsyslog["files"], "journald": journald, "journal_dir_exists": journal_dir,
         "journal_disk_bytes": p.parse_journal_disk(host.text("journal_disk")),
         "logrotate": {"defaults": logrotate["defaults"], "dropins_read": logrotate["dropins_read"],
                       "stanza_count": len(logrotate["stanzas"]),
@@ -683,13 +698,30 @@ def _mac(host: Host) -> list[Fact]:
     return [Fact(None, "mandatory access control", data)]
 
 
+def _file_integrity(host: Host) -> JSON:
+    if not host.usable("aide"):
+        failure = host.failure("aide")
+        return {"aide": None, "counts": False,
+                "evidence": f"AIDE state unknown: {failure.message if failure else 'no answer'}"}
+    aide = p.parse_aide(host.text("aide"))
+    return {"aide": aide, **p.aide_monitoring(aide, session_is_root=host.session_is_root)}
+
+
 def _agents(host: Host) -> list[Fact]:
+    """Security agents by process name, plus AIDE, which runs from cron or a timer and counts
+    for intrusion detection (file-integrity monitoring) when parsers.aide_monitoring says so."""
     names = p.parse_processes(host.text("processes"))
     agents = p.security_agents(names)
     malware = [a["process"] for a in agents if "anti_malware" in a["roles"]]
     intrusion = [a["process"] for a in agents if "intrusion_detection" in a["roles"]]
+    integrity = _file_integrity(host)
+    if integrity["counts"]:
+        intrusion.append("aide")
+    evidence = [f"{a['product']} ({a['process']}) running" for a in agents
+                if "intrusion_detection" in a["roles"]] + [integrity["evidence"]]
     data = {"agents": agents, "anti_malware": malware, "intrusion_detection": intrusion,
             "anti_malware_running": bool(malware), "intrusion_detection_running": bool(intrusion),
+            "intrusion_detection_evidence": "; ".join(evidence), "file_integrity": integrity,
             "process_names": names}
     return [Fact(None, "security agents", data)]
 
@@ -713,7 +745,8 @@ AREAS: tuple[Area, ...] = (
     Area("accounts", _accounts, needs=("passwd",), uses=("login_defs",)),
     Area("user", _users, needs=("passwd", "lastlog"), uses=("login_defs", "timedatectl")),
     Area("shadow", _shadow, needs=("shadow_meta",), uses=("passwd", "timedatectl")),
-    Area("password_policy", _password_policy, needs=("login_defs", "pam_stacks", "pwquality")),
+    Area("password_policy", _password_policy, needs=("login_defs", "pam_stacks", "pwquality"),
+         uses=("pwhistory_conf",)),
     Area("pam", _pam, needs=("pam_stacks", "faillock_conf")),
     Area("sshd", _sshd, needs_any=("sshd_effective", "sshd_config"), uses=("pam_stacks",)),
     Area("session", _session, needs=("shell_timeout",), uses=("sshd_effective", "sshd_config")),
@@ -723,12 +756,12 @@ AREAS: tuple[Area, ...] = (
     Area("audit_log", _audit_log, needs=("log_file_modes",)),
     Area("file_modes", _file_modes, needs=("log_file_modes",)),
     Area("logging", _logging, needs=("rsyslog_conf", "journald_conf", "logrotate"),
-         needs_any=("rsyslog_active", "processes"), uses=("journal_disk",)),
+         needs_any=("rsyslog_active", "processes"), uses=("journal_disk", "log_file_modes")),
     Area("time", _time, needs_any=("time_daemons", "processes"), uses=("timedatectl",)),
     Area("firewall", _firewall, needs_any=("firewall_nft", "firewall_iptables")),
     Area("listener", _listeners, needs=("listening",)),
     Area("service", _services, needs=("services_enabled",)),
     Area("mac", _mac, needs=("selinux", "apparmor")),
-    Area("agents", _agents, needs=("processes",)),
+    Area("agents", _agents, needs=("processes",), uses=("aide",)),
     Area("updates", _updates, needs=("security_updates",), uses=("os_release",)),
 )

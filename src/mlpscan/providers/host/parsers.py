@@ -419,20 +419,25 @@ def _password_change_stack(stacks: Mapping[str, Sequence[JSON]]) -> tuple[str | 
 PWHISTORY_DEFAULT_REMEMBER = 10
 
 
-def password_history(stacks: Mapping[str, Sequence[JSON]]) -> JSON:
+def password_history(stacks: Mapping[str, Sequence[JSON]],
+                     pwhistory_conf: Mapping[str, Any] | None = None) -> JSON:
     """Passwords remembered by pam_pwhistory or pam_unix `remember=` on password change.
 
-    pam_pwhistory without `remember=` uses its default of 10 (unless
-    /etc/security/pwhistory.conf, which is not collected, sets another). Both modules check
-    independently, so the larger count applies.
+    pam_pwhistory: `remember=` on its PAM line, else `remember` in /etc/security/pwhistory.conf
+    (``pwhistory_conf``, parsed; read by Linux-PAM 1.5.3+ and RHEL 9), else its default of 10.
+    Both modules check independently, so the larger count applies.
     """
     stack_name, rules = _password_change_stack(stacks)
     evidence: list[str] = []
     remembered = [0]
+    conf_count = to_int((pwhistory_conf or {}).get("remember"))
     for rule in rules:
         args = pam_args(rule)
         if rule["module"] == "pam_pwhistory":
             count = to_int(args.get("remember"))
+            if count is None and conf_count is not None:
+                count = conf_count
+                evidence.append(f"remember = {conf_count} (/etc/security/pwhistory.conf)")
             remembered.append(PWHISTORY_DEFAULT_REMEMBER if count is None else count)
             evidence.append(rule_text(rule))
         elif rule["module"] == "pam_unix" and "remember" in args:
@@ -562,46 +567,76 @@ def parse_sshd_effective(text: str) -> JSON | None:
     return settings
 
 
-def _split_sshd_files(text: str) -> list[tuple[str | None, str]]:
-    sections = headed_sections(text)
-    return [(p, b) for p, b in sections] if sections else [(None, text)]
+SSHD_CONFIG = "/etc/ssh/sshd_config"
+
+
+class _SshdConfigReader:
+    """Reads sshd_config as sshd does: files in order, an `Include` read where it stands."""
+
+    def __init__(self, files: Mapping[str, list[str]]) -> None:
+        self.files = files
+        self.settings: JSON = {}
+        self.match_blocks: list[str] = []
+        self.includes: list[str] = []
+        self.read: list[str] = []
+
+    def read_file(self, path: str, depth: int = 0) -> None:
+        self.read.append(path)
+        in_match = False  # a Match block ends with the file it is in
+        for line in self.files[path]:
+            keyword, value = _sshd_config_pair(line)
+            if keyword == "match":
+                in_match = value.lower() != "all"
+                if in_match:
+                    self.match_blocks.append(value)
+                continue
+            if in_match or not keyword:  # conditional settings, and Includes inside Match, are skipped
+                continue
+            if keyword == "include":
+                self.includes.append(value)
+                for included in self._included(value):
+                    if depth < 8:
+                        self.read_file(included, depth + 1)
+                continue
+            if keyword == "challengeresponseauthentication":  # the old name of the same switch
+                keyword = "kbdinteractiveauthentication"
+            _add_sshd_setting(self.settings, keyword, value, first_wins=True)
+
+    def _included(self, value: str) -> list[str]:
+        """Printed files an `Include` names; relative patterns are under /etc/ssh; sshd reads a
+        glob's matches in lexical order."""
+        found: list[str] = []
+        for pattern in value.split():
+            full = pattern if pattern.startswith("/") else f"/etc/ssh/{pattern}"
+            found.extend(sorted(p for p in self.files if p != SSHD_CONFIG and fnmatchcase(p, full)))
+        return found
 
 
 def parse_sshd_config(text: str) -> JSON:
     """sshd_config plus its drop-ins, as sshd would read them: the first value wins, repeatable
     keys accumulate, `Match` blocks are skipped (and listed), OpenSSH defaults fill the gaps.
 
-    The command prints the main file and the drop-ins without separators, so an `Include`
-    placed at the top of the main file (drop-ins first, as Debian and RHEL 9 ship it) cannot be
-    honoured exactly: the result is then marked `approximate`. Prefer `sshd -T`.
+    The command heads each file with `==> path <==`, so the drop-ins are read where the main
+    file's `Include` stands (at its top on Debian, Ubuntu and RHEL 9: they win), and a drop-in
+    no `Include` names is not read at all (`not_included`). Text without headers is read as one
+    file; an `Include` in it cannot be honoured, and the result is marked `approximate`.
     """
-    settings: JSON = {}
-    match_blocks: list[str] = []
-    includes: list[str] = []
-    for _path, body in _split_sshd_files(text):
-        in_match = False
-        for line in content_lines(body):
-            keyword, value = _sshd_config_pair(line)
-            if keyword == "match":
-                in_match = value.lower() != "all"
-                if in_match:
-                    match_blocks.append(value)
-                continue
-            if in_match or not keyword:
-                continue
-            if keyword == "include":
-                includes.append(value)
-                continue
-            _add_sshd_setting(settings, keyword, value, first_wins=True)
-    if "challengeresponseauthentication" in settings:  # the old name of the same switch
-        settings.setdefault("kbdinteractiveauthentication", settings["challengeresponseauthentication"])
+    sections = headed_sections(text)
+    headed = bool(sections)
+    files = ({path: content_lines(body) for path, body in sections} if headed
+             else {SSHD_CONFIG: content_lines(text)})
+    reader = _SshdConfigReader(files)
+    found = SSHD_CONFIG in files and bool(files[SSHD_CONFIG]) and SSHD_CONFIG not in missing_files(text)
+    if SSHD_CONFIG in files:
+        reader.read_file(SSHD_CONFIG)
+    settings = reader.settings
     defaulted = sorted(k for k in SSHD_DEFAULTS if k not in settings)
     for key in defaulted:
         settings[key] = SSHD_DEFAULTS[key]
-    found = bool(content_lines(text)) and "/etc/ssh/sshd_config" not in missing_files(text)
-    return {"settings": settings, "defaulted": defaulted, "match_blocks": match_blocks,
-            "includes": includes, "approximate": bool(includes) and len(_split_sshd_files(text)) == 1,
-            "found": found}
+    return {"settings": settings, "defaulted": defaulted, "match_blocks": reader.match_blocks,
+            "includes": reader.includes, "approximate": bool(reader.includes) and not headed,
+            "files_read": reader.read if headed else [],
+            "not_included": [p for p in files if p not in reader.read], "found": found}
 
 
 def _sshd_config_pair(line: str) -> tuple[str, str]:
@@ -693,21 +728,39 @@ def ssh_multi_factor(view: Mapping[str, Any], modules: Sequence[Mapping[str, Any
 
 _TMOUT = re.compile(r"\bTMOUT=[\"']?(\d+)")
 _READONLY = re.compile(r"\breadonly\b|\b(?:declare|typeset)\s+-\w*r")
+_EXPORT = re.compile(r"\bexport\b|\b(?:declare|typeset)\s+-\w*x")
+_TMOUT_NAMED = re.compile(r"\b(?:readonly|export|declare|typeset)\b[^;|&]*?\bTMOUT\b(?!=)")
 
 
 def parse_shell_timeout(text: str) -> list[JSON]:
-    """`grep -rHs` lines `file:...TMOUT=600...` -> one entry per assignment."""
+    """`grep -rHs` lines `file:...TMOUT...` -> one entry per assignment.
+
+    `readonly TMOUT` / `export TMOUT` on a line of its own (no assignment) marks the
+    assignments of the same file readonly / exported, as the usual three-line profile.d
+    snippet intends.
+    """
     entries: list[JSON] = []
+    readonly_files: set[str] = set()
+    exported_files: set[str] = set()
     for line in text.splitlines():
         path, sep, code = line.partition(":")
         if not sep or not path.startswith("/"):
             continue
         code = code.split("#", 1)[0]
         value = _TMOUT.search(code)
-        if value is None:
+        if value is not None:
+            entries.append({"file": path, "value": int(value[1]),
+                            "readonly": bool(_READONLY.search(code)), "exported": bool(_EXPORT.search(code))})
             continue
-        entries.append({"file": path, "value": int(value[1]),
-                        "readonly": bool(_READONLY.search(code)), "exported": "export" in code})
+        for statement in re.split(r"[;&|]+", code):
+            if _TMOUT_NAMED.search(statement):
+                if _READONLY.search(statement):
+                    readonly_files.add(path)
+                if _EXPORT.search(statement):
+                    exported_files.add(path)
+    for entry in entries:
+        entry["readonly"] = entry["readonly"] or entry["file"] in readonly_files
+        entry["exported"] = entry["exported"] or entry["file"] in exported_files
     return entries
 
 
@@ -800,10 +853,21 @@ _LASTLOG_DATE = re.compile(
     r"(?P<tz>[+-]\d{4}) (?P<year>\d{4})\s*$")
 
 
+def lastlog_tool(text: str) -> str:
+    """`lastlog2` when the command fell back to it (its output is headed so), else `lastlog`."""
+    return "lastlog2" if any(h == "lastlog2" for h, _ in headed_sections(text)) else "lastlog"
+
+
 def parse_lastlog(text: str) -> dict[str, JSON]:
-    """`lastlog` -> {user: {"never": bool, "date": ISO date or None}}."""
+    """`lastlog` or `lastlog2` -> {user: {"never": bool, "date": ISO date or None}}.
+
+    Both print `Username Port From Latest` and the same date format. lastlog lists every
+    account; lastlog2 only those in its database (see lastlog_tool).
+    """
     logins: dict[str, JSON] = {}
     for line in content_lines(text):
+        if _HEADER.match(line):
+            continue
         name = line.split()[0]
         if name == "Username" or not _ACCOUNT_NAME.match(name):
             continue
@@ -1467,8 +1531,64 @@ def security_agents(process_names: Iterable[str]) -> list[JSON]:
     return sorted(found.values(), key=lambda agent: str(agent["process"]))
 
 
-_APT_INST = re.compile(r"^Inst (?P<package>\S+)(?: \[(?P<current>[^\]]*)\])? \((?P<candidate>\S+) "
-                       r"(?P<origins>.*)\)")
+_AIDE_DATABASE = re.compile(r"^/\S*/aide\.db(?:\.gz)?$")
+
+
+def parse_aide(text: str) -> JSON:
+    """The `aide` command: binary, database, cron files/entries and systemd timers naming AIDE.
+
+    database: `present` (aide.db or aide.db.gz; an aide.db.new* alone means `aide --init` ran
+    but its output was never put in place), `missing`, `unreadable` (/var/lib/aide is 0700 on
+    RHEL: readable with --sudo), or None when AIDE is not installed. A timer whose NEXT column
+    is `n/a` or `-` is inactive and does not count as a schedule.
+    """
+    sections = dict(headed_sections(text))
+    binary = next((line for line in content_lines(sections.get("binary", "")) if line.startswith("/")), None)
+    if binary is None:
+        return {"installed": False, "binary": None, "database": None, "cron": [], "timers": [],
+                "scheduled": False}
+    database_text = sections.get("database", "")
+    database_lines = [line.strip() for line in database_text.splitlines() if line.strip()]
+    if any(_AIDE_DATABASE.match(line) for line in database_lines):
+        database = "present"
+    elif _DENIAL.search(database_text):
+        database = "unreadable"
+    else:
+        database = "missing"
+    cron = sorted({line for line in content_lines(sections.get("cron", "")) if line.startswith("/")})
+    timers = []
+    for line in content_lines(sections.get("timers", "")):
+        unit = next((word for word in line.split() if word.endswith(".timer")), None)
+        if unit is not None:
+            timers.append({"unit": unit, "active": line.split()[0] not in ("n/a", "-")})
+    return {"installed": True, "binary": binary, "database": database, "cron": cron, "timers": timers,
+            "scheduled": bool(cron) or any(t["active"] for t in timers)}
+
+
+def aide_monitoring(aide: Mapping[str, Any], *, session_is_root: bool) -> JSON:
+    """Whether AIDE counts as intrusion detection (file-integrity monitoring).
+
+    It counts when the binary is installed, a cron job or an active systemd timer runs it, and
+    its database is not known to be missing (`aide --check` without one only fails). Whether
+    its reports reach someone (cron mail, MAILTO, a log forwarder) is not verified here.
+    """
+    if not aide["installed"]:
+        return {"counts": False, "evidence": "AIDE is not installed"}
+    where = ", ".join([*aide["cron"], *(t["unit"] for t in aide["timers"] if t["active"])])
+    if not aide["scheduled"]:
+        spool = "" if session_is_root else " (root's crontab is read only with --sudo)"
+        return {"counts": False, "evidence": f"AIDE installed at {aide['binary']} but no cron job or "
+                                             f"active systemd timer runs it{spool}"}
+    if aide["database"] == "missing":
+        return {"counts": False, "evidence": f"AIDE scheduled ({where}) but it has no database: "
+                                             "run `aide --init` and move the new database in place"}
+    database = "database present" if aide["database"] == "present" else "database not readable without --sudo"
+    return {"counts": True, "evidence": f"AIDE scheduled ({where}), {database}; alert routing not verified"}
+
+
+_APT_UPGRADABLE = re.compile(r"^(?P<package>[^/\s]+)/(?P<suites>\S+) (?P<candidate>\S+) (?P<arch>\S+) "
+                             r"\[upgradable from: (?P<current>[^\]]+)\]$")
+_APT_SECURITY_SUITE = re.compile(r"-security$")
 _RPM_ADVISORY = re.compile(r"^(?P<advisory>\S+)\s+(?P<severity>\S*Sec\.?|\S*[Ss]ecurity\S*)\s+"
                            r"(?P<package>\S+)$")
 
@@ -1476,21 +1596,24 @@ _RPM_ADVISORY = re.compile(r"^(?P<advisory>\S+)\s+(?P<severity>\S*Sec\.?|\S*[Ss]
 def parse_security_updates(text: str) -> JSON:
     """Pending security updates from the package manager's local cache.
 
-    apt: `Inst` lines whose origin is a *-security suite. dnf/yum: `updateinfo list --security`
-    lines (advisory, severity/Sec., package). `pending` is None when the cache could not answer.
+    apt: `apt list --upgradable` lines `pkg/suite[,suite] version arch [upgradable from: old]`,
+    counted when a suite of the candidate version is a security suite (`bookworm-security`,
+    `oldstable-security`, `jammy-security`; Ubuntu lists `jammy-updates,jammy-security`).
+    dnf/yum: `updateinfo list --security` lines (advisory, severity/Sec., package).
+    `pending` is None when the cache could not answer.
     """
     lines = content_lines(text)
     problem = next((line for line in lines
                     if line.startswith(("E:", "Error:", "no supported package manager"))), None)
-    is_apt = any(line.startswith(("Inst ", "Reading package lists", "Calculating upgrade"))
-                 for line in lines)
+    is_apt = any(line.startswith(("Listing...", "WARNING: apt does not have a stable CLI"))
+                 or _APT_UPGRADABLE.match(line) for line in lines)
     manager = "apt" if is_apt else ("none" if problem == "no supported package manager" else "dnf/yum")
     if problem is not None:
         return {"package_manager": manager, "pending": None, "packages": [], "advisories": [],
                 "problem": problem}
     if is_apt:
-        packages = sorted({m["package"] for m in map(_APT_INST.match, lines)
-                           if m and re.search(r"security", m["origins"], re.IGNORECASE)})
+        packages = sorted({m["package"] for m in map(_APT_UPGRADABLE.match, lines)
+                           if m and any(_APT_SECURITY_SUITE.search(s) for s in m["suites"].split(","))})
         return {"package_manager": manager, "pending": len(packages), "packages": packages,
                 "advisories": [], "problem": None}
     matches = [m for m in map(_RPM_ADVISORY.match, lines) if m]

@@ -77,7 +77,8 @@ class Sshd:
         return f"ssh://{self.user}@127.0.0.1:{port or self.port}"
 
 
-def _config(port: int, addresses: tuple[str, ...], host_key: Path, pid_file: Path, authorized: Path) -> str:
+def _config(port: int, addresses: tuple[str, ...], host_key: Path, pid_file: Path, authorized: Path,
+            password: bool) -> str:
     listen = "\n".join(f"ListenAddress {a}" for a in addresses)
     return f"""\
 Port {port}
@@ -86,7 +87,7 @@ HostKey {host_key}
 PidFile {pid_file}
 AuthorizedKeysFile {authorized}
 StrictModes no
-PasswordAuthentication no
+PasswordAuthentication {"yes" if password else "no"}
 KbdInteractiveAuthentication no
 UsePAM no
 MaxSessions 50
@@ -124,9 +125,10 @@ def _wait_until_listening(process: subprocess.Popen[bytes], address: str, port: 
 
 @contextmanager
 def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
-                 etc_files: dict[str, str] | None = None) -> Iterator[Sshd]:
+                 etc_files: dict[str, str] | None = None, password: str | None = None) -> Iterator[Sshd]:
     """One sshd listening on each loopback address given (all on the same random port).
 
+    ``password`` enables password logins and gives the test user that password.
     ``etc_files`` (path under /etc -> content) makes a host of its own: sshd runs in a private
     mount namespace where a copy of /etc with those files is mounted over /etc, so every
     command of a session sees that configuration while the machine's own /etc is untouched.
@@ -136,6 +138,8 @@ def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
     if missing:
         _apt_install(*missing)
     _ensure_user()
+    if password is not None:
+        subprocess.run(["chpasswd"], input=f"{TEST_USER}:{password}\n", text=True, check=True)
     # not under pytest's tmp_path: its parent is root-only, and sshd reads authorized_keys as the user
     home = Path(tempfile.mkdtemp(prefix="mlpscan-sshd-"))
     home.chmod(0o755)
@@ -161,7 +165,8 @@ def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
     for index in range(0, len(addresses), MAX_LISTEN_SOCKS):
         chunk = addresses[index:index + MAX_LISTEN_SOCKS]
         config = home / f"sshd_config.{index}"
-        config.write_text(_config(port, chunk, host_key, home / f"sshd.{index}.pid", authorized),
+        config.write_text(_config(port, chunk, host_key, home / f"sshd.{index}.pid", authorized,
+                                  password is not None),
                           encoding="utf-8")
         log = home / f"sshd.{index}.log"  # a file, not a pipe: a full pipe would stall sshd
         command = [str(SSHD), "-D", "-e", "-f", str(config)]

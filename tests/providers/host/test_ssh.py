@@ -14,7 +14,7 @@ import pytest
 from mlpscan.content import load_content
 from mlpscan.providers.host.commands import build_script, load_commands, new_marker, split_output
 from tests.conftest import REPO
-from tests.providers.host.sshd_server import Sshd
+from tests.providers.host.sshd_server import Sshd, running_sshd
 
 
 def mlpscan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -179,3 +179,41 @@ Host app-01
     assert target["connection"]["address"] == f"127.0.0.1:{sshd.port}"
     assert host_errors(snapshot) == []
     assert any(r["type"] == "host.system" for r in snapshot["resources"])
+
+
+def test_keys_from_the_ssh_agent(sshd: Sshd, tmp_path: Path) -> None:
+    agent = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True).stdout
+    variables = dict(part.split("=", 1) for part in agent.replace(";", "\n").split() if "=" in part)
+    env = {**os.environ, **variables, "COLUMNS": "200"}
+    try:
+        subprocess.run(["ssh-add", "-q", str(sshd.client_key)], env=env, check=True, capture_output=True)
+        ssh_config = tmp_path / "ssh_config"
+        ssh_config.write_text("", encoding="utf-8")
+        out = tmp_path / "snapshot.json"
+        done = subprocess.run([sys.executable, "-m", "mlpscan", "collect", sshd.target(), "-o", str(out),
+                               "--ssh-config", str(ssh_config), "--known-hosts", str(sshd.known_hosts)],
+                              capture_output=True, text=True, env=env, check=False, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert host_errors(json.loads(out.read_text(encoding="utf-8"))) == []
+    finally:
+        subprocess.run(["ssh-agent", "-k"], env=env, capture_output=True, check=False)
+
+
+def test_password_only_from_the_environment(tmp_path: Path) -> None:
+    secret = "Tr0ub4dor&3-mlpscan"
+    with running_sshd(password=secret) as server:
+        ssh_config = tmp_path / "ssh_config"
+        ssh_config.write_text("", encoding="utf-8")
+        out = tmp_path / "snapshot.json"
+        base = [sys.executable, "-m", "mlpscan", "collect", server.target(), "-o", str(out), "--ssh-config",
+                str(ssh_config), "--known-hosts", str(server.known_hosts)]
+        clean = {k: v for k, v in os.environ.items() if k not in ("SSH_AUTH_SOCK", "MLPSCAN_SSH_PASSWORD")}
+        without = subprocess.run(base, capture_output=True, text=True, env=clean, check=False, timeout=300)
+        assert without.returncode == 3
+        assert host_errors(json.loads(out.read_text(encoding="utf-8")))[0]["code"] == "AuthenticationFailed"
+        with_env = subprocess.run(base, capture_output=True, text=True, check=False, timeout=300,
+                                  env={**clean, "MLPSCAN_SSH_PASSWORD": secret})
+        assert with_env.returncode == 0, with_env.stderr
+        text = out.read_text(encoding="utf-8")
+        assert host_errors(json.loads(text)) == []
+        assert secret not in text + with_env.stdout + with_env.stderr

@@ -124,6 +124,10 @@ class SshSession:
                             f"{address.user or '(default user)'}@{address.host}: {exc}") from None
         except paramiko.SSHException as exc:
             text = str(exc)
+            if "No authentication methods available" in text:
+                raise HostError("AuthenticationFailed", f"nothing to log in to {address.host} with: pass "
+                                "--identity, load the key into ssh-agent, or set MLPSCAN_SSH_PASSWORD "
+                                "(or --ask-password)") from None
             if "not found in known_hosts" in text:
                 raise HostError("HostKeyUnknown", f"{address.host} is not in known_hosts; verify its key "
                                 "and add it, or pass --accept-new-host-keys") from None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from mlpscan.findings import Report
 from tests.test_cli import one_line_error, run
 
 
@@ -60,6 +62,7 @@ def test_scan_defaults_to_the_local_host_at_level_3(tmp_path: Path, sarif_valida
     out = tmp_path / "mlpscan-out"
     assert sorted(p.name for p in out.iterdir()) == ["mlpscan-report.json", "mlpscan.sarif", "snapshot.json"]
     report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+    jsonschema.validate(report, Report.model_json_schema(by_alias=True))
     assert report["profile"]["level"] == 3
     assert "host." in done.stdout
     assert sarif_validator((out / "mlpscan.sarif").read_bytes()) == []  # type: ignore[operator]

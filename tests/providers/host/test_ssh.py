@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +218,22 @@ def test_password_only_from_the_environment(tmp_path: Path) -> None:
         text = out.read_text(encoding="utf-8")
         assert host_errors(json.loads(text)) == []
         assert secret not in text + with_env.stdout + with_env.stderr
+
+
+# a command word, not part of a path such as /etc/passwd
+WRITES = re.compile(r"(?<![\w./-])(rm|mv|cp|tee|dd|chmod|chown|chattr|kill|pkill|reboot|shutdown|useradd|"
+                    r"usermod|passwd|truncate|install|mkdir|touch|ln)(?![\w./-])|sed\s+-i|>>|"
+                    r"systemctl\s+(start|stop|restart|"
+                    r"reload|enable|disable|mask)|apt(-get)?\s+(install|remove|purge|update)|"
+                    r"(dnf|yum)\s+(install|remove|erase|update|makecache)")
+
+
+def test_every_declared_command_only_reads() -> None:
+    for writer in ("rm -f /tmp/x", "sed -i s/a/b/ /etc/x", "systemctl restart sshd", "echo x >> /etc/x",
+                   "apt-get install -y x", "cat /etc/passwd | tee /tmp/p"):
+        assert WRITES.search(writer), writer  # the guard itself recognises writes
+    for command in load_commands(REPO):
+        # discarding output is fine, and so are the "==> file <==" headers printed between files
+        text = re.sub(r'[12]?>\s*/dev/null|2>&1|"==> [^"]* <=="', "", command.run)
+        assert ">" not in text, f"{command.id} redirects output into a file"
+        assert not WRITES.search(text), f"{command.id} may change the host: {command.run}"

@@ -32,6 +32,7 @@ from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
 from mlpscan.inventory import read_inventory
 from mlpscan.profiles import ResolvedProfile
 from mlpscan.providers.host.collector import HostOptions
+from mlpscan.providers.host.commands import load_commands
 from mlpscan.providers.host.transport import PASSWORD_ENV
 from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
 from mlpscan.targets import HostSpec, parse_target
@@ -537,9 +538,11 @@ def _cmd_validate(args: argparse.Namespace, _: _Collect) -> int:
     content = load_content(args.content)
     per_level = ", ".join(f"L{lvl} {len(content.catalog.for_level(lvl))}" for lvl in (1, 2, 3, 4))
     regions = ", ".join(f"{p} {len(r.regions)}" for p, r in sorted(content.regions.items()))
+    commands = load_commands(content.root)
     print(f"content OK ({content.root}): {len(content.checks)} checks, {len(content.catalog)} clauses "
           f"({per_level}), {len(content.profile_files)} profiles, {len(content.params)} parameters, "
-          f"regions: {regions}, {len(content.platforms.platforms)} platform entries")
+          f"regions: {regions}, {len(content.platforms.platforms)} platform entries, "
+          f"{len(commands)} host commands")
     return EXIT_OK
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
 import shutil
+import socket
 import subprocess
 import tarfile
 from collections.abc import Callable, Iterator
@@ -15,6 +18,31 @@ import pytest
 
 from mlpscan.content import Content, load_content
 from mlpscan.snapshot import Snapshot
+
+# Set before any cloud SDK is imported: the Alibaba credential chain reads it at import time and
+# would otherwise probe the ECS metadata address; the SDKs read proxies themselves (and Alibaba's
+# ignores NO_PROXY), so none may leak in from the environment.
+os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
+for _proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    os.environ.pop(_proxy, None)
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only_connect(self: socket.socket, address: Any) -> None:
+    """Test traffic goes to loopback only: a connection anywhere else fails the test loudly."""
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise AssertionError(f"test tried to connect to {address!r}: tests talk to loopback only")
+    _real_connect(self, address)
+
+
+socket.socket.connect = _loopback_only_connect  # type: ignore[method-assign]
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

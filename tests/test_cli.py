@@ -18,11 +18,12 @@ Validator = Callable[[bytes | str | dict[str, Any]], list[str]]
 WriteSnapshot = Callable[..., Path]
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command line, in a fresh interpreter."""
-    env = {**os.environ, "COLUMNS": "200"}  # pytest exports COLUMNS=80, which folds check ids
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real command line, in a fresh interpreter (``env`` adds to the environment)."""
+    env = {**os.environ, "COLUMNS": "200", **(env or {})}  # pytest exports COLUMNS=80: ids would fold
     return subprocess.run([sys.executable, "-m", "mlpscan", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, check=False, timeout=120)
+                          cwd=cwd, env=env, check=False, timeout=timeout)
 
 
 def residency_snapshot(write_snapshot: WriteSnapshot, *regions: str) -> Path:

@@ -358,3 +358,17 @@ def test_digest_mismatch_is_a_warning(content: Content, caplog: pytest.LogCaptur
         report = evaluate(tampered, content, content.level_profile(3))
     assert "does not match its content" in caplog.text
     assert report.snapshot.digest != sealed.digest
+
+
+def test_a_failed_detail_call_makes_only_the_checks_reading_it_error(engine_content: Content) -> None:
+    denied = volume("vol-5", True)
+    denied["data"] = {**denied["data"], "_failed_calls": {  # type: ignore[dict-item]
+        "Encrypted": "ec2:DescribeVolumeAttribute UnauthorizedOperation: not authorized"}}
+    elsewhere = volume("vol-6", True)
+    elsewhere["data"] = {**elsewhere["data"], "_failed_calls": {  # type: ignore[dict-item]
+        "SnapshotAttribute": "ec2:DescribeSnapshotAttribute Throttling: Rate exceeded"}}
+    report = evaluate(aws_snapshot([denied, elsewhere]), engine_content, engine_content.level_profile(3))
+    by_name = {f.resource.name: f for f in only(report, "aws.ec2.volume_encrypted")}
+    assert by_name["vol-5"].status is Status.ERROR
+    assert "ec2:DescribeVolumeAttribute UnauthorizedOperation" in by_name["vol-5"].message
+    assert by_name["vol-6"].status is Status.PASS

@@ -13,7 +13,9 @@ from tests.test_cli import one_line_error, run
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["aws:prod"], "the aws provider is not available in this version"),
+    (["aws:"], "a profile name must follow 'aws:'"),
+    (["local", "--region", "cn-north-1"], "--region and --role-arn apply to cloud targets"),
+    (["aws", "--api-workers", "0"], "--api-workers must be at least 1"),
     (["ssh://ops@web-01:ssh"], "the port is not a number"),
     (["ssh://ops:secret@web-01"], "passwords go in MLPSCAN_SSH_PASSWORD"),
     (["ftp://web-01"], "unknown target 'ftp://web-01'"),
@@ -36,9 +38,26 @@ def test_bad_inventory_names_file_and_line(tmp_path: Path) -> None:
 
 def test_config_targets_are_checked(tmp_path: Path) -> None:
     config = tmp_path / "mlpscan.yaml"
-    config.write_text("targets: [local, 'tencent:prod']\n", encoding="utf-8")
+    config.write_text("targets: [local, 'gcp:prod']\n", encoding="utf-8")
     line = one_line_error(run("scan", "--config", str(config)))
-    assert f"{config}: target 'tencent:prod'" in line
+    assert f"{config}: unknown target 'gcp:prod'" in line
+
+
+@pytest.mark.parametrize(("variable", "target"), [
+    ("AWS_ENDPOINT_URL", "aws"), ("MLPSCAN_ALIYUN_ENDPOINT", "aliyun"), ("MLPSCAN_TENCENT_ENDPOINT", "tencent:prod"),
+])
+def test_plain_http_endpoints_only_on_loopback(variable: str, target: str, tmp_path: Path) -> None:
+    line = one_line_error(run("scan", target, "--output-dir", str(tmp_path / "out"),
+                              env={variable: "http://api.example.com:8080"}))
+    assert f"{variable}: endpoint 'http://api.example.com:8080' uses plain http" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_config_endpoint_is_checked(tmp_path: Path) -> None:
+    config = tmp_path / "mlpscan.yaml"
+    config.write_text("clouds:\n  - {provider: aliyun, endpoint: 'http://10.0.0.8'}\n", encoding="utf-8")
+    line = one_line_error(run("scan", "--config", str(config), "--output-dir", str(tmp_path / "out")))
+    assert f"{config}: endpoint 'http://10.0.0.8' uses plain http" in line
 
 
 def test_collect_then_evaluate_the_local_host(tmp_path: Path) -> None:

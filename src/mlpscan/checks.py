@@ -147,6 +147,10 @@ class Check(BaseModel):
     def applies_to_type(self, resource_type: str) -> bool:
         return fnmatchcase(resource_type, self.resource)
 
+    def reads(self, resource_type: str) -> bool:
+        """Whether evaluating this check needs resources of that type collected."""
+        return resource_type.split(".", 1)[0] in self.provider and self.applies_to_type(resource_type)
+
 
 def check_id_for(path: Path, root: Path) -> str:
     """`checks/aws/iam/console_user_mfa.yaml` -> `aws.iam.console_user_mfa`."""

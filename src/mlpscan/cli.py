@@ -10,8 +10,8 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -23,7 +23,7 @@ from rich.table import Table
 
 from mlpscan._version import __version__
 from mlpscan.collect import DEFAULT_MAX_WORKERS, collect
-from mlpscan.config import Config, read_config
+from mlpscan.config import CloudConfig, Config, read_config
 from mlpscan.content import Content, load_content
 from mlpscan.engine import evaluate
 from mlpscan.errors import InputError
@@ -31,6 +31,8 @@ from mlpscan.findings import Report, Severity
 from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
 from mlpscan.inventory import read_inventory
 from mlpscan.profiles import ResolvedProfile
+from mlpscan.providers.cloud.collect import DEFAULT_API_WORKERS, CloudOptions
+from mlpscan.providers.cloud.source import ENDPOINT_VARIABLES, CloudSource, check_endpoint
 from mlpscan.providers.host.collector import HostOptions
 from mlpscan.providers.host.commands import load_commands
 from mlpscan.providers.host.transport import PASSWORD_ENV
@@ -130,6 +132,14 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
     hosts.add_argument("--ssh-config", type=Path, metavar="FILE", help="instead of ~/.ssh/config")
     hosts.add_argument("--ask-password", action="store_true",
                        help=f"prompt for the SSH password (or set {PASSWORD_ENV}); never a flag value")
+    hosts.add_argument("--region", action="append", default=[], metavar="ID[,ID...]",
+                       help="cloud targets on the command line: only these regions (default: every "
+                            "enabled region)")
+    hosts.add_argument("--role-arn", action="append", default=[], metavar="ARN",
+                       help="cloud targets on the command line: assume this role (repeatable: one "
+                            "account per role)")
+    hosts.add_argument("--api-workers", type=int, default=DEFAULT_API_WORKERS, metavar="N",
+                       help=f"cloud API calls in flight at once (default {DEFAULT_API_WORKERS})")
     hosts.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
     hosts.add_argument("--command-timeout", type=float, default=120.0, metavar="SECONDS")
 
@@ -255,9 +265,14 @@ def _report(plan: _Plan, snapshot: Snapshot, args: argparse.Namespace, collected
 
 def _cmd_scan(args: argparse.Namespace, collected: _Collect) -> int:
     plan = _plan(args)
-    specs = _host_specs(args, plan.config, args.config)
-    snapshot = _collect(specs, plan.content, args)
+    specs, clouds = _targets(args, plan.config, args.config)
+    checks = plan.content.checks_for(plan.profile)
+    snapshot = _collect(specs, clouds, plan.content, args,
+                        wanted=lambda kind: kind.endswith(".account") or any(c.reads(kind) for c in checks))
     anchors = {s.id: s.declared_in for s in specs if s.declared_in}
+    declared_clouds = {c.provider for c in clouds if c.declared_in}
+    if args.config is not None:
+        anchors |= {t.id: args.config.as_posix() for t in snapshot.targets if t.provider in declared_clouds}
     return _report(plan, snapshot, args, collected, extra_files={"snapshot.json": dump_snapshot(snapshot)},
                    anchors=anchors)
 
@@ -265,42 +280,77 @@ def _cmd_scan(args: argparse.Namespace, collected: _Collect) -> int:
 def _cmd_collect(args: argparse.Namespace, _: _Collect) -> int:
     content = load_content(args.content)
     config = read_config(args.config) if args.config else Config()
-    specs = _host_specs(args, config, args.config)
-    snapshot = _collect(specs, content, args)
+    specs, clouds = _targets(args, config, args.config)
+    snapshot = _collect(specs, clouds, content, args)
     _write_all(args.output.parent, {args.output.name: dump_snapshot(snapshot)})
     sys.stderr.write(f"mlpscan: wrote {args.output} ({len(snapshot.resources)} resources, "
                      f"{len(snapshot.errors)} collection errors)\n")
     return EXIT_NO_TARGET if _nothing_collected(snapshot) else EXIT_OK
 
 
-def _host_specs(args: argparse.Namespace, config: Config, config_path: Path | None) -> list[HostSpec]:
-    if args.max_workers < 1:
-        raise InputError("--max-workers must be at least 1")
+def _targets(args: argparse.Namespace, config: Config,
+             config_path: Path | None) -> tuple[list[HostSpec], list[CloudSource]]:
+    """Hosts and cloud sources: the command line's, else the config's, else this host."""
+    for flag, value in (("--max-workers", args.max_workers), ("--api-workers", args.api_workers)):
+        if value < 1:
+            raise InputError(f"{flag} must be at least 1")
     if args.limit and not (args.inventory or config.inventory):
         raise InputError("--limit needs an inventory (--inventory FILE or 'inventory:' in the config)")
-    specs = [parse_target(text) for text in args.targets]
+    parsed = [parse_target(text) for text in args.targets]
+    regions = tuple(r.strip() for flag in args.region for r in flag.split(",") if r.strip())
+    specs = [t for t in parsed if isinstance(t, HostSpec)]
+    clouds = [replace(c, regions=regions, role_arn=role) for c in parsed if isinstance(c, CloudSource)
+              for role in (args.role_arn or [None])]
+    if (regions or args.role_arn) and not clouds:
+        raise InputError("--region and --role-arn apply to cloud targets (aws, aliyun, tencent)")
     if args.inventory:
         specs += read_inventory(args.inventory, args.limit)
-    if not specs:
+    if not specs and not clouds:
         declared = config_path.as_posix() if config_path else None
         try:
-            specs = [parse_target(text, declared_in=declared) for text in config.targets]
+            for parsed_target in (parse_target(text, declared_in=declared) for text in config.targets):
+                if isinstance(parsed_target, HostSpec):
+                    specs.append(parsed_target)
+                else:
+                    clouds.append(parsed_target)
         except InputError as exc:
             raise InputError(exc.message, path=config_path) from None
+        clouds += [source for entry in config.clouds for source in _config_sources(entry, declared)]
         if config.inventory:
             base = config_path.parent if config_path else Path()
             specs += read_inventory(base / config.inventory, args.limit)
-    if not specs:
-        specs = [parse_target("local")]
+    if not specs and not clouds:
+        specs = [HostSpec(transport="local")]
     seen: set[str] = set()
     for spec in specs:
         if spec.id in seen:
             raise InputError(f"target {spec} is given twice")
         seen.add(spec.id)
-    return specs
+    return specs, [_with_endpoint(c, config_path) for c in clouds]
 
 
-def _collect(specs: list[HostSpec], content: Content, args: argparse.Namespace) -> Snapshot:
+def _config_sources(entry: CloudConfig, declared_in: str | None) -> list[CloudSource]:
+    base = CloudSource(provider=entry.provider, profile=entry.profile, regions=tuple(entry.regions),
+                       endpoint=entry.endpoint, use_instance_role=entry.instance_role,
+                       declared_in=declared_in)
+    if not entry.accounts:
+        return [base]
+    return [replace(base, role_arn=a.role_arn, external_id=a.external_id, name=a.name)
+            for a in entry.accounts]
+
+
+def _with_endpoint(source: CloudSource, config_path: Path | None) -> CloudSource:
+    """The config's endpoint, else the provider's environment variable; https unless loopback."""
+    if source.endpoint is not None:
+        return replace(source, endpoint=check_endpoint(source.endpoint, str(config_path or "config")))
+    variable = ENDPOINT_VARIABLES[source.provider]
+    if variable not in os.environ:
+        return source
+    return replace(source, endpoint=check_endpoint(os.environ[variable], variable))
+
+
+def _collect(specs: list[HostSpec], clouds: list[CloudSource], content: Content, args: argparse.Namespace,
+             wanted: Callable[[str], bool] = lambda _: True) -> Snapshot:
     password = os.environ.get(PASSWORD_ENV)
     if args.ask_password:
         password = getpass.getpass("SSH password: ")
@@ -308,13 +358,15 @@ def _collect(specs: list[HostSpec], content: Content, args: argparse.Namespace) 
                           connect_timeout=args.connect_timeout, known_hosts=args.known_hosts,
                           accept_new_host_keys=args.accept_new_host_keys, identity_files=args.identity,
                           ssh_config=args.ssh_config, password=password)
+    cloud_options = CloudOptions(api_workers=args.api_workers, connect_timeout=args.connect_timeout)
     console = Console(stderr=True)
     if not console.is_terminal:
-        return collect(specs, content, options, max_workers=args.max_workers)
+        return collect(specs, content, options, clouds=clouds, cloud_options=cloud_options, wanted=wanted,
+                       max_workers=args.max_workers)
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("collecting", total=len(specs))
-        return collect(specs, content, options, max_workers=args.max_workers,
-                       on_done=lambda _: progress.advance(task))
+        task = progress.add_task("collecting", total=len(specs) + len(clouds))
+        return collect(specs, content, options, clouds=clouds, cloud_options=cloud_options, wanted=wanted,
+                       max_workers=args.max_workers, on_done=lambda _: progress.advance(task))
 
 
 def _nothing_collected(snapshot: Snapshot) -> bool:

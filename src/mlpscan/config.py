@@ -44,6 +44,27 @@ class PlatformDeclaration(_Strict):
         return Platform(name=self.name, level=self.level, source=source, evidence=self.evidence)
 
 
+class AccountRole(_Strict):
+    """Another account, reached by assuming a role with the entry's credentials."""
+
+    role_arn: str = Field(description="arn:aws-cn:iam::<id>:role/<name>, acs:ram::<uid>:role/<name> or "
+                                      "qcs::cam::uin/<uin>:roleName/<name>")
+    external_id: str | None = None
+    name: str | None = Field(default=None, description="A label for reports")
+
+
+class CloudConfig(_Strict):
+    """One cloud credential source, and optionally the accounts reached from it by role."""
+
+    provider: Literal["aws", "aliyun", "tencent"]
+    profile: str | None = Field(default=None, description="Profile of the provider's credential files")
+    regions: list[str] = Field(default_factory=list, description="Only these regions (default: all enabled)")
+    endpoint: str | None = Field(default=None, description="API endpoint (https; http only to loopback)")
+    instance_role: bool = Field(default=False, description="Use the ECS/CVM instance role (Alibaba, Tencent)")
+    accounts: list[AccountRole] = Field(
+        default_factory=list, description="Roles to assume; when given, the base account is not scanned")
+
+
 class OutputConfig(_Strict):
     dir: str | None = None
     formats: list[Format] | None = None
@@ -53,8 +74,10 @@ class OutputConfig(_Strict):
 class Config(_Strict):
     system: SystemConfig = SystemConfig()
     targets: list[str] = Field(default_factory=list,
-                               description="local or ssh://[user@]host[:port]; used when none is given")
+                               description="local, ssh://[user@]host[:port], aws[:PROFILE], "
+                                           "aliyun[:PROFILE], tencent[:PROFILE]; used when none is given")
     inventory: str | None = Field(default=None, description="Ansible inventory, relative to this file")
+    clouds: list[CloudConfig] = Field(default_factory=list)
     platforms: list[PlatformDeclaration] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
     output: OutputConfig = OutputConfig()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,7 +30,7 @@ from mlpscan.findings import (
     summarize,
 )
 from mlpscan.profiles import ResolvedProfile
-from mlpscan.snapshot import CollectionError, Resource, Snapshot, Target
+from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource, Snapshot, Target
 from mlpscan.waivers import Waiver, apply_waivers
 
 log = logging.getLogger("mlpscan")
@@ -157,9 +158,11 @@ class _CheckRun:
     context: Context
     index: _Index
     expected: str | None = field(init=False)
+    reads: frozenset[str] | None = field(init=False)   # top-level data keys; None: cannot tell
 
     def __post_init__(self) -> None:
         self.expected = self.check.expected(dict(self.context.params))
+        self.reads = _top_level_keys(self.check)
 
     def finding(self, ref: ResourceRef, status: Status, message: str, observed: Any = None,
                 expected: str | None = None) -> Finding:
@@ -204,6 +207,12 @@ class _CheckRun:
     def _decide(self, resource: Resource) -> tuple[Status, str, dict[str, Any]]:
         observed: dict[str, Any] = {}
         params = self.context.params
+        failed = resource.data.get(FAILED_CALLS_KEY)
+        if failed:
+            blocked = [reason for key, reason in failed.items() if self.reads is None or key in self.reads]
+            if blocked:
+                return Status.ERROR, "collection failed for what this check reads: " + "; ".join(blocked), {
+                    FAILED_CALLS_KEY: failed}
         if self.check.where is not None:
             applies = self.check.where.evaluate(resource.data, params, observed)
             if isinstance(applies, Undetermined):
@@ -276,6 +285,21 @@ class _CheckRun:
                     "region": error.region}
         return self.finding(ref, Status.ERROR, "collection failed, so this check could not be "
                             f"evaluated: {_describe_error(error)}", observed)
+
+
+_LEADING_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _top_level_keys(check: Check) -> frozenset[str] | None:
+    """The data keys a declarative check reads first; None when a path starts otherwise."""
+    paths = [*(check.where.paths() if check.where else []), *(check.assert_.paths() if check.assert_ else [])]
+    keys = set()
+    for path in paths:
+        leading = _LEADING_FIELD.match(path)
+        if leading is None:
+            return None
+        keys.add(leading.group(0))
+    return frozenset(keys)
 
 
 def _unconsumed_errors(snapshot: Snapshot, index: _Index) -> Iterator[Finding]:

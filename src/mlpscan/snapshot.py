@@ -16,6 +16,9 @@ from mlpscan.loading import input_error_from, read_json
 
 SNAPSHOT_SCHEMA = "mlpscan.snapshot/1"
 PROVIDERS = ("host", "aws", "aliyun", "tencent")
+# A resource's detail calls that failed, {key: "service:Action Code: message"}: checks reading
+# those keys report `error` (the answer is unknown), never `pass` or `fail`.
+FAILED_CALLS_KEY = "_failed_calls"
 Provider = Literal["host", "aws", "aliyun", "tencent"]
 
 

@@ -1,4 +1,4 @@
-"""Target specifications as users write them: `local`, `ssh://[user@]host[:port]`, later clouds."""
+"""Target specifications as users write them: `local`, `ssh://[user@]host[:port]`, `aws[:PROFILE]`..."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from mlpscan.errors import InputError
-
-CLOUD_PREFIXES = ("aws", "aliyun", "tencent")
+from mlpscan.providers.cloud.source import CloudSource, parse_cloud_target
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,11 @@ class HostSpec:
         return f"ssh://{user}{self.host}{port}"
 
 
-def parse_target(text: str, declared_in: str | None = None) -> HostSpec:
+def parse_target(text: str, declared_in: str | None = None) -> HostSpec | CloudSource:
     """Parse one command-line target; raises InputError for anything else."""
+    cloud = parse_cloud_target(text, declared_in)
+    if cloud is not None:
+        return cloud
     if text == "local":
         return HostSpec(transport="local", declared_in=declared_in)
     if text.startswith("ssh://"):
@@ -52,7 +54,5 @@ def parse_target(text: str, declared_in: str | None = None) -> HostSpec:
                              "(passwords go in MLPSCAN_SSH_PASSWORD or --ask-password, never in a target)")
         return HostSpec(transport="ssh", host=parts.hostname, port=port, user=parts.username,
                         declared_in=declared_in)
-    if text.split(":", 1)[0] in CLOUD_PREFIXES:
-        raise InputError(f"target {text!r}: the {text.split(':', 1)[0]} provider is not available in "
-                         "this version; hosts only (local, ssh://...)")
-    raise InputError(f"unknown target {text!r}: use local or ssh://[user@]host[:port]")
+    raise InputError(f"unknown target {text!r}: use local, ssh://[user@]host[:port], aws[:PROFILE], "
+                     "aliyun[:PROFILE] or tencent[:PROFILE]")

@@ -26,6 +26,9 @@ def judge(raw: dict[str, Any], document: Any) -> Any:
     ({"path": "port", "op": "in", "param": "risky_ports"}, {"port": 3389}, True),
     ({"path": "port", "op": "not_in", "param": "risky_ports"}, {"port": 443}, True),
     ({"path": "tags", "op": "contains", "value": "prod"}, {"tags": ["dev", "prod"]}, True),
+    ({"path": "open", "op": "intersects", "param": "risky_ports"}, {"open": [443, 3389]}, True),
+    ({"path": "open", "op": "intersects", "param": "risky_ports"}, {"open": [80, 443]}, False),
+    ({"path": "open", "op": "intersects", "value": [22]}, {"open": []}, False),
     ({"path": "name", "op": "contains", "value": "log"}, {"name": "audit-logs"}, True),
     ({"path": "name", "op": "matches", "value": "^oss-cn-(?!hongkong)"}, {"name": "oss-cn-hangzhou"}, True),
     ({"path": "name", "op": "matches", "value": "^oss-cn-(?!hongkong)"}, {"name": "oss-cn-hongkong"}, False),
@@ -48,6 +51,7 @@ def test_operators(raw: dict[str, Any], document: Any, expected: bool) -> None:
     ({"path": "a", "op": "contains", "value": "x"}, {"a": 5}, "cannot apply contains"),
     ({"path": "a", "op": "matches", "value": "x"}, {"a": 5}, "cannot apply matches"),
     ({"path": "a", "op": "in", "value": [1, 2]}, {"a": "1"}, "cannot apply in"),
+    ({"path": "a", "op": "intersects", "value": [1, 2]}, {"a": 1}, "cannot apply intersects"),
 ])
 def test_missing_or_mistyped_values_are_undetermined_never_false(
         raw: dict[str, Any], document: Any, reason: str) -> None:

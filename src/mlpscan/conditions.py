@@ -18,7 +18,7 @@ from typing import Any, cast
 import jmespath
 import jmespath.exceptions
 
-OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "matches",
+OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "intersects", "matches",
              "exists", "absent")
 _NO_VALUE_OPS = {"exists", "absent"}
 _LEAF_KEYS = {"path", "op", "value", "param"}
@@ -242,6 +242,10 @@ def _compare(op: str, actual: Any, expected: Any, path: str, pattern: re.Pattern
             # no option of that kind: the answer would be vacuous, so say so
             return _mismatch(op, actual, expected, path) if expected else (op == "not_in")
         return any(actual == o and _same_kind(actual, o) for o in expected) is (op == "in")
+    if op == "intersects":  # a list shares an element with the expected list (open ports vs risky ports)
+        if not isinstance(actual, list) or not isinstance(expected, list):
+            return _mismatch(op, actual, expected, path)
+        return any(_same_kind(item, option) and item == option for item in actual for option in expected)
     if op == "contains":
         if isinstance(actual, list):
             return any(item == expected and _same_kind(item, expected) for item in actual)
@@ -294,7 +298,7 @@ def parse(raw: Any, declared_params: Mapping[str, Any] | None = None) -> Conditi
         if declared_params is not None and param not in declared_params:
             raise ValueError(f"unknown parameter '{param}'")
     value = raw.get("value")
-    if op in ("in", "not_in") and has_value and not isinstance(value, list):
+    if op in ("in", "not_in", "intersects") and has_value and not isinstance(value, list):
         raise ValueError(f"operator '{op}' needs a list value")
     pattern = None
     if op == "matches":

@@ -8,6 +8,7 @@ the resource under FAILED_CALLS_KEY so checks that read it report `error`, never
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -218,7 +219,10 @@ class AccountRun:
             try:
                 params = resolve_params(detail.params, data, context)
                 answer: Any = self.account.api.call(detail, None if detail.global_ else where, params)
-                data[detail.store_as] = detail.kept.search(answer) if detail.kept is not None else answer
+                kept = detail.kept.search(answer) if detail.kept is not None else answer
+                if detail.decode_json and isinstance(kept, str):
+                    kept = json.loads(kept)
+                data[detail.store_as] = kept
             except ApiError as exc:
                 if exc.code in detail.absent:
                     data[detail.store_as] = None

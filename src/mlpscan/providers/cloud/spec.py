@@ -69,6 +69,8 @@ class Call(_Strict):
         default_factory=list,
         description="Error codes meaning 'not configured': the answer is kept as null, not an error")
     keep: str | None = Field(default=None, description="jmespath of the part of the answer to keep")
+    decode_json: bool = Field(
+        default=False, description="The kept part is a JSON document in a string (bucket policies): parse it")
     key: str | None = Field(default=None, description="Name under which the answer is kept (default: Action)")
     global_: bool = Field(default=False, alias="global",
                           description="A regional resource's detail that is served by the global endpoint")
@@ -205,14 +207,19 @@ def render(template: str, item: Any, context: dict[str, str]) -> str:
 
 
 def resolve_params(params: dict[str, Any], item: Any, context: dict[str, str]) -> dict[str, Any]:
-    """A string that is exactly '{path}' takes the value itself (keeping its type)."""
-    resolved: dict[str, Any] = {}
-    for name, value in params.items():
-        if isinstance(value, str) and (whole := _TEMPLATE_FIELD.fullmatch(value)):
-            path = whole.group(1)
-            resolved[name] = context[path] if path in context else search(path, item)
-        elif isinstance(value, str):
-            resolved[name] = render(value, item, context)
-        else:
-            resolved[name] = value
+    """Fill templates at any depth; a string that is exactly '{path}' keeps the value's type."""
+    resolved: dict[str, Any] = _resolve(params, item, context)
     return resolved
+
+
+def _resolve(value: Any, item: Any, context: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {name: _resolve(inner, item, context) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_resolve(inner, item, context) for inner in value]
+    if isinstance(value, str):
+        if whole := _TEMPLATE_FIELD.fullmatch(value):
+            path = whole.group(1)
+            return context[path] if path in context else search(path, item)
+        return render(value, item, context)
+    return value

@@ -247,6 +247,7 @@ def _report(plan: _Plan, snapshot: Snapshot, args: argparse.Namespace, collected
                       today=args.today)
     if anchors is None:
         anchors = {t.id: config_path.as_posix() for t in snapshot.targets} if config_path else {}
+    anchors = {target: _relative_uri(path) for target, path in anchors.items()}
     files = dict(extra_files or {})
     if "json" in plan.formats:
         files[OUTPUT_FILES["json"]] = render_json(report)
@@ -367,6 +368,17 @@ def _collect(specs: list[HostSpec], clouds: list[CloudSource], content: Content,
         task = progress.add_task("collecting", total=len(specs) + len(clouds))
         return collect(specs, content, options, clouds=clouds, cloud_options=cloud_options, wanted=wanted,
                        max_workers=args.max_workers, on_done=lambda _: progress.advance(task))
+
+
+def _relative_uri(path: str) -> str:
+    """SARIF consumers (GitHub) need a path relative to the checkout: the working directory."""
+    declared = Path(path)
+    if not declared.is_absolute():
+        return declared.as_posix()
+    try:
+        return declared.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return declared.name
 
 
 def _nothing_collected(snapshot: Snapshot) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from fnmatch import fnmatchcase
 from typing import Any
+
+import jmespath
 
 from mlpscan._gc import gc_paused
 from mlpscan._version import __version__
@@ -158,11 +159,11 @@ class _CheckRun:
     context: Context
     index: _Index
     expected: str | None = field(init=False)
-    reads: frozenset[str] | None = field(init=False)   # top-level data keys; None: cannot tell
+    reads: frozenset[str] | None = field(init=False)   # field names its paths mention
 
     def __post_init__(self) -> None:
         self.expected = self.check.expected(dict(self.context.params))
-        self.reads = _top_level_keys(self.check)
+        self.reads = _fields_read(self.check)
 
     def finding(self, ref: ResourceRef, status: Status, message: str, observed: Any = None,
                 expected: str | None = None) -> Finding:
@@ -287,19 +288,27 @@ class _CheckRun:
                             f"evaluated: {_describe_error(error)}", observed)
 
 
-_LEADING_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _top_level_keys(check: Check) -> frozenset[str] | None:
-    """The data keys a declarative check reads first; None when a path starts otherwise."""
-    paths = [*(check.where.paths() if check.where else []), *(check.assert_.paths() if check.assert_ else [])]
-    keys = set()
+def _fields_read(check: Check) -> frozenset[str] | None:
+    """Every field name a declarative check's paths mention (a superset of the top-level keys it
+    reads, which is the safe side: a failed call it might read makes it error); None for evaluators."""
+    if check.assert_ is None:
+        return None
+    paths = [*(check.where.paths() if check.where else []), *check.assert_.paths()]
+    names: set[str] = set()
     for path in paths:
-        leading = _LEADING_FIELD.match(path)
-        if leading is None:
-            return None
-        keys.add(leading.group(0))
-    return frozenset(keys)
+        _field_names(jmespath.compile(path).parsed, names)
+    return frozenset(names)
+
+
+def _field_names(node: Any, names: set[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "field":
+            names.add(str(node.get("value")))
+        for child in node.get("children", []):
+            _field_names(child, names)
+    elif isinstance(node, list):
+        for child in node:
+            _field_names(child, names)
 
 
 def _unconsumed_errors(snapshot: Snapshot, index: _Index) -> Iterator[Finding]:

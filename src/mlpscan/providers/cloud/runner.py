@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from mlpscan.providers.cloud.spec import Call, ListCall, ResourceSpec, render, resolve_params, search
+from mlpscan.providers.cloud.spec import (
+    Call,
+    ListCall,
+    ResourceSpec,
+    render,
+    render_context,
+    resolve_params,
+    search,
+)
 from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource
 
 log = logging.getLogger(__name__)
@@ -169,12 +177,12 @@ class AccountRun:
                 self._describe(spec, region, item)
 
     def _items(self, call: ListCall, region: str | None) -> Iterator[dict[str, Any]]:
+        items = render_context(call.items, self._context(region)) if call.items else None
         for answer in self._pages(call, region):
-            if call.item_list is None:
-                yield answer
+            if items is None:
+                yield call.kept.search(answer) if call.kept is not None else answer
                 return
-            found = call.item_list.search(answer)
-            for item in found or []:
+            for item in search(items, answer) or []:
                 yield item if isinstance(item, dict) else {"value": item}
 
     def _pages(self, call: ListCall, region: str | None) -> Iterator[dict[str, Any]]:

@@ -60,7 +60,10 @@ class Pagination(_Strict):
 class Call(_Strict):
     """One read-only API call: ``service:Action`` as the permission policy names it."""
 
-    call: str = Field(description="'service:Action', the name the permission policy uses")
+    call: str = Field(description="'service:Action': the API operation")
+    permission: str | None = Field(
+        default=None, description="The permission policy's name for it, when it differs from `call` "
+                                  "(S3 GetBucketEncryption needs s3:GetEncryptionConfiguration)")
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="Request parameters; a string '{path}' is replaced by that value of the item "
@@ -84,12 +87,24 @@ class Call(_Strict):
             raise ValueError(f"call {value!r} must look like 'service:Action'")
         return value
 
+    @field_validator("permission")
+    @classmethod
+    def _permission(cls, value: str | None) -> str | None:
+        if value is not None and not OPERATION.match(value):
+            raise ValueError(f"permission {value!r} must look like 'service:Action'")
+        return value
+
     @field_validator("keep")
     @classmethod
     def _jmespath(cls, value: str | None) -> str | None:
         if value is not None:
             _compile(value)
         return value
+
+    @property
+    def needs(self) -> str:
+        """The action a permission policy must allow for this call."""
+        return self.permission or self.call
 
     @property
     def service(self) -> str:
@@ -110,7 +125,8 @@ class Call(_Strict):
 
 class ListCall(Call):
     items: str | None = Field(
-        default=None, description="jmespath of the item list; absent: the whole answer is one resource")
+        default=None, description="jmespath of the item list ('{account}' etc. are filled in first); "
+                                  "absent: the whole answer (or its `keep`) is one resource")
     paginate: Pagination | None = None
 
     @field_validator("items")
@@ -204,6 +220,11 @@ def render(template: str, item: Any, context: dict[str, str]) -> str:
         value = context[name] if name in context else search(name, item)
         return "" if value is None else str(value)
     return _TEMPLATE_FIELD.sub(field, template)
+
+
+def render_context(template: str, context: dict[str, str]) -> str:
+    """Fill only '{key}' fields naming the scan context, leaving jmespath's own braces alone."""
+    return _TEMPLATE_FIELD.sub(lambda m: context.get(m.group(1), m.group(0)), template)
 
 
 def resolve_params(params: dict[str, Any], item: Any, context: dict[str, str]) -> dict[str, Any]:

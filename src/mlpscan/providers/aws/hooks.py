@@ -1,0 +1,115 @@
+"""What the resource specs cannot say as data: the credential report join and open-port expansion."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext
+from mlpscan.providers.cloud.spec import Call
+from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
+
+GENERATE_REPORT = Call(call="iam:GenerateCredentialReport")
+GET_REPORT = Call(call="iam:GetCredentialReport")
+REPORT_KEY = "CredentialReport"
+REPORT_POLLS = 20          # GenerateCredentialReport is asynchronous: STARTED, INPROGRESS, COMPLETE
+REPORT_POLL_SECONDS = 1.0
+NEVER = ("N/A", "no_information", "not_supported", "")
+WORLD = ("0.0.0.0/0", "::/0")
+WIDEST_LISTED_RANGE = 1024  # a wider range open to the world is reported as such, not port by port
+
+
+def credential_report(context: HookContext) -> list[Resource]:
+    """Join each user with its credential-report row and how long it has been idle.
+
+    The report is the one read that says, per user, whether a console password exists, whether
+    MFA is active and when each access key was last used.
+    """
+    if not context.resources:
+        return []
+    try:
+        rows = _report_rows(context)
+    except ApiError as exc:
+        reason = f"{exc.code}: {exc.message}"[:500]
+        return [_failed(r, f"iam:GetCredentialReport {reason}") for r in context.resources]
+    now = datetime.now(timezone.utc)
+    joined = []
+    for resource in context.resources:
+        row = rows.get(resource.name or "")
+        if row is None:   # created after the report was generated: unknown, not compliant
+            joined.append(_failed(resource, "iam:GetCredentialReport: the user is not in the report yet"))
+            continue
+        data = {**resource.data, REPORT_KEY: row, "Activity": _activity(row, now)}
+        joined.append(resource.model_copy(update={"data": data}))
+    return joined
+
+
+def _report_rows(context: HookContext) -> dict[str, dict[str, str]]:
+    api = context.account.api
+    for _ in range(REPORT_POLLS):
+        if api.call(GENERATE_REPORT, None, {}).get("State") == "COMPLETE":
+            break
+        time.sleep(REPORT_POLL_SECONDS)
+    content = api.call(GET_REPORT, None, {}).get("Content", "")
+    return {row["user"]: row for row in csv.DictReader(io.StringIO(str(content)))}
+
+
+def _activity(row: dict[str, str], now: datetime) -> dict[str, Any]:
+    """Days since the user last signed in or used a key (since creation if never), and idle keys."""
+    uses = [row.get("password_last_used", ""), row.get("access_key_1_last_used_date", ""),
+            row.get("access_key_2_last_used_date", "")]
+    last = max((_when(u) for u in uses if u not in NEVER), default=None)
+    since = last or _when(row.get("user_creation_time", ""))
+    idle_keys = []
+    for number in ("1", "2"):
+        if row.get(f"access_key_{number}_active") != "true":
+            continue
+        used = row.get(f"access_key_{number}_last_used_date", "")
+        rotated = row.get(f"access_key_{number}_last_rotated", "")
+        reference = _when(used) if used not in NEVER else _when(rotated) if rotated not in NEVER else None
+        idle_keys.append({"key": number, "days_idle": _days(now, reference)})
+    return {"last_used": last.isoformat() if last else None, "days_idle": _days(now, since),
+            "active_keys": idle_keys}
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _days(now: datetime, then: datetime | None) -> int | None:
+    return None if then is None else max(0, (now - then).days)
+
+
+def _failed(resource: Resource, reason: str) -> Resource:
+    failed = {**resource.data.get(FAILED_CALLS_KEY, {}), REPORT_KEY: reason, "Activity": reason}
+    return resource.model_copy(update={"data": {**resource.data, FAILED_CALLS_KEY: failed}})
+
+
+def world_open_ports(context: HookContext) -> list[Resource]:
+    """Add what a security group opens to 0.0.0.0/0 or ::/0: ports, and whether a wide range is open."""
+    updated = []
+    for resource in context.resources:
+        ports: set[int] = set()
+        wide: list[str] = []
+        for rule in resource.data.get("IpPermissions", []):
+            sources = [r.get("CidrIp") for r in rule.get("IpRanges", [])]
+            sources += [r.get("CidrIpv6") for r in rule.get("Ipv6Ranges", [])]
+            if not any(source in WORLD for source in sources):
+                continue
+            protocol = str(rule.get("IpProtocol"))
+            low, high = rule.get("FromPort"), rule.get("ToPort")
+            every_port = low is None or high is None or low < 0
+            if protocol == "-1" or every_port or high - low + 1 > WIDEST_LISTED_RANGE:
+                wide.append("all traffic" if protocol == "-1" else f"{protocol} {low}-{high}")
+            elif protocol in ("tcp", "udp", "6", "17"):
+                ports.update(range(low, high + 1))
+        data = {**resource.data, "WorldOpenPorts": sorted(ports), "WorldOpenWideRanges": wide}
+        updated.append(resource.model_copy(update={"data": data}))
+    return updated
+
+
+HOOKS: dict[str, Hook] = {"credential_report": credential_report, "world_open_ports": world_open_ports}
+EXTRA_CALLS = (GENERATE_REPORT, GET_REPORT)

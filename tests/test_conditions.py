@@ -52,6 +52,7 @@ def test_operators(raw: dict[str, Any], document: Any, expected: bool) -> None:
     ({"path": "a", "op": "matches", "value": "x"}, {"a": 5}, "cannot apply matches"),
     ({"path": "a", "op": "in", "value": [1, 2]}, {"a": "1"}, "cannot apply in"),
     ({"path": "a", "op": "intersects", "value": [1, 2]}, {"a": 1}, "cannot apply intersects"),
+    ({"path": "max(keys[].days)", "op": "lte", "value": 90}, {}, "cannot evaluate 'max(keys[].days)'"),
 ])
 def test_missing_or_mistyped_values_are_undetermined_never_false(
         raw: dict[str, Any], document: Any, reason: str) -> None:

@@ -102,7 +102,10 @@ class Leaf(Condition):
         return params[self.param] if self.param is not None else self.value
 
     def evaluate(self, document: Any, params: Mapping[str, Any], observed: dict[str, Any]) -> Truth:
-        actual = self.getter(document)
+        try:
+            actual = self.getter(document)
+        except jmespath.exceptions.JMESPathError as exc:   # e.g. max() over a missing list
+            return Undetermined(f"cannot evaluate '{self.path}': {exc}")
         observed[self.path] = actual
         if self.op == "exists":
             return actual is not None

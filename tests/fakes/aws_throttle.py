@@ -1,6 +1,6 @@
-"""A loopback proxy in front of moto's server that throttles chosen operations a set number of times.
+"""A loopback proxy in front of moto's server that throttles chosen operations and adds latency.
 
-moto never throttles; real AWS does. The proxy answers the JSON-protocol error the SDK expects
+moto never throttles and answers in a millisecond; real AWS does neither. The proxy answers the JSON-protocol error the SDK expects
 (HTTP 400, `__type: ThrottlingException`) for the next N calls of an operation (matched on the
 X-Amz-Target header, e.g. 'Logs_20140328.DescribeLogGroups') and forwards everything else.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,8 +22,12 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 class ThrottlingProxy(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, upstream: str) -> None:
+    request_queue_size = 256
+
+    def __init__(self, upstream: str, latency: float = 0.0) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.latency = latency           # seconds added to every forwarded call
+        self.calls = 0
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.remaining: dict[str, int] = {}
@@ -57,6 +62,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _relay(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.calls += 1
+        if self.server.latency:
+            time.sleep(self.server.latency)
         if self.server.should_throttle(self.headers.get("X-Amz-Target", "")):
             payload = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
             self.send_response(400)
@@ -86,8 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def throttling_proxy(upstream: str) -> Iterator[ThrottlingProxy]:
-    proxy = ThrottlingProxy(upstream)
+def throttling_proxy(upstream: str, latency: float = 0.0) -> Iterator[ThrottlingProxy]:
+    proxy = ThrottlingProxy(upstream, latency)
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:

@@ -10,7 +10,7 @@ from botocore.credentials import CredentialProvider, DeferredRefreshableCredenti
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mlpscan.providers.aws.api import AwsApi, client_config
-from mlpscan.providers.aws.hooks import HOOKS
+from mlpscan.providers.aws.hooks import GENERATE_REPORT, HOOKS
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.runner import Account, ApiError
 from mlpscan.providers.cloud.source import CloudSource, Connected, ConnectError
@@ -43,6 +43,7 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
     except ApiError as exc:
         raise ConnectError(GET_CALLER_IDENTITY.call, exc.code, exc.message) from None
     account_id = str(identity["Account"])
+    _start_credential_report(api)
     target_id = f"aws:{account_id}"
     errors: list[CollectionError] = []
     if source.regions:
@@ -53,6 +54,14 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
     account = Account(target_id=target_id, api=api, regions=regions,
                       context={"account": account_id, "partition": partition, "home_region": home})
     return Connected(target=target, account=account, hooks=HOOKS, errors=errors)
+
+
+def _start_credential_report(api: AwsApi) -> None:
+    """IAM builds the report asynchronously: ask now, so it is ready when the users are listed."""
+    try:
+        api.call(GENERATE_REPORT, None, {})
+    except ApiError:
+        pass   # the hook asks again and records the failure against each user
 
 
 def _enabled_regions(api: AwsApi, session: boto3.Session, partition: str, target_id: str,

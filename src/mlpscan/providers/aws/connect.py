@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import boto3
@@ -58,10 +59,8 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
 
 def _start_credential_report(api: AwsApi) -> None:
     """IAM builds the report asynchronously: ask now, so it is ready when the users are listed."""
-    try:
+    with contextlib.suppress(ApiError):   # the hooks ask again and record a failure where it matters
         api.call(GENERATE_REPORT, None, {})
-    except ApiError:
-        pass   # the hook asks again and records the failure against each user
 
 
 def _enabled_regions(api: AwsApi, session: boto3.Session, partition: str, target_id: str,

@@ -15,6 +15,8 @@ from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
 GENERATE_REPORT = Call(call="iam:GenerateCredentialReport")
 GET_REPORT = Call(call="iam:GetCredentialReport")
 REPORT_KEY = "CredentialReport"
+ROOT_KEY = "RootUser"
+ROOT_ROW = "<root_account>"
 REPORT_POLLS = 20          # GenerateCredentialReport is asynchronous: STARTED, INPROGRESS, COMPLETE
 REPORT_POLL_SECONDS = 1.0
 NEVER = ("N/A", "no_information", "not_supported", "")
@@ -47,7 +49,38 @@ def credential_report(context: HookContext) -> list[Resource]:
     return joined
 
 
+def root_user(context: HookContext) -> list[Resource]:
+    """Say whether the account has a root user at all, with its credential-report row.
+
+    Accounts in the China partition (and GovCloud) have no root user: the report has no
+    <root_account> row, and GetAccountSummary's AccountMFAEnabled 0 means nothing there.
+    """
+    try:
+        rows = _report_rows(context)
+    except ApiError as exc:
+        reason = f"iam:GetCredentialReport {exc.code}: {exc.message}"[:500]
+        return [_failed(r, reason, keys=(ROOT_KEY,)) for r in context.resources]
+    row = rows.get(ROOT_ROW)
+    root = {"present": row is not None, **({REPORT_KEY: row} if row else {})}
+    return [r.model_copy(update={"data": {**r.data, ROOT_KEY: root}}) for r in context.resources]
+
+
 def _report_rows(context: HookContext) -> dict[str, dict[str, str]]:
+    """The account's credential report, fetched once and shared by the hooks that read it."""
+    shared = context.account.shared
+    if REPORT_KEY not in shared:
+        try:
+            shared[REPORT_KEY] = _fetch_report(context)
+        except ApiError as exc:
+            shared[REPORT_KEY] = exc
+    found = shared[REPORT_KEY]
+    if isinstance(found, ApiError):
+        raise found
+    rows: dict[str, dict[str, str]] = found
+    return rows
+
+
+def _fetch_report(context: HookContext) -> dict[str, dict[str, str]]:
     api = context.account.api
     for _ in range(REPORT_POLLS):
         if api.call(GENERATE_REPORT, None, {}).get("State") == "COMPLETE":
@@ -83,8 +116,8 @@ def _days(now: datetime, then: datetime | None) -> int | None:
     return None if then is None else max(0, (now - then).days)
 
 
-def _failed(resource: Resource, reason: str) -> Resource:
-    failed = {**resource.data.get(FAILED_CALLS_KEY, {}), REPORT_KEY: reason, "Activity": reason}
+def _failed(resource: Resource, reason: str, keys: tuple[str, ...] = (REPORT_KEY, "Activity")) -> Resource:
+    failed = {**resource.data.get(FAILED_CALLS_KEY, {}), **dict.fromkeys(keys, reason)}
     return resource.model_copy(update={"data": {**resource.data, FAILED_CALLS_KEY: failed}})
 
 
@@ -111,5 +144,6 @@ def world_open_ports(context: HookContext) -> list[Resource]:
     return updated
 
 
-HOOKS: dict[str, Hook] = {"credential_report": credential_report, "world_open_ports": world_open_ports}
+HOOKS: dict[str, Hook] = {"credential_report": credential_report, "root_user": root_user,
+                          "world_open_ports": world_open_ports}
 EXTRA_CALLS = (GENERATE_REPORT, GET_REPORT)

@@ -56,6 +56,7 @@ class Account:
     api: Api
     regions: Sequence[str]
     context: dict[str, str] = field(default_factory=dict)   # account, partition, ... for templates
+    shared: dict[str, Any] = field(default_factory=dict)    # what hooks fetch once per account
 
 
 @dataclass

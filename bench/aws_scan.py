@@ -28,10 +28,10 @@ os.environ.update(AWS_ACCESS_KEY_ID="AKIAMLPSCANBENCH0001", AWS_SECRET_ACCESS_KE
                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
 
 import boto3  # noqa: E402
+from tests.fakes.aws_throttle import throttling_proxy  # noqa: E402
 
 from mlpscan.providers.cloud.collect import CloudOptions, collect_clouds  # noqa: E402
 from mlpscan.providers.cloud.source import CloudSource  # noqa: E402
-from tests.fakes.aws_throttle import throttling_proxy  # noqa: E402
 
 REGIONS = ("cn-north-1", "cn-northwest-1")
 WANTED = {"aws.account", "aws.iam.user", "aws.logs.log_group", "aws.s3.bucket"}
@@ -45,20 +45,22 @@ def seed(endpoint: str, users: int, log_groups: int, buckets: int) -> None:
     logs = {region: client("logs", region) for region in REGIONS}
     s3 = {region: client("s3", region) for region in REGIONS}
     jobs = [lambda n=n: iam.create_user(UserName=f"user-{n:05d}") for n in range(users)]
-    jobs += [lambda n=n: logs[REGIONS[n % 2]].create_log_group(logGroupName=f"/app/group-{n:05d}")
-             for n in range(log_groups)]
-    jobs += [lambda n=n: s3[REGIONS[n % 2]].create_bucket(Bucket=f"bench-bucket-{n:05d}", CreateBucketConfiguration={
-        "LocationConstraint": REGIONS[n % 2]}) for n in range(buckets)]
+    jobs += [lambda n=n: logs[REGIONS[n % 2]].create_log_group(
+        logGroupName=f"/app/group-{n:05d}") for n in range(log_groups)]
+    jobs += [lambda n=n: s3[REGIONS[n % 2]].create_bucket(
+        Bucket=f"bench-bucket-{n:05d}", CreateBucketConfiguration={"LocationConstraint": REGIONS[n % 2]})
+        for n in range(buckets)]
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda job: job(), jobs))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--log-groups", type=int, default=5000)
     parser.add_argument("--buckets", type=int, default=1000)
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds added to each call (default 0.05)")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds added per call (default 0.05)")
     parser.add_argument("--workers", default="16,32", help="comma list of --api-workers values")
     args = parser.parse_args()
 
@@ -85,8 +87,8 @@ def main() -> None:
             used = time.process_time() - cpu   # collector + proxy threads; moto runs in its own process
             ideal = proxy.calls * args.latency / workers
             ratio = f"{wall / ideal:>6.2f}" if ideal else f"{'-':>6}"
-            print(f"{workers:>7} {proxy.calls:>6} {len(found.resources):>9} {wall:>7.1f} {ideal:>7.1f} {ratio} "
-                  f"{used:>9.1f}")
+            print(f"{workers:>7} {proxy.calls:>6} {len(found.resources):>9} {wall:>7.1f} {ideal:>7.1f} "
+                  f"{ratio} {used:>9.1f}")
             if found.errors:
                 print(f"        {len(found.errors)} collection errors, first: {found.errors[0]}")
     server.terminate()

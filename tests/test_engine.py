@@ -190,8 +190,9 @@ def test_collection_errors_become_error_findings_and_others_go_on(engine_content
 
 
 def test_errors_no_check_reports_still_make_a_finding(engine_content: Content) -> None:
-    errors = [{"target": AWS, "type": "aws.kms.key", "region": "cn-north-1", "operation": "kms:ListKeys",
-               "code": "ThrottlingException", "message": "Rate exceeded"},
+    # no check reads Security Hub data: the engine must still report that it could not be collected
+    errors = [{"target": AWS, "type": "aws.securityhub.hub", "region": "cn-north-1",
+               "operation": "securityhub:DescribeHub", "code": "ThrottlingException", "message": "Rate exceeded"},
               {"target": AWS, "type": "aws.ec2.volume", "region": "cn-north-1", "operation": "ec2:DescribeVolumes",
                "code": "RequestLimitExceeded"}]
     report = evaluate(aws_snapshot([], errors), engine_content, engine_content.level_profile(3))
@@ -199,7 +200,7 @@ def test_errors_no_check_reports_still_make_a_finding(engine_content: Content) -
     assert kms.status is Status.ERROR
     assert kms.severity is Severity.LOW
     assert kms.clauses == []
-    assert "kms:ListKeys in cn-north-1 returned ThrottlingException: Rate exceeded" in kms.message
+    assert "securityhub:DescribeHub in cn-north-1 returned ThrottlingException: Rate exceeded" in kms.message
     assert kms.resource.region == "cn-north-1"
     assert [f.status for f in only(report, "aws.ec2.volume_encrypted")] == [Status.ERROR]
 
@@ -372,3 +373,16 @@ def test_a_failed_detail_call_makes_only_the_checks_reading_it_error(engine_cont
     assert by_name["vol-5"].status is Status.ERROR
     assert "ec2:DescribeVolumeAttribute UnauthorizedOperation" in by_name["vol-5"].message
     assert by_name["vol-6"].status is Status.PASS
+
+
+def test_residency_is_an_error_when_the_region_could_not_be_read(content: Content) -> None:
+    bucket = resource(AWS, "aws.s3.bucket", "arn:aws-cn:s3:::hidden", None, {
+        "Name": "hidden", "_failed_calls": {"GetBucketLocation": "s3:GetBucketLocation AccessDenied: Access Denied",
+                                            "region": "s3:GetBucketLocation AccessDenied: Access Denied"}},
+        name="hidden")
+    report = evaluate(aws_snapshot([bucket]), content, content.level_profile(3))
+    (finding,) = [f for f in report.findings if f.check == "cloud.residency.mainland_region"
+                  and f.resource.name == "hidden"]
+    assert finding.status is Status.ERROR
+    assert "could not be determined" in finding.message
+    assert "AccessDenied" in finding.message

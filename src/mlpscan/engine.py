@@ -15,7 +15,7 @@ import jmespath
 from mlpscan._gc import gc_paused
 from mlpscan._version import __version__
 from mlpscan.checks import Check, render_message
-from mlpscan.conditions import Undetermined
+from mlpscan.conditions import Condition, Undetermined
 from mlpscan.config import PlatformDeclaration
 from mlpscan.content import Content
 from mlpscan.evaluators import EVALUATORS, Context, Judgement, ResourceEvaluator, TargetEvaluator
@@ -159,11 +159,13 @@ class _CheckRun:
     context: Context
     index: _Index
     expected: str | None = field(init=False)
-    reads: frozenset[str] | None = field(init=False)   # field names its paths mention
+    where_reads: frozenset[str] = field(init=False)    # field names the paths mention
+    reads: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.expected = self.check.expected(dict(self.context.params))
-        self.reads = _fields_read(self.check)
+        self.where_reads = _fields_read(self.check.where)
+        self.reads = _fields_read(self.check.assert_)
 
     def finding(self, ref: ResourceRef, status: Status, message: str, observed: Any = None,
                 expected: str | None = None) -> Finding:
@@ -208,19 +210,20 @@ class _CheckRun:
     def _decide(self, resource: Resource) -> tuple[Status, str, dict[str, Any]]:
         observed: dict[str, Any] = {}
         params = self.context.params
-        failed = resource.data.get(FAILED_CALLS_KEY)
-        if failed:
-            blocked = [reason for key, reason in failed.items() if self.reads is None or key in self.reads]
-            if blocked:
-                return Status.ERROR, "collection failed for what this check reads: " + "; ".join(blocked), {
-                    FAILED_CALLS_KEY: failed}
+        failed = resource.data.get(FAILED_CALLS_KEY) or {}
         if self.check.where is not None:
+            if blocked := _blocked(failed, self.where_reads):
+                return Status.ERROR, "collection failed for what this check reads: " + blocked, {
+                    FAILED_CALLS_KEY: failed}
             applies = self.check.where.evaluate(resource.data, params, observed)
             if isinstance(applies, Undetermined):
                 return Status.ERROR, f"cannot tell whether the check applies: {applies.reason}", observed
             if not applies:
                 return (Status.NOT_APPLICABLE,
                         f"not applicable: {self.check.where.describe(params)} is false", observed)
+        if blocked := _blocked(failed, self.reads):
+            return Status.ERROR, "collection failed for what this check reads: " + blocked, {
+                FAILED_CALLS_KEY: failed}
         assert self.check.assert_ is not None  # guaranteed by Check validation
         truth = self.check.assert_.evaluate(resource.data, params, observed)
         if isinstance(truth, Undetermined):
@@ -288,16 +291,17 @@ class _CheckRun:
                             f"evaluated: {_describe_error(error)}", observed)
 
 
-def _fields_read(check: Check) -> frozenset[str] | None:
-    """Every field name a declarative check's paths mention (a superset of the top-level keys it
-    reads, which is the safe side: a failed call it might read makes it error); None for evaluators."""
-    if check.assert_ is None:
-        return None
-    paths = [*(check.where.paths() if check.where else []), *check.assert_.paths()]
+def _fields_read(condition: Condition | None) -> frozenset[str]:
+    """Every field name a condition's paths mention: a superset of the data keys it reads, which
+    is the safe side (a failed call it might read makes the finding an error)."""
     names: set[str] = set()
-    for path in paths:
+    for path in condition.paths() if condition is not None else []:
         _field_names(jmespath.compile(path).parsed, names)
     return frozenset(names)
+
+
+def _blocked(failed: dict[str, str], reads: frozenset[str]) -> str:
+    return "; ".join(reason for key, reason in failed.items() if key in reads)
 
 
 def _field_names(node: Any, names: set[str]) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 from mlpscan.findings import Status
 from mlpscan.platforms import PlatformLevel, PlatformTable, published_level
 from mlpscan.regions import RegionList
-from mlpscan.snapshot import CollectionError, Resource, Target
+from mlpscan.snapshot import FAILED_CALLS_KEY, REGION_KEY, CollectionError, Resource, Target
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class MainlandResidency:
     expected = "resource region is in mainland China"
 
     def selects(self, resource: Resource) -> bool:
-        return resource.region is not None
+        return resource.region is not None or REGION_KEY in resource.data.get(FAILED_CALLS_KEY, {})
 
     def selects_error(self, error: CollectionError, context: Context) -> bool:
         """Only failures that could hide data outside the mainland.
@@ -71,6 +71,11 @@ class MainlandResidency:
         known = context.regions.get(provider)
         region = known.regions.get(region_id) if known else None
         what = f"{resource.type} {resource.name or resource.uid}"
+        if resource.region is None:
+            reason = resource.data.get(FAILED_CALLS_KEY, {}).get(REGION_KEY, "")
+            return Judgement(Status.ERROR, f"the region of {what} could not be determined ({reason}), so "
+                             "its location cannot be decided", observed={"region": None},
+                             expected=self.expected)
         if region is None:
             return Judgement(
                 Status.ERROR,

@@ -19,6 +19,7 @@ PROVIDERS = ("host", "aws", "aliyun", "tencent")
 # A resource's detail calls that failed, {key: "service:Action Code: message"}: checks reading
 # those keys report `error` (the answer is unknown), never `pass` or `fail`.
 FAILED_CALLS_KEY = "_failed_calls"
+REGION_KEY = "region"   # in FAILED_CALLS_KEY: the call that tells the resource's region failed
 Provider = Literal["host", "aws", "aliyun", "tencent"]
 
 

@@ -204,3 +204,19 @@ def test_an_unexpected_exception_is_recorded_not_raised() -> None:
     resources, errors = run(ScriptedApi(api), [broken])
     assert resources == []
     assert [(e.operation, e.code) for e in errors] == [("kms:ListKeys", "KeyError")]
+
+
+def test_a_failed_location_call_leaves_the_region_unknown_not_defaulted() -> None:
+    buckets = spec({"type": "aws.s3.bucket", "scope": "global", "list": {"call": "s3:ListBuckets", "items": "Buckets"},
+                    "uid": "arn:{partition}:s3:::{Name}", "name": "Name",
+                    "region": "GetBucketLocation.LocationConstraint", "region_default": "us-east-1",
+                    "details": [{"call": "s3:GetBucketLocation", "params": {"Bucket": "{Name}"}}]})
+
+    def api(action: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        if action == "ListBuckets":
+            return {"Buckets": [{"Name": "hidden"}]}
+        raise ApiError("AccessDenied", "Access Denied")
+
+    (bucket,), _ = run(ScriptedApi(api), [buckets])
+    assert bucket.region is None
+    assert bucket.data[FAILED_CALLS_KEY]["region"] == "s3:GetBucketLocation AccessDenied: Access Denied"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Any
 
 import boto3
@@ -30,10 +31,11 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
         base = boto3.Session(profile_name=source.profile)
     except BotoCoreError as exc:   # e.g. ProfileNotFound
         raise ConnectError(GET_CALLER_IDENTITY.call, type(exc).__name__, str(exc)) from None
-    home = source.regions[0] if source.regions else base.region_name
+    # botocore reads AWS_DEFAULT_REGION and profiles; the AWS CLI v2 and SDKs also honour AWS_REGION
+    home = source.regions[0] if source.regions else base.region_name or os.environ.get("AWS_REGION")
     if not home:
         raise ConnectError(GET_CALLER_IDENTITY.call, "NoRegion",
-                           "no region: set AWS_REGION, the profile's region or --region (cn-north-1 or "
+                           "no region: set AWS_DEFAULT_REGION, the profile's region or --region (cn-north-1 or "
                            "cn-northwest-1 for an account in China)")
     partition = base.get_partition_for_region(home)
     config = client_config(options)

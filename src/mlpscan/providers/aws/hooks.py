@@ -21,7 +21,8 @@ REPORT_POLLS = 20          # GenerateCredentialReport is asynchronous: STARTED, 
 REPORT_POLL_SECONDS = 1.0
 NEVER = ("N/A", "no_information", "not_supported", "")
 WORLD = ("0.0.0.0/0", "::/0")
-WIDEST_LISTED_RANGE = 1024  # a wider range open to the world is reported as such, not port by port
+WIDEST_LISTED_RANGE = 1024
+PROTOCOLS = {"-1": "all", "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}  # a wider range open to the world is reported as such, not port by port
 
 
 def credential_report(context: HookContext) -> list[Resource]:
@@ -122,24 +123,33 @@ def _failed(resource: Resource, reason: str, keys: tuple[str, ...] = (REPORT_KEY
 
 
 def world_open_ports(context: HookContext) -> list[Resource]:
-    """Add what a security group opens to 0.0.0.0/0 or ::/0: ports, and whether a wide range is open."""
+    """Add what a security group opens to 0.0.0.0/0 or ::/0.
+
+    WorldOpenRanges lists each open tcp/udp range ("all" traffic is 0-65535); WorldOpenPorts
+    expands the ranges up to 1024 ports wide, and wider ones are named in WorldOpenWideRanges.
+    ICMP has no ports and is left out.
+    """
     updated = []
     for resource in context.resources:
+        ranges: list[dict[str, Any]] = []
         ports: set[int] = set()
         wide: list[str] = []
         for rule in resource.data.get("IpPermissions", []):
             sources = [r.get("CidrIp") for r in rule.get("IpRanges", [])]
             sources += [r.get("CidrIpv6") for r in rule.get("Ipv6Ranges", [])]
-            if not any(source in WORLD for source in sources):
+            protocol = PROTOCOLS.get(str(rule.get("IpProtocol")))
+            if protocol is None or not any(source in WORLD for source in sources):
                 continue
-            protocol = str(rule.get("IpProtocol"))
             low, high = rule.get("FromPort"), rule.get("ToPort")
-            every_port = low is None or high is None or low < 0
-            if protocol == "-1" or every_port or high - low + 1 > WIDEST_LISTED_RANGE:
-                wide.append("all traffic" if protocol == "-1" else f"{protocol} {low}-{high}")
-            elif protocol in ("tcp", "udp", "6", "17"):
+            if protocol == "all" or low is None or high is None or low < 0:
+                low, high = 0, 65535
+            ranges.append({"Protocol": protocol, "FromPort": low, "ToPort": high})
+            if high - low + 1 > WIDEST_LISTED_RANGE:
+                wide.append("all traffic" if protocol == "all" else f"{protocol} {low}-{high}")
+            else:
                 ports.update(range(low, high + 1))
-        data = {**resource.data, "WorldOpenPorts": sorted(ports), "WorldOpenWideRanges": wide}
+        data = {**resource.data, "WorldOpenRanges": ranges, "WorldOpenPorts": sorted(ports),
+                "WorldOpenWideRanges": wide}
         updated.append(resource.model_copy(update={"data": data}))
     return updated
 

@@ -26,7 +26,7 @@ from mlpscan.providers.cloud.spec import (
     resolve_params,
     search,
 )
-from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource
+from mlpscan.snapshot import FAILED_CALLS_KEY, REGION_KEY, CollectionError, Resource
 
 log = logging.getLogger(__name__)
 
@@ -241,15 +241,28 @@ class AccountRun:
                 log.exception("%s for %s failed", detail.call, spec.type)
                 failed[detail.store_as] = f"{detail.call} {type(exc).__name__}: {exc}"[:500]
             if spec.region is not None:
-                where = search(spec.region, data) or spec.region_default
+                where = self._region_of(spec, data, failed)
         if spec.region is not None:
-            where = search(spec.region, data) or spec.region_default
+            where = self._region_of(spec, data, failed)
+            if where is None:
+                failed[REGION_KEY] = "; ".join(failed.values()) or "the region could not be determined"
         if failed:
             data[FAILED_CALLS_KEY] = failed
         context = self._context(where)
         self.sink.add(Resource(
             target=self.account.target_id, type=spec.type, uid=render(spec.uid, data, context),
             name=_text(search(spec.name, data)) if spec.name else None, region=where, data=data))
+
+    @staticmethod
+    def _region_of(spec: ResourceSpec, data: dict[str, Any], failed: dict[str, str]) -> str | None:
+        """The region a detail told; the default only when that detail answered (with null)."""
+        assert spec.region is not None
+        found = search(spec.region, data)
+        if found:
+            return str(found)
+        if spec.region.split(".", 1)[0] in failed or spec.region.split(".", 1)[0] not in data:
+            return None
+        return spec.region_default
 
     def _error(self, spec: ResourceSpec, region: str | None, call: Call, exc: ApiError) -> CollectionError:
         return CollectionError(target=self.account.target_id, type=spec.type, region=region,

@@ -56,6 +56,17 @@ def content() -> Content:
     return load_content(REPO)
 
 
+@pytest.fixture(scope="session")
+def cloud_checks_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped content with only the cross-cloud checks (residency, platform level): for tests of
+    the command line and the writers whose tiny snapshots should not meet every provider check."""
+    root = tmp_path_factory.mktemp("cloud-checks-only")
+    for name in ("profiles", "providers"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copytree(REPO / "checks" / "cloud", root / "checks" / "cloud")
+    return root
+
+
 @pytest.fixture
 def content_copy(tmp_path: Path) -> Callable[[], Path]:
     """A writable copy of the shipped content, for tests that break it on purpose."""

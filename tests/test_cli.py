@@ -34,10 +34,10 @@ def residency_snapshot(write_snapshot: WriteSnapshot, *regions: str) -> Path:
 
 
 def test_evaluate_writes_table_json_and_sarif(tmp_path: Path, write_snapshot: WriteSnapshot,
-                                              sarif_validator: Validator) -> None:
+                                              sarif_validator: Validator, cloud_checks_only: Path) -> None:
     snapshot = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong")
     out = tmp_path / "out"
-    done = run("evaluate", str(snapshot), "--level", "3", "--format", "table,json,sarif",
+    done = run("evaluate", str(snapshot), "--content", str(cloud_checks_only), "--level", "3", "--format", "table,json,sarif",
                "--output-dir", str(out))
     assert done.returncode == 1, done.stderr
     assert "cloud.residency.mainland_region" in done.stdout
@@ -56,9 +56,9 @@ def test_evaluate_writes_table_json_and_sarif(tmp_path: Path, write_snapshot: Wr
     (("cn-hangzhou", "cn-hongkong"), ["--fail-on", "none"], 0),
 ])
 def test_exit_codes_follow_fail_on(tmp_path: Path, write_snapshot: WriteSnapshot, regions: tuple[str, ...],
-                                   extra: list[str], code: int) -> None:
+                                   extra: list[str], code: int, cloud_checks_only: Path) -> None:
     snapshot = residency_snapshot(write_snapshot, *regions)
-    assert main(["evaluate", str(snapshot), "--format", "json", "--output-dir", str(tmp_path / "o"),
+    assert main(["evaluate", str(snapshot), "--content", str(cloud_checks_only), "--format", "json", "--output-dir", str(tmp_path / "o"),
                  *extra]) == code
 
 
@@ -73,7 +73,7 @@ def test_exit_code_3_when_no_target_could_be_collected(tmp_path: Path, write_sna
 
 
 def test_config_supplies_level_waivers_platforms_and_outputs(tmp_path: Path, write_snapshot: WriteSnapshot,
-                                                             sarif_validator: Validator) -> None:
+                                                             sarif_validator: Validator, cloud_checks_only: Path) -> None:
     snapshot = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong")
     config = tmp_path / "mlpscan.yaml"
     config.write_text(f"""\
@@ -88,7 +88,7 @@ waivers:
     expires: 2099-12-31
 output: {{dir: {tmp_path / 'cfg-out'}, formats: [json, sarif], fail_on: high}}
 """, encoding="utf-8")
-    assert main(["evaluate", str(snapshot), "--config", str(config)]) == 0
+    assert main(["evaluate", str(snapshot), "--content", str(cloud_checks_only), "--config", str(config)]) == 0
     report = json.loads((tmp_path / "cfg-out" / "mlpscan-report.json").read_text(encoding="utf-8"))
     assert report["profile"]["level"] == 4
     statuses = {f["check"]: f["status"] for f in report["findings"] if f["status"] != "pass"}
@@ -99,7 +99,7 @@ output: {{dir: {tmp_path / 'cfg-out'}, formats: [json, sarif], fail_on: high}}
     assert uris == {"mlpscan.yaml"}   # relative, as GitHub needs (the file is outside the cwd)
 
 
-def test_profile_file_and_user_waiver_file(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+def test_profile_file_and_user_waiver_file(tmp_path: Path, write_snapshot: WriteSnapshot, cloud_checks_only: Path) -> None:
     snapshot = residency_snapshot(write_snapshot, "cn-hongkong")
     profile = tmp_path / "bank.yaml"
     profile.write_text("id: bank\nextends: level3\nparams: {log_retention_days: 366}\n", encoding="utf-8")
@@ -107,7 +107,7 @@ def test_profile_file_and_user_waiver_file(tmp_path: Path, write_snapshot: Write
     waivers.write_text("waivers:\n  - {check: 'cloud.*', resource: '*', justification: pilot, approver: me, "
                        "expires: 2099-01-01}\n", encoding="utf-8")
     out = tmp_path / "o"
-    assert main(["evaluate", str(snapshot), "--profile", str(profile), "--waivers", str(waivers),
+    assert main(["evaluate", str(snapshot), "--content", str(cloud_checks_only), "--profile", str(profile), "--waivers", str(waivers),
                  "--format", "json", "--output-dir", str(out)]) == 0
     report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
     assert report["profile"] == {"id": "bank", "level": 3, "params": report["profile"]["params"]}

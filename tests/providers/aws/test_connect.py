@@ -6,8 +6,8 @@ import boto3
 import pytest
 
 from mlpscan.content import Content
+from mlpscan.providers.aws.account import connect
 from mlpscan.providers.aws.api import AwsApi, client_config
-from mlpscan.providers.aws.connect import connect
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.source import CloudSource, ConnectError
 from tests.providers.aws.conftest import CHINA, FAST, scan
@@ -64,3 +64,19 @@ def test_many_accounts_by_assumed_role(moto: str, content: Content) -> None:
     assert assumed.data["Arn"] == "arn:aws-cn:sts::111111111111:assumed-role/mlpscan-audit/mlpscan"
     assert set(assumed.data) >= {"Account", "Arn", "GetAccountSummary"}
     assert "UserId" not in assumed.data    # identifiers of credentials stay out of the evidence
+
+
+def test_assumed_role_credentials_are_renewed_before_they_expire(moto: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the shortest session AWS allows (15 min), botocore is already inside its 15-minute
+    # advisory window, so every use renews: the credentials are the refreshing kind.
+    monkeypatch.setattr("mlpscan.providers.aws.account.ROLE_SESSION_SECONDS", 900)
+    connected = connect(CloudSource(provider="aws", endpoint=moto, regions=CHINA,
+                                    role_arn="arn:aws-cn:iam::111111111111:role/mlpscan-audit"), FAST)
+    api = connected.account.api
+    assert isinstance(api, AwsApi)
+    credentials = api.session.get_credentials()
+    assert credentials.method == "assume-role"
+    first = credentials.get_frozen_credentials().access_key
+    second = credentials.get_frozen_credentials().access_key
+    assert first != second
+    assert connected.target.id == "aws:111111111111"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from mlpscan.providers.aws.connect import CONNECT_CALLS
+from mlpscan.providers.aws.account import CONNECT_CALLS
 from mlpscan.providers.aws.hooks import EXTRA_CALLS
 from mlpscan.providers.cloud.spec import load_resource_file
 from tests.conftest import REPO

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from mlpscan.providers.aws.connect import connect
+from mlpscan.providers.aws.account import connect
 
 __all__ = ["connect"]

@@ -21,8 +21,8 @@ REPORT_POLLS = 20          # GenerateCredentialReport is asynchronous: STARTED, 
 REPORT_POLL_SECONDS = 1.0
 NEVER = ("N/A", "no_information", "not_supported", "")
 WORLD = ("0.0.0.0/0", "::/0")
-WIDEST_LISTED_RANGE = 1024
-PROTOCOLS = {"-1": "all", "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}  # a wider range open to the world is reported as such, not port by port
+WIDEST_LISTED_RANGE = 1024  # a wider range open to the world is reported as such, not port by port
+PROTOCOLS = {"-1": "all", "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}
 
 
 def credential_report(context: HookContext) -> list[Resource]:

@@ -1,4 +1,4 @@
-"""Connect one AWS source: credentials (chain or assumed role), home region, partition, regions."""
+"""Connect one AWS account: credentials (chain or assumed role), home region, partition, regions."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
     home = source.regions[0] if source.regions else base.region_name or os.environ.get("AWS_REGION")
     if not home:
         raise ConnectError(GET_CALLER_IDENTITY.call, "NoRegion",
-                           "no region: set AWS_DEFAULT_REGION, the profile's region or --region (cn-north-1 or "
-                           "cn-northwest-1 for an account in China)")
+                           "no region: set AWS_DEFAULT_REGION, the profile's region or --region "
+                           "(cn-north-1 or cn-northwest-1 for an account in China)")
     partition = base.get_partition_for_region(home)
     config = client_config(options)
     session = _assumed(base, source, home, config) if source.role_arn else base

@@ -1,0 +1,169 @@
+"""Hooks for where logs and data are kept: audit track destinations and bucket exposure."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from mlpscan.providers.cloud.runner import ApiError, HookContext
+from mlpscan.providers.cloud.spec import Call
+from mlpscan.providers.tencent.derive import (
+    as_list,
+    policy_statements,
+    with_derived,
+    with_failure,
+    with_fields,
+)
+from mlpscan.snapshot import Resource
+
+DESCRIBE_TOPICS = Call(call="cls:DescribeTopics")
+GET_BUCKET_LIFECYCLE = Call(call="cos:GetBucketLifecycle")
+PERMANENT_PERIOD = 3640   # CLS Period meaning "kept permanently"
+ALL_USERS = "/groups/global/AllUsers"
+DESTINATION = "Destination"
+
+
+def track_destination(context: HookContext) -> list[Resource]:
+    """Each track's destination and how long it keeps the logs.
+
+    CLS: the topic's Period (3640 = permanent). COS: the shortest expiration of the enabled
+    lifecycle rules that reach the track's prefix; no such rule keeps the logs indefinitely.
+    Adds Destination {StorageType, StorageRegion, StorageName, found, Topic | Lifecycle},
+    retention_days, retention_unlimited and retention_evidence.
+    """
+    return [_destination(context, track) for track in context.resources]
+
+
+def _destination(context: HookContext, track: Resource) -> Resource:
+    answer = track.data.get("Storage")
+    storage: dict[str, Any] = answer if isinstance(answer, dict) else {}
+    kind, region, name = storage.get("StorageType"), storage.get("StorageRegion"), storage.get("StorageName")
+    where = {"StorageType": kind, "StorageRegion": region, "StorageName": name}
+    if kind not in ("cls", "cos") or not region or not name:
+        return _nowhere(track, where, f"the track delivers to {kind or 'nothing'}")
+    try:
+        if kind == "cls":
+            return _topic(context, track, where)
+        return _bucket(context, track, where, str(storage.get("StoragePrefix") or ""))
+    except ApiError as exc:
+        call = DESCRIBE_TOPICS if kind == "cls" else GET_BUCKET_LIFECYCLE
+        return with_failure(track, DESTINATION, f"{call.call} {exc.code}: {exc.message}")
+    except ValueError as exc:  # a lifecycle rule whose expiry date cannot be read
+        return with_failure(track, DESTINATION, f"{GET_BUCKET_LIFECYCLE.call} unreadable rule: {exc}")
+
+
+def _nowhere(track: Resource, where: dict[str, Any], evidence: str) -> Resource:
+    return with_fields(track, Destination={**where, "found": False}, retention_days=None,
+                       retention_unlimited=False, retention_evidence=evidence)
+
+
+def _topic(context: HookContext, track: Resource, where: dict[str, Any]) -> Resource:
+    answer = context.account.api.call(DESCRIBE_TOPICS, where["StorageRegion"], {
+        "Filters": [{"Key": "topicId", "Values": [where["StorageName"]]}], "Offset": 0, "Limit": 1})
+    topics = answer.get("Topics") or []
+    if not topics:
+        missing = f"CLS topic {where['StorageName']} not found in {where['StorageRegion']}"
+        return _nowhere(track, where, missing)
+    topic = topics[0]
+    period = topic.get("Period")
+    unlimited = period == PERMANENT_PERIOD
+    evidence = (f"CLS topic {topic.get('TopicName') or where['StorageName']} ({where['StorageRegion']}) "
+                + ("keeps logs permanently" if unlimited else f"keeps logs {period} days"))
+    return with_fields(track, Destination={**where, "found": True, "Topic": topic},
+                       retention_days=period if isinstance(period, int) else None,
+                       retention_unlimited=unlimited, retention_evidence=evidence)
+
+
+def _bucket(context: HookContext, track: Resource, where: dict[str, Any], prefix: str) -> Resource:
+    bucket = where["StorageName"]
+    try:
+        lifecycle: dict[str, Any] | None = context.account.api.call(
+            GET_BUCKET_LIFECYCLE, None, {"Bucket": bucket, "Region": where["StorageRegion"]})
+    except ApiError as exc:
+        if exc.code == "NoSuchBucket":
+            return _nowhere(track, where, f"COS bucket {bucket} does not exist")
+        if exc.code != "NoSuchLifecycleConfiguration":
+            raise
+        lifecycle = None
+    days = expiration_days(lifecycle, prefix)
+    evidence = (f"COS bucket {bucket} expires logs under '{prefix}' after {days} days" if days is not None
+                else f"COS bucket {bucket} has no lifecycle rule expiring logs under '{prefix}'")
+    return with_fields(track, Destination={**where, "found": True, "Lifecycle": lifecycle},
+                       retention_days=days, retention_unlimited=days is None, retention_evidence=evidence)
+
+
+def expiration_days(lifecycle: dict[str, Any] | None, prefix: str, today: date | None = None) -> int | None:
+    """Shortest expiration of the enabled rules covering `prefix`; None: nothing expires there.
+
+    Raises ValueError for an expiration date that is not ISO 8601.
+    """
+    shortest: int | None = None
+    for rule in (lifecycle or {}).get("Rule") or []:
+        if rule.get("Status") != "Enabled":
+            continue
+        scope = str((rule.get("Filter") or {}).get("Prefix") or rule.get("Prefix") or "")
+        if not (prefix.startswith(scope) or scope.startswith(prefix)):
+            continue
+        expiration = rule.get("Expiration") or {}
+        days: int | None = None
+        if str(expiration.get("Days", "")).isdigit():
+            days = int(expiration["Days"])
+        elif expiration.get("Date"):  # objects go on a fixed day: kept until then
+            until = datetime.fromisoformat(str(expiration["Date"]).replace("Z", "+00:00")).date()
+            days = max((until - (today or datetime.now(timezone.utc).date())).days, 0)
+        if days is not None:
+            shortest = days if shortest is None else min(shortest, days)
+    return shortest
+
+
+def bucket_access(context: HookContext) -> list[Resource]:
+    """What the bucket settings amount to, each null when its call failed.
+
+    encrypted_by_default: a default server-side encryption rule (none configured: false);
+    versioning_enabled: versioning Status Enabled (never versioned answers an empty document);
+    public_acl / public_policy: the ACL or the bucket policy lets anyone in.
+    """
+    found = []
+    for bucket in context.resources:
+        data = bucket.data
+        versioning = data.get("GetBucketVersioning")
+        derived = with_derived(bucket, ("GetBucketEncryption",), encrypted_by_default=(
+            _default_rule(data["GetBucketEncryption"]) if "GetBucketEncryption" in data else None))
+        derived = with_derived(derived, ("GetBucketVersioning",), versioning_enabled=(
+            versioning.get("Status") == "Enabled" if isinstance(versioning, dict) else None))
+        derived = with_derived(derived, ("GetBucketACL",), public_acl=public_acl(data))
+        found.append(with_derived(derived, ("GetBucketPolicy",), public_policy=public_policy(data)))
+    return found
+
+
+def _default_rule(encryption: Any) -> bool:
+    """NoSuchEncryptionConfiguration is kept as null: not encrypted by default."""
+    rules = as_list(encryption.get("Rule") or []) if isinstance(encryption, dict) else []
+    return any(isinstance(rule, dict) and bool((rule.get("ApplyServerSideEncryptionByDefault") or {})
+                                               .get("SSEAlgorithm")) for rule in rules)
+
+
+def public_acl(data: dict[str, Any]) -> bool | None:
+    acl = data.get("GetBucketACL")
+    if not isinstance(acl, dict):
+        return None
+    grants = (acl.get("AccessControlList") or {}).get("Grant") or []
+    return any(ALL_USERS in str((grant.get("Grantee") or {}).get("URI") or "") for grant in as_list(grants))
+
+
+def public_policy(data: dict[str, Any]) -> bool | None:
+    if "GetBucketPolicy" not in data:  # the call failed
+        return None
+    document = data["GetBucketPolicy"]
+    if document is None:  # NoSuchBucketPolicy: no policy, nothing granted
+        return False
+    statements = policy_statements(document)
+    if statements is None:
+        return None
+    return any(str(st.get("effect", "")).lower() == "allow" and not st.get("condition")
+               and _anyone(st.get("principal")) for st in statements)
+
+
+def _anyone(principal: Any) -> bool:
+    return principal == "*" or (isinstance(principal, dict)
+                                and any("*" in as_list(value) for value in principal.values()))

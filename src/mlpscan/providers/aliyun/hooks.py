@@ -1,0 +1,252 @@
+"""What the API answers cannot say by themselves, added to the resources after collection.
+
+Each hook keeps the raw answers and adds one derived key (`LoginActivity`, `AccessKeyActivity`,
+`LogRetention`, `WorldOpen`) that checks read. When an answer a derived key depends on failed,
+the derived key is recorded as failed too, so every check reading it reports `error`.
+Times are measured from the collection, so evaluating the snapshot later gives the same result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from mlpscan.providers.aliyun.credentials import parse_time, utc_now
+from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext
+from mlpscan.providers.cloud.spec import Call
+from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
+
+GET_LOG_STORE = Call(call="log:GetLogStore")
+GET_BUCKET_LIFECYCLE = Call(call="oss:GetBucketLifecycle", absent=["NoSuchLifecycle"])
+HOOK_CALLS = (GET_LOG_STORE, GET_BUCKET_LIFECYCLE)   # made here, outside resources.yaml
+LOG_STORE_ABSENT = ("LogStoreNotExist", "ProjectNotExist")
+PERMANENT_TTL = 3650            # SLS: a ttl of 3650 days means "keep permanently"
+WIDE_RANGE = 1024               # a world-open range wider than this is reported as a range
+PROJECT_ARN = re.compile(r"^acs:log:(?P<region>[^:]+):[^:]*:project/(?P<project>[^/]+)$")
+
+Clock = Callable[[], datetime]
+
+
+def _with(resource: Resource, derived: dict[str, Any], failed: dict[str, str]) -> Resource:
+    data = {**resource.data, **derived}
+    if failed:
+        data[FAILED_CALLS_KEY] = {**resource.data.get(FAILED_CALLS_KEY, {}), **failed}
+    return resource.model_copy(update={"data": data})
+
+
+def _failed_inputs(resource: Resource, keys: Iterable[str]) -> str | None:
+    failed = resource.data.get(FAILED_CALLS_KEY, {})
+    reasons = [failed[key] for key in keys if key in failed]
+    return "derived from an answer that could not be read: " + "; ".join(reasons) if reasons else None
+
+
+def _days_since(text: str | None, now: datetime) -> int | None:
+    if not text:
+        return None
+    return max((now - parse_time(text)).days, 0)
+
+
+def mask_key_id(key_id: str) -> str:
+    """Access key ids are kept recognisable (as the console shows them) but not whole."""
+    return f"{key_id[:4]}****{key_id[-4:]}" if len(key_id) > 8 else "****"
+
+
+# -- RAM users ---------------------------------------------------------------------------------
+
+def user_activity(context: HookContext, clock: Clock = utc_now) -> list[Resource]:
+    """Days since each console user last logged in, and since each active key was last used."""
+    now = clock()
+    return [_user_activity(resource, now) for resource in context.resources]
+
+
+def _user_activity(resource: Resource, now: datetime) -> Resource:
+    data = resource.data
+    derived: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    login_problem = _failed_inputs(resource, ("GetUser", "GetLoginProfile"))
+    if login_problem:
+        failed["LoginActivity"] = login_problem
+    else:
+        user = data.get("GetUser") or {}
+        last_login = user.get("LastLoginDate") or None
+        created = user.get("CreateDate") or data.get("CreateDate")
+        derived["LoginActivity"] = {
+            "console_login": data.get("GetLoginProfile") is not None, "last_login": last_login,
+            "days_idle": _days_since(last_login or created, now),
+            "idle_since": "last login" if last_login else "creation (never logged in)",
+            "as_of": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    key_problem = _failed_inputs(resource, ("ListAccessKeys", "GetAccessKeyLastUsed"))
+    if key_problem:
+        failed["AccessKeyActivity"] = key_problem
+    else:
+        used = {entry.get("UserAccessKeyId"): entry.get("LastUsedDate")
+                for entry in data.get("GetAccessKeyLastUsed") or []}
+        keys = []
+        for key in data.get("ListAccessKeys") or []:
+            if key.get("Status") != "Active":
+                continue
+            last_used = used.get(key.get("AccessKeyId")) or None
+            keys.append({"AccessKeyId": mask_key_id(str(key.get("AccessKeyId", ""))), "last_used": last_used,
+                         "idle_days": _days_since(last_used or key.get("CreateDate"), now)})
+        idle = [k["idle_days"] for k in keys if k["idle_days"] is not None]
+        derived["AccessKeyActivity"] = {"active_keys": len(keys), "max_idle_days": max(idle, default=0),
+                                        "keys": keys, "as_of": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    for key, field in (("ListAccessKeys", "AccessKeyId"), ("GetAccessKeyLastUsed", "UserAccessKeyId")):
+        if isinstance(data.get(key), list):
+            derived[key] = [{**entry, field: mask_key_id(str(entry.get(field, "")))} for entry in data[key]]
+    return _with(resource, derived, failed)
+
+
+# -- ActionTrail delivery ----------------------------------------------------------------------
+
+def trail_log_retention(context: HookContext, clock: Clock = utc_now) -> list[Resource]:
+    """How long the log store (SLS ttl) and the bucket (OSS lifecycle) a trail writes to keep it."""
+    now = clock()
+    return [_trail_retention(context, resource, now) for resource in context.resources]
+
+
+def _trail_retention(context: HookContext, resource: Resource, now: datetime) -> Resource:
+    data = resource.data
+    derived: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    destinations: list[dict[str, Any]] = []
+    project_arn = data.get("SlsProjectArn") or ""
+    if project_arn:
+        found = PROJECT_ARN.match(project_arn)
+        logstore = f"actiontrail_{data.get('Name')}"
+        if found is None:
+            failed["LogRetention"] = (f"SlsProjectArn {project_arn!r} is not "
+                                      "acs:log:<region>:<account>:project/<name>")
+        else:
+            project = found["project"]
+            try:
+                answer = context.account.api.call(GET_LOG_STORE, found["region"],
+                                                  {"project": project, "logstore": logstore})
+                derived["GetLogStore"] = answer
+                ttl = answer.get("ttl")
+                if isinstance(ttl, int) and not isinstance(ttl, bool):
+                    destinations.append({"kind": "sls", "name": f"{project}/{logstore}", "days": ttl,
+                                         "unlimited": ttl >= PERMANENT_TTL})
+                else:
+                    failed["LogRetention"] = f"log:GetLogStore answered without a ttl ({ttl!r})"
+            except ApiError as exc:
+                if exc.code in LOG_STORE_ABSENT:
+                    derived["GetLogStore"] = None
+                    destinations.append({"kind": "sls", "name": f"{project}/{logstore}", "days": 0,
+                                         "unlimited": False, "note": f"{exc.code}: nothing is kept"})
+                else:
+                    reason = f"log:GetLogStore {exc.code}: {exc.message}"[:500]
+                    failed["GetLogStore"] = failed["LogRetention"] = reason
+    bucket = data.get("OssBucketName") or ""
+    if bucket:
+        region = data.get("OssBucketLocation") or data.get("HomeRegion")
+        lifecycle: dict[str, Any] | None = None       # NoSuchLifecycle: no rule deletes anything
+        try:
+            lifecycle = context.account.api.call(GET_BUCKET_LIFECYCLE, None,
+                                                 {"bucket": bucket, "region": region})
+        except ApiError as exc:
+            if exc.code not in GET_BUCKET_LIFECYCLE.absent:
+                failed["GetBucketLifecycle"] = failed["LogRetention"] = (
+                    f"oss:GetBucketLifecycle {exc.code}: {exc.message}"[:500])
+        if "GetBucketLifecycle" not in failed:
+            derived["GetBucketLifecycle"] = lifecycle
+            prefix = str(data.get("OssKeyPrefix") or "")
+            destinations.append(_bucket_retention(bucket, prefix, lifecycle, now))
+    if "LogRetention" not in failed:
+        finite = [d["days"] for d in destinations if not d["unlimited"]]
+        derived["LogRetention"] = {
+            "destinations": destinations,
+            "unlimited": any(d["unlimited"] for d in destinations),
+            "longest_days": max(finite, default=0),
+            "evidence": "; ".join(_describe(d) for d in destinations)
+                        or "the trail delivers to no log store and no bucket",
+            "as_of": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return _with(resource, derived, failed)
+
+
+def _bucket_retention(bucket: str, key_prefix: str, lifecycle: dict[str, Any] | None,
+                      now: datetime) -> dict[str, Any]:
+    """The shortest enabled expiration among lifecycle rules that can reach the trail's objects."""
+    logs = (key_prefix.strip("/") + "/" if key_prefix.strip("/") else "") + "AliyunLogs/"
+    rules = ((lifecycle or {}).get("LifecycleConfiguration") or {}).get("Rule") or []
+    days: list[int] = []
+    for rule in rules:
+        prefix = str(rule.get("Prefix") or "")
+        expiration = rule.get("Expiration") or {}
+        if rule.get("Status") != "Enabled" or not (logs.startswith(prefix) or prefix.startswith(logs)):
+            continue
+        if isinstance(expiration.get("Days"), int):
+            days.append(expiration["Days"])
+        for fixed in (expiration.get("CreatedBeforeDate"), expiration.get("Date")):
+            if fixed:   # everything written before that date is deleted
+                days.append(max((now.date() - date.fromisoformat(str(fixed)[:10])).days, 0))
+    name = f"{bucket}/{logs}"
+    if not days:
+        return {"kind": "oss", "name": name, "days": None, "unlimited": True}
+    return {"kind": "oss", "name": name, "days": min(days), "unlimited": False}
+
+
+def _describe(destination: dict[str, Any]) -> str:
+    what = "log store" if destination["kind"] == "sls" else "bucket"
+    if destination["unlimited"]:
+        kept = "kept permanently" if destination["kind"] == "sls" else "no lifecycle rule deletes them"
+    else:
+        kept = f"kept {destination['days']} days"
+    note = f" ({destination['note']})" if destination.get("note") else ""
+    return f"{what} {destination['name']}: {kept}{note}"
+
+
+# -- security groups ---------------------------------------------------------------------------
+
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+def world_open_ports(context: HookContext) -> list[Resource]:
+    """Ports each group's ingress Accept rules open to 0.0.0.0/0 or ::/0 (ranges over WIDE_RANGE kept
+    as ranges, so a risky-port list can be matched without expanding 65535 ports)."""
+    return [_world_open(resource) for resource in context.resources]
+
+
+def _world_open(resource: Resource) -> Resource:
+    problem = _failed_inputs(resource, ("DescribeSecurityGroupAttribute",))
+    if problem:
+        return _with(resource, {}, {"WorldOpen": problem})
+    ports: set[int] = set()
+    wide: list[str] = []
+    rules = 0
+    for rule in resource.data.get("DescribeSecurityGroupAttribute") or []:
+        if (str(rule.get("Policy") or "Accept").lower() != "accept"
+                or str(rule.get("Direction") or "ingress") != "ingress"):
+            continue
+        if rule.get("SourceCidrIp") not in WORLD and rule.get("Ipv6SourceCidrIp") not in WORLD:
+            continue
+        protocol = str(rule.get("IpProtocol") or "").upper()
+        if protocol not in ("TCP", "UDP", "ALL"):
+            continue   # ICMP, GRE: no ports
+        rules += 1
+        low, high = _port_range(str(rule.get("PortRange") or "-1/-1"))
+        if protocol == "ALL" or high - low + 1 > WIDE_RANGE:
+            wide.append(f"{protocol} {rule.get('PortRange')}")
+        else:
+            ports.update(range(low, high + 1))
+    return _with(resource, {"WorldOpen": {"rules": rules, "ports": sorted(ports), "wide_ranges": wide}}, {})
+
+
+def _port_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("/")
+    try:
+        first, last = int(low), int(high or low)
+    except ValueError:
+        return 1, 65535       # unreadable: assume the worst
+    if first < 1 or last < 1:
+        return 1, 65535       # -1/-1: every port
+    return min(first, last), max(first, last)
+
+
+HOOKS: dict[str, Hook] = {
+    "user_activity": user_activity,
+    "trail_log_retention": trail_log_retention,
+    "world_open_ports": world_open_ports,
+}

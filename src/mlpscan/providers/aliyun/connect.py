@@ -43,7 +43,7 @@ def connect(source: CloudSource, options: CloudOptions, *, content_root: Path | 
             metadata_url: str = METADATA_URL) -> Connected:
     """An authenticated account ready to collect; ConnectError when it cannot be reached at all."""
     endpoint = _endpoint(source)
-    services = load_services(content_root or default_content_root())
+    services = load_services(content_root or options.content_root or default_content_root())
     transport = Transport(options, endpoint)
     try:
         return _connect(source, options, services, transport, metadata_url)

@@ -6,7 +6,7 @@ import importlib
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Protocol
@@ -37,6 +37,7 @@ class CloudOptions:
     read_timeout: float = 60.0
     backoff_base: float = 0.5        # seconds; jittered, doubled per attempt
     backoff_cap: float = 20.0
+    content_root: Path | None = None  # providers/<p>/services.yaml etc.; set by collect_clouds
 
 
 @dataclass
@@ -64,6 +65,7 @@ def collect_clouds(
 ) -> CloudCollection:
     """Every source's account, each failure kept to its own account, region or call."""
     modules = {source.provider: provider_module(source.provider) for source in sources}
+    options = replace(options, content_root=content_root)
     specs: dict[str, list[ResourceSpec]] = {
         provider: [s for s in load_resource_file(content_root, provider).resources if wanted(s.type)]
         for provider in modules}

@@ -43,7 +43,7 @@ class _Identity:
 
 
 def connect(source: CloudSource, options: CloudOptions) -> Connected:
-    table = load_services()
+    table = load_services(options.content_root)
     endpoint = _endpoint(source)
     keys: KeySource = base_keys(source)
     if source.role_arn:

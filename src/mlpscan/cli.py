@@ -32,7 +32,7 @@ from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
 from mlpscan.inventory import read_inventory
 from mlpscan.profiles import ResolvedProfile
 from mlpscan.providers.cloud.collect import DEFAULT_API_WORKERS, CloudOptions
-from mlpscan.providers.cloud.source import ENDPOINT_VARIABLES, CloudSource, check_endpoint
+from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
 from mlpscan.providers.host.collector import HostOptions
 from mlpscan.providers.host.commands import load_commands
 from mlpscan.providers.host.transport import PASSWORD_ENV
@@ -327,7 +327,7 @@ def _targets(args: argparse.Namespace, config: Config,
         if spec.id in seen:
             raise InputError(f"target {spec} is given twice")
         seen.add(spec.id)
-    return specs, [_with_endpoint(c, config_path) for c in clouds]
+    return specs, [replace(c, endpoint=resolve_endpoint(c)) for c in clouds]
 
 
 def _config_sources(entry: CloudConfig, declared_in: str | None) -> list[CloudSource]:
@@ -338,16 +338,6 @@ def _config_sources(entry: CloudConfig, declared_in: str | None) -> list[CloudSo
         return [base]
     return [replace(base, role_arn=a.role_arn, external_id=a.external_id, name=a.name)
             for a in entry.accounts]
-
-
-def _with_endpoint(source: CloudSource, config_path: Path | None) -> CloudSource:
-    """The config's endpoint, else the provider's environment variable; https unless loopback."""
-    if source.endpoint is not None:
-        return replace(source, endpoint=check_endpoint(source.endpoint, str(config_path or "config")))
-    variable = ENDPOINT_VARIABLES[source.provider]
-    if variable not in os.environ:
-        return source
-    return replace(source, endpoint=check_endpoint(os.environ[variable], variable))
 
 
 def _collect(specs: list[HostSpec], clouds: list[CloudSource], content: Content, args: argparse.Namespace,

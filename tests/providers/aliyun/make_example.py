@@ -22,10 +22,9 @@ to the fake; RAM users' access key ids are masked by the collector.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -75,19 +74,11 @@ def pinned_hooks() -> Iterator[None]:
         hooks.HOOKS.update(saved)
 
 
-@contextmanager
-def scanning_key(key_id: str = KEY_ID, secret: str = SECRET) -> Iterator[None]:
+def scanning_key(key_id: str = KEY_ID, secret: str = SECRET) -> AbstractContextManager[None]:
     """The key in the environment, and nothing else of the machine's Alibaba configuration."""
-    saved = {name: os.environ.pop(name, None) for name in CLEARED}
-    os.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"] = key_id
-    os.environ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = secret
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            os.environ.pop(name, None)
-            if value is not None:
-                os.environ[name] = value
+    from tests.fakes.environment import only_these  # noqa: PLC0415
+
+    return only_these(CLEARED, ALIBABA_CLOUD_ACCESS_KEY_ID=key_id, ALIBABA_CLOUD_ACCESS_KEY_SECRET=secret)
 
 
 def copy(document: dict[str, Any]) -> dict[str, Any]:

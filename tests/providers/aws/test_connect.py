@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import boto3
 import pytest
 
@@ -26,7 +28,7 @@ def test_china_regions_use_china_endpoints_over_https(region: str, sts: str, iam
     assert session.get_partition_for_region(region) == ("aws" if region == "us-east-1" else "aws-cn")
 
 
-def test_no_region_is_a_clear_connection_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_region_is_a_clear_connection_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
@@ -40,7 +42,7 @@ def test_an_unknown_profile_is_a_connection_error(moto: str) -> None:
     assert raised.value.code == "ProfileNotFound"
 
 
-def test_profiles_from_the_shared_files(moto: str, content: Content, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_profiles_from_the_shared_files(moto: str, content: Content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "config").write_text("[profile audit-cn]\nregion = cn-northwest-1\n", encoding="utf-8")
     (tmp_path / "credentials").write_text(
         "[audit-cn]\naws_access_key_id = AKIAMLPSCANPROFILE01\naws_secret_access_key = s\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import requests
 
 from mlpscan.content import Content
@@ -37,7 +38,7 @@ def auditor(seeder: Seeder, denied: list[str]) -> dict[str, str]:
     return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
 
 
-def test_the_shipped_policy_is_enough_for_a_whole_scan(moto: str, content: Content, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_shipped_policy_is_enough_for_a_whole_scan(moto: str, content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
     seeder = Seeder(moto, "cn-north-1")
     seed_china_account(seeder, compliant=True)
     for name, value in auditor(seeder, denied=[]).items():
@@ -52,7 +53,7 @@ def test_the_shipped_policy_is_enough_for_a_whole_scan(moto: str, content: Conte
     assert {r.type for r in found.resources} >= {"aws.account", "aws.iam.user", "aws.s3.bucket", "aws.ec2.volume"}
 
 
-def test_a_denied_call_is_an_error_while_the_rest_completes(moto: str, content: Content, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_denied_call_is_an_error_while_the_rest_completes(moto: str, content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
     seeder = Seeder(moto, "cn-north-1")
     seed_china_account(seeder, compliant=False)
     for name, value in auditor(seeder, denied=["ec2:DescribeVolumes", "iam:GetCredentialReport"]).items():
@@ -95,7 +96,7 @@ def test_throttling_that_recovers_and_throttling_that_outlasts_the_retries(moto:
     assert {r.type for r in gave_up.resources} >= {"aws.account", "aws.ec2.vpc"}   # the rest went on
 
 
-def test_an_unreachable_endpoint_is_a_connection_error(content: Content, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_endpoint_is_a_connection_error(content: Content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAMLPSCANTEST00001")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "mlpscan-test-secret")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))

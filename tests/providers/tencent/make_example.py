@@ -18,10 +18,9 @@ snapshot's own times are fixed and it is sealed, so the file is the same on ever
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,18 +66,10 @@ def pinned_clock() -> Iterator[None]:
             setattr(module, "datetime", original)  # noqa: B010
 
 
-@contextmanager
-def root_keys() -> Iterator[None]:
-    saved = {name: os.environ.pop(name, None) for name in CLEARED}
-    os.environ["TENCENTCLOUD_SECRET_ID"] = SECRET_ID
-    os.environ["TENCENTCLOUD_SECRET_KEY"] = SECRET_KEY
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            os.environ.pop(name, None)
-            if value is not None:
-                os.environ[name] = value
+def root_keys() -> AbstractContextManager[None]:
+    from tests.fakes.environment import only_these  # noqa: PLC0415
+
+    return only_these(CLEARED, TENCENTCLOUD_SECRET_ID=SECRET_ID, TENCENTCLOUD_SECRET_KEY=SECRET_KEY)
 
 
 def world() -> FakeAccount:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from mlpscan.content import default_content_root
@@ -21,11 +20,10 @@ from mlpscan.providers.aliyun.services import ServiceTable, load_services
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.runner import Account, ApiError
 from mlpscan.providers.cloud.source import (
-    ENDPOINT_VARIABLES,
     CloudSource,
     Connected,
     ConnectError,
-    check_endpoint,
+    resolve_endpoint,
 )
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import CollectionError, Target
@@ -42,7 +40,7 @@ CALLER_CALLS = (ASSUME_ROLE,)
 def connect(source: CloudSource, options: CloudOptions, *, content_root: Path | None = None,
             metadata_url: str = METADATA_URL) -> Connected:
     """An authenticated account ready to collect; ConnectError when it cannot be reached at all."""
-    endpoint = _endpoint(source)
+    endpoint = resolve_endpoint(source)
     services = load_services(content_root or options.content_root or default_content_root())
     transport = Transport(options, endpoint)
     try:
@@ -75,15 +73,6 @@ def _connect(source: CloudSource, options: CloudOptions, services: ServiceTable,
     target = Target(id=target_id, provider="aliyun", account=account_id, regions=regions)
     account = Account(target_id, api, regions, {"account": account_id})
     return Connected(target=target, account=account, hooks=HOOKS, errors=errors)
-
-
-def _endpoint(source: CloudSource) -> str | None:
-    if source.endpoint:
-        return check_endpoint(source.endpoint, source.declared_in or "endpoint")
-    variable = ENDPOINT_VARIABLES["aliyun"]
-    if os.environ.get(variable):
-        return check_endpoint(os.environ[variable], variable)
-    return None
 
 
 def _credentials(source: CloudSource, assume: AssumeRole, metadata_url: str,

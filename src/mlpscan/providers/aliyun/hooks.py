@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mlpscan.providers.aliyun.credentials import parse_time, utc_now
-from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext
+from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
 
@@ -30,10 +30,8 @@ Clock = Callable[[], datetime]
 
 
 def _with(resource: Resource, derived: dict[str, Any], failed: dict[str, str]) -> Resource:
-    data = {**resource.data, **derived}
-    if failed:
-        data[FAILED_CALLS_KEY] = {**resource.data.get(FAILED_CALLS_KEY, {}), **failed}
-    return resource.model_copy(update={"data": data})
+    updated = resource.model_copy(update={"data": {**resource.data, **derived}})
+    return with_failed_calls(updated, failed) if failed else updated
 
 
 def _failed_inputs(resource: Resource, keys: Iterable[str]) -> str | None:

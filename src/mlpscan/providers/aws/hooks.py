@@ -8,9 +8,9 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext
+from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
-from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
+from mlpscan.snapshot import Resource
 
 GENERATE_REPORT = Call(call="iam:GenerateCredentialReport")
 GET_REPORT = Call(call="iam:GetCredentialReport")
@@ -118,8 +118,7 @@ def _days(now: datetime, then: datetime | None) -> int | None:
 
 
 def _failed(resource: Resource, reason: str, keys: tuple[str, ...] = (REPORT_KEY, "Activity")) -> Resource:
-    failed = {**resource.data.get(FAILED_CALLS_KEY, {}), **dict.fromkeys(keys, reason)}
-    return resource.model_copy(update={"data": {**resource.data, FAILED_CALLS_KEY: failed}})
+    return with_failed_calls(resource, dict.fromkeys(keys, reason))
 
 
 def world_open_ports(context: HookContext) -> list[Resource]:

@@ -70,6 +70,12 @@ class HookContext:
 Hook = Callable[[HookContext], list[Resource]]
 
 
+def with_failed_calls(resource: Resource, failures: Mapping[str, str]) -> Resource:
+    """Record keys a hook could not fill like failed detail calls: checks reading them say `error`."""
+    failed = {**resource.data.get(FAILED_CALLS_KEY, {}), **failures}
+    return resource.model_copy(update={"data": {**resource.data, FAILED_CALLS_KEY: failed}})
+
+
 class TaskGroup:
     """A thread pool whose tasks may add tasks; wait() returns when all of them are done."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -79,6 +80,15 @@ def check_endpoint(endpoint: str, origin: str) -> str:
         raise InputError(f"{origin}: endpoint {endpoint!r} uses plain http; only loopback addresses may "
                          "(use https)")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def resolve_endpoint(source: CloudSource) -> str | None:
+    """The source's endpoint, else the provider's environment variable; https unless loopback."""
+    if source.endpoint:
+        return check_endpoint(source.endpoint, source.declared_in or "endpoint")
+    variable = ENDPOINT_VARIABLES[source.provider]
+    value = os.environ.get(variable)
+    return check_endpoint(value, variable) if value else None
 
 
 def is_loopback(host: str) -> bool:

@@ -7,17 +7,15 @@ and hands the runner a TencentApi. What to collect is data: providers/tencent/re
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.runner import Account, ApiError
 from mlpscan.providers.cloud.source import (
-    ENDPOINT_VARIABLES,
     CloudSource,
     Connected,
     ConnectError,
-    check_endpoint,
+    resolve_endpoint,
 )
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.providers.tencent.api import TencentApi
@@ -44,7 +42,7 @@ class _Identity:
 
 def connect(source: CloudSource, options: CloudOptions) -> Connected:
     table = load_services(options.content_root)
-    endpoint = _endpoint(source)
+    endpoint = resolve_endpoint(source)
     keys: KeySource = base_keys(source)
     if source.role_arn:
         base = TencentApi(table, keys, endpoint, options)
@@ -62,15 +60,6 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
                       context={"account": identity.account, "appid": identity.appid})
     target = Target(id=target_id, provider="tencent", account=identity.account, regions=list(regions))
     return Connected(target=target, account=account, hooks=HOOKS, errors=errors)
-
-
-def _endpoint(source: CloudSource) -> str | None:
-    variable = ENDPOINT_VARIABLES["tencent"]
-    if source.endpoint:
-        return check_endpoint(source.endpoint, source.declared_in or "endpoint")
-    if os.environ.get(variable):
-        return check_endpoint(os.environ[variable], variable)
-    return None
 
 
 def _assume_role(api: TencentApi, source: CloudSource) -> Keys:

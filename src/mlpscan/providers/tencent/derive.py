@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from mlpscan.providers.cloud.runner import with_failed_calls
 from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
 
 # CAM and CBS print local times of the Beijing region without a zone: "2024-02-01 16:21:13".
@@ -20,15 +21,13 @@ def with_derived(resource: Resource, sources: tuple[str, ...], **fields: Any) ->
     fields fail with it, so a check reading them reports that call's failure as `error`."""
     failed = resource.data.get(FAILED_CALLS_KEY) or {}
     reasons = "; ".join(failed[source] for source in sources if source in failed)
-    if not reasons:
-        return with_fields(resource, **fields)
-    return with_fields(resource, **fields, **{FAILED_CALLS_KEY: {**failed, **dict.fromkeys(fields, reasons)}})
+    derived = with_fields(resource, **fields)
+    return with_failed_calls(derived, dict.fromkeys(fields, reasons)) if reasons else derived
 
 
 def with_failure(resource: Resource, key: str, reason: str) -> Resource:
     """Record a failed hook call like a failed detail call, so checks reading `key` say `error`."""
-    failed = {**resource.data.get(FAILED_CALLS_KEY, {}), key: reason[:500]}
-    return with_fields(resource, **{FAILED_CALLS_KEY: failed})
+    return with_failed_calls(resource, {key: reason[:500]})
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -1,18 +1,23 @@
 """A real OpenSSH sshd on 127.0.0.1: random port, throwaway keys, a /bin/sh user.
 
-Used by the SSH tests (as a fixture) and by bench/hosts.py. Installs openssh-server (and sudo)
-with apt when missing, as CI does on a fresh machine; where that is impossible it fails rather
-than skipping.
+Used by the SSH tests (as a fixture) and by bench/hosts.py. What it needs from the machine is
+prepared once per process and removed again when the process exits (see ``_Machine``): as root,
+openssh-server and sudo are installed with apt when missing (their services are not started, and
+packages it installed are purged again), the ``mlpscan-test`` user is created when missing (and
+deleted again if it was created here), and a sudoers drop-in lets that user run ``sh -s`` (removed
+again). Where that is impossible it fails rather than skipping.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,24 +34,86 @@ class SshdUnavailable(RuntimeError):
     """sshd could not be installed or started here."""
 
 
+class _Machine:
+    """What the SSH tests add to this machine, added once per process and removed at its exit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ready = False
+        self.installed: list[str] = []
+        self.created_user = False
+
+    def prepare(self) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            missing = [pkg for pkg, path in (("openssh-server", SSHD), ("sudo", Path("/usr/bin/sudo")))
+                       if not path.exists()]
+            atexit.register(self.restore)
+            if missing:
+                before = _installed_packages()
+                _apt_install(*missing)
+                self.installed = sorted(_installed_packages() - before)
+            self.created_user = _ensure_user()
+            SUDOERS_FILE.write_text(f"{TEST_USER} ALL=(root) NOPASSWD: /bin/sh -s, /usr/bin/sh -s\n",
+                                    encoding="utf-8")
+            SUDOERS_FILE.chmod(0o440)
+            self._ready = True
+
+    def restore(self) -> None:
+        """Leave nothing behind that a later `mlpscan scan` of this machine would see."""
+        SUDOERS_FILE.unlink(missing_ok=True)
+        if self.created_user:
+            subprocess.run(["userdel", "--remove", TEST_USER], capture_output=True, check=False)
+        if self.installed:
+            # sudo's prerm refuses removal on a machine without a root password unless forced
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive", "SUDO_FORCE_REMOVE": "yes"}
+            subprocess.run(["apt-get", "purge", "-y", "-qq", *self.installed], capture_output=True,
+                           env=env, check=False)
+
+
+_MACHINE = _Machine()
+
+
+def _installed_packages() -> set[str]:
+    listing = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\\n"],
+                             capture_output=True, text=True, check=False).stdout
+    return {line.split()[0] for line in listing.splitlines() if line.endswith(" installed")}
+
+
 def _apt_install(*packages: str) -> None:
     if os.geteuid() != 0:
         raise SshdUnavailable(f"{', '.join(packages)} missing and not root: install them to run the SSH tests")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
-        if done.returncode != 0:
-            raise SshdUnavailable(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+    # A policy-rc.d that refuses every action keeps apt from starting (and leaving running) the
+    # system's own sshd on port 22; the tests start their own.
+    policy = Path("/usr/sbin/policy-rc.d")
+    own_policy = not policy.exists()
+    if own_policy:
+        policy.write_text("#!/bin/sh\nexit 101\n", encoding="utf-8")
+        policy.chmod(0o755)
+    try:
+        for command in (["apt-get", "update", "-qq"],
+                        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+            if done.returncode != 0:
+                raise SshdUnavailable(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+    finally:
+        if own_policy:
+            policy.unlink(missing_ok=True)
 
 
-def _ensure_user() -> None:
+def _ensure_user() -> bool:
+    """Make sure the test user exists; True if it was created here."""
+    created = False
     try:
         pwd.getpwnam(TEST_USER)
     except KeyError:
         subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", TEST_USER], check=True)
+        created = True
     # useradd leaves the password locked ("!"), which sshd without PAM treats as a locked account
     subprocess.run(["usermod", "-p", "*", TEST_USER], check=True)
+    return created
 
 
 def _free_port() -> int:
@@ -133,11 +200,7 @@ def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
     mount namespace where a copy of /etc with those files is mounted over /etc, so every
     command of a session sees that configuration while the machine's own /etc is untouched.
     """
-    missing = [pkg for pkg, path in (("openssh-server", SSHD), ("sudo", Path("/usr/bin/sudo")))
-               if not path.exists()]
-    if missing:
-        _apt_install(*missing)
-    _ensure_user()
+    _MACHINE.prepare()
     if password is not None:
         subprocess.run(["chpasswd"], input=f"{TEST_USER}:{password}\n", text=True, check=True)
     # not under pytest's tmp_path: its parent is root-only, and sshd reads authorized_keys as the user
@@ -158,8 +221,6 @@ def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
     wrong.write_text("".join(f"[{a}]:{port} {impostor_entry}\n" for a in addresses), encoding="utf-8")
     empty.write_text("", encoding="utf-8")
     Path("/run/sshd").mkdir(exist_ok=True)  # privilege separation directory
-    SUDOERS_FILE.write_text(f"{TEST_USER} ALL=(root) NOPASSWD: /bin/sh -s, /usr/bin/sh -s\n", encoding="utf-8")
-    SUDOERS_FILE.chmod(0o440)
     processes: list[subprocess.Popen[bytes]] = []
     # sshd listens on at most 16 sockets: one process per 16 addresses
     for index in range(0, len(addresses), MAX_LISTEN_SOCKS):
@@ -183,5 +244,6 @@ def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
-        SUDOERS_FILE.unlink(missing_ok=True)
+        if password is not None:
+            subprocess.run(["usermod", "-p", "*", TEST_USER], check=True)  # no password outlives its test
         shutil.rmtree(home, ignore_errors=True)

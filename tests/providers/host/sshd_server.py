@@ -42,6 +42,7 @@ class _Machine:
         self._ready = False
         self.installed: list[str] = []
         self.created_user = False
+        self.created_sudoers = False
 
     def prepare(self) -> None:
         with self._lock:
@@ -55,6 +56,8 @@ class _Machine:
                 _apt_install(*missing)
                 self.installed = sorted(_installed_packages() - before)
             self.created_user = _ensure_user()
+            # another test process on this machine may share the drop-in: only its creator removes it
+            self.created_sudoers = not SUDOERS_FILE.exists()
             SUDOERS_FILE.write_text(f"{TEST_USER} ALL=(root) NOPASSWD: /bin/sh -s, /usr/bin/sh -s\n",
                                     encoding="utf-8")
             SUDOERS_FILE.chmod(0o440)
@@ -62,7 +65,8 @@ class _Machine:
 
     def restore(self) -> None:
         """Leave nothing behind that a later `mlpscan scan` of this machine would see."""
-        SUDOERS_FILE.unlink(missing_ok=True)
+        if self.created_sudoers:
+            SUDOERS_FILE.unlink(missing_ok=True)
         if self.created_user:
             subprocess.run(["userdel", "--remove", TEST_USER], capture_output=True, check=False)
         if self.installed:

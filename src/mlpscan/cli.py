@@ -35,6 +35,13 @@ from mlpscan.providers.cloud.collect import DEFAULT_API_WORKERS, CloudOptions
 from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
 from mlpscan.providers.host.collector import HostOptions
 from mlpscan.providers.host.commands import load_commands
+from mlpscan.providers.host.limits import (
+    DEFAULT_MAX_COMMAND_BYTES,
+    DEFAULT_MAX_SESSION_BYTES,
+    DEFAULT_SESSION_TIMEOUT,
+    byte_size,
+    positive_seconds,
+)
 from mlpscan.providers.host.transport import PASSWORD_ENV
 from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
 from mlpscan.targets import HostSpec, parse_target
@@ -142,6 +149,12 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
                        help=f"cloud API calls in flight at once (default {DEFAULT_API_WORKERS})")
     hosts.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
     hosts.add_argument("--command-timeout", type=float, default=120.0, metavar="SECONDS")
+    hosts.add_argument("--session-timeout", type=positive_seconds, default=DEFAULT_SESSION_TIMEOUT,
+                       metavar="SECONDS", help="wall-clock deadline of one host's whole session")
+    hosts.add_argument("--max-command-output", type=byte_size, default=DEFAULT_MAX_COMMAND_BYTES,
+                       metavar="BYTES", help="most output kept per command (K, M, G suffixes)")
+    hosts.add_argument("--max-session-output", type=byte_size, default=DEFAULT_MAX_SESSION_BYTES,
+                       metavar="BYTES", help="most output read per host session (K, M, G suffixes)")
 
     sc_ = sub.add_parser("scan", parents=[content, evaluation, hosts],
                          help="collect and evaluate (default: this host at level 3)")
@@ -346,6 +359,8 @@ def _collect(specs: list[HostSpec], clouds: list[CloudSource], content: Content,
     if args.ask_password:
         password = getpass.getpass("SSH password: ")
     options = HostOptions(sudo=args.sudo, command_timeout=args.command_timeout,
+                          session_timeout=args.session_timeout, max_command_output=args.max_command_output,
+                          max_session_output=args.max_session_output,
                           connect_timeout=args.connect_timeout, known_hosts=args.known_hosts,
                           accept_new_host_keys=args.accept_new_host_keys, identity_files=args.identity,
                           ssh_config=args.ssh_config, password=password)

@@ -10,10 +10,10 @@ from mlpscan._version import __version__
 from mlpscan.content import Content
 from mlpscan.providers.cloud.collect import CloudOptions, collect_clouds
 from mlpscan.providers.cloud.source import CloudSource
-from mlpscan.providers.host.collector import HostCollection, HostOptions, collect_host
-from mlpscan.providers.host.commands import load_commands
+from mlpscan.providers.host.collector import HostCollection, HostOptions, collect_host, host_failure
+from mlpscan.providers.host.commands import CommandSpec, load_commands
+from mlpscan.providers.host.spec import HostSpec
 from mlpscan.snapshot import CollectionError, Resource, Snapshot, Target, Tool
-from mlpscan.targets import HostSpec
 
 DEFAULT_MAX_WORKERS = 10
 
@@ -40,7 +40,7 @@ def collect(
     if specs:
         commands = load_commands(content.root)
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(specs)))) as pool:
-            futures = [pool.submit(collect_host, spec, commands, options) for spec in specs]
+            futures = [pool.submit(_collect_one_host, spec, commands, options) for spec in specs]
             for future in futures:
                 collection: HostCollection = future.result()
                 if on_done is not None:
@@ -56,6 +56,17 @@ def collect(
     snapshot = Snapshot(schema_="mlpscan.snapshot/1", tool=Tool(version=__version__), started_at=started,
                         finished_at=_now(), targets=targets, resources=resources, errors=errors)
     return snapshot.sealed()
+
+
+def _collect_one_host(spec: HostSpec, commands: list[CommandSpec], options: HostOptions) -> HostCollection:
+    """One host, whatever happens: an exception nobody foresaw is an error for that host alone,
+    and the others and the snapshot go on."""
+    try:
+        return collect_host(spec, commands, options)
+    except Exception as exc:
+        detail = str(exc).splitlines()[0][:300] if str(exc) else "no detail"
+        return host_failure(spec, "CollectorFailed", f"collecting this host failed unexpectedly "
+                            f"({type(exc).__name__}: {detail}); the other targets were collected")
 
 
 def _now() -> datetime:

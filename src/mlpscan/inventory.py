@@ -14,7 +14,7 @@ from typing import Any
 
 from mlpscan.errors import InputError
 from mlpscan.loading import read_text, read_yaml
-from mlpscan.targets import HostSpec
+from mlpscan.providers.host.spec import HostSpec
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from mlpscan.content import load_content
-from mlpscan.providers.host.commands import build_script, load_commands, new_marker, split_output
+from mlpscan.providers.host.commands import build_script, load_commands, new_marker
+from mlpscan.providers.host.stream import split_output
 from tests.conftest import REPO
 from tests.providers.host.sshd_server import Sshd, running_sshd
 

@@ -7,9 +7,8 @@ boundary, and the exit code of every command comes back with it.
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +39,7 @@ class CommandResult:
     exit_code: int
     output: str
     ok: bool
+    truncated: bool = False   # the output went past its byte limit: what was kept is not judged
 
 
 def load_commands(content_root: Path) -> list[CommandSpec]:
@@ -63,22 +63,3 @@ def build_script(commands: Sequence[CommandSpec], marker: str) -> str:
         lines.append(f"{{ {command.run}\n}} </dev/null 2>&1")
         lines.append(f"printf '\\n%s end {command.id} %s\\n' '{marker}' \"$?\"")
     return "\n".join(lines) + "\n"
-
-
-def split_output(output: str, marker: str, commands: Sequence[CommandSpec]) -> dict[str, CommandResult]:
-    """Cut the session's output back into one result per command that completed."""
-    pattern = re.compile(
-        rf"\n{re.escape(marker)} begin (?P<id>[a-z0-9_]+)\n(?P<body>.*?)\n{re.escape(marker)} end "
-        rf"(?P=id) (?P<code>\d+)\n", re.DOTALL)
-    specs: Mapping[str, CommandSpec] = {c.id: c for c in commands}
-    results: dict[str, CommandResult] = {}
-    for match in pattern.finditer(output):
-        spec = specs.get(match["id"])
-        if spec is None:
-            continue
-        code = int(match["code"])
-        body = match["body"]
-        # the command's own output ends with the newline before our marker's leading newline
-        results[spec.id] = CommandResult(id=spec.id, exit_code=code, output=body,
-                                         ok=code in spec.ok_codes)
-    return results

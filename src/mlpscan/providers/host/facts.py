@@ -50,6 +50,15 @@ class Failure:
     message: str
 
 
+@dataclass(frozen=True)
+class SessionCut:
+    """Why a session ended before every command ran: the commands without a result say so."""
+
+    code: str                       # Timeout | OutputLimit | SessionLost
+    reason: str
+    truncated_command: str | None = None
+
+
 class Unavailable(Exception):
     """Raised by a builder when a command answered, but not about what the area needs."""
 
@@ -70,10 +79,13 @@ class Fact(NamedTuple):
 class Host:
     """The results of one session, with what each command's failure means."""
 
-    def __init__(self, results: Mapping[str, CommandResult], *, sudo: bool, now: datetime | None) -> None:
+    def __init__(self, results: Mapping[str, CommandResult], *, sudo: bool, now: datetime | None,
+                 cut: SessionCut | None = None, max_command_output: int | None = None) -> None:
         self.results = results
         self.sudo = sudo
         self._now = now
+        self._cut = cut
+        self._max_output = max_command_output
         self._failures: dict[str, Failure | None] = {}
 
     def failure(self, command: str) -> Failure | None:
@@ -124,7 +136,14 @@ class Host:
     def _classify(self, command: str) -> Failure | None:
         result = self.results.get(command)
         if result is None:
+            if self._cut is not None:
+                return Failure(self._cut.code, f"{command} did not complete: {self._cut.reason}")
             return Failure("CommandFailed", "no result: the session ended before this command finished")
+        if result.truncated:
+            limit = f"its {self._max_output}-byte limit" if self._max_output else "its byte limit"
+            return Failure("OutputTruncated", f"the output of {command} went past {limit} "
+                                              "(--max-command-output, --max-session-output): "
+                                              "what was read is not judged")
         refused = None if command in _PER_LINE_DENIALS else p.denial_line(result.output)
         if refused is not None:
             return self.denied(refused)
@@ -176,12 +195,14 @@ class Area:
 
 
 def build_resources(target_id: str, results: Mapping[str, CommandResult], *, sudo: bool,
-                    now: datetime | None = None) -> tuple[list[Resource], list[CollectionError]]:
+                    now: datetime | None = None, cut: SessionCut | None = None,
+                    max_command_output: int | None = None) -> tuple[list[Resource], list[CollectionError]]:
     """Resources and collection errors for one host from its command results.
 
-    ``now`` is the collector's clock, used for ages only when the host's own date is unknown.
+    ``now`` is the collector's clock, used for ages only when the host's own date is unknown;
+    ``cut`` says why the session ended early, for the commands that have no result.
     """
-    host = Host(results, sudo=sudo, now=now)
+    host = Host(results, sudo=sudo, now=now, cut=cut, max_command_output=max_command_output)
     resources: list[Resource] = []
     errors: list[CollectionError] = []
     handled: set[str] = set()

@@ -6,18 +6,25 @@ import base64
 import hashlib
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
 import paramiko
 
+from mlpscan.providers.host.stream import SessionReader
 from mlpscan.providers.host.transport import (
+    CHUNK,
     SESSION_COMMAND,
     SUDO_SESSION_COMMAND,
+    Clock,
     HostError,
-    SessionOutput,
+    SessionEnd,
+    SessionTimes,
+    output_limit_end,
 )
+
+MAX_JUMP_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,6 @@ class SshOptions:
     identity_files: list[Path] = field(default_factory=list)
     password: str | None = None                  # from MLPSCAN_SSH_PASSWORD or a prompt, never a flag
     connect_timeout: float = 10.0
-    command_timeout: float = 120.0
     use_agent: bool = True
 
 
@@ -65,20 +71,49 @@ def resolve(host: str, port: int | None, user: str | None, options: SshOptions) 
         port=port or int(entry.get("port", 22)),
         user=user or entry.get("user"),
         identity_files=tuple(str(Path(p).expanduser()) for p in entry.get("identityfile", [])),
-        proxy_jump=entry.get("proxyjump"),
+        proxy_jump=_jump_setting(entry.get("proxyjump")),
         known_hosts_files=tuple(str(Path(p).expanduser()) for p in str(known).split()) if known else (),
     )
+
+
+def _jump_setting(value: Any) -> str | None:
+    """`ProxyJump none` switches an inherited jump off."""
+    text = str(value).strip() if value else ""
+    return None if not text or text.lower() == "none" else text
+
+
+def jump_hops(proxy_jump: str | None) -> list[tuple[str | None, str, int | None]]:
+    """`ProxyJump [user@]host[:port],ssh://[user@]host[:port],...` -> (user, host, port) in order."""
+    hops: list[tuple[str | None, str, int | None]] = []
+    for item in (proxy_jump or "").split(","):
+        text = item.strip().removeprefix("ssh://").rstrip("/")
+        if not text or text.lower() == "none":
+            continue
+        user, _, hostport = text.rpartition("@")
+        host, port = hostport, None
+        if hostport.startswith("["):  # [v6]:port
+            host, _, rest = hostport[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
+        elif hostport.count(":") == 1:
+            name, _, number = hostport.partition(":")
+            if number.isdigit():
+                host, port = name, int(number)
+        hops.append((user or None, host, port))
+    return hops
 
 
 class SshSession:
     """One authenticated SSH connection (through ProxyJump hops when configured)."""
 
     def __init__(self, address: SshAddress, options: SshOptions,
-                 open_socket: Callable[[str, int, float], Any] | None = None):
+                 open_socket: Callable[[str, int, float], Any] | None = None, *,
+                 via: SshSession | None = None, depth: int = 0):
         self.address = address
         self.options = options
         self.host_key: HostKey | None = None
-        self._jump: SshSession | None = None
+        self._via = via            # the previous hop, when this session is itself a ProxyJump hop
+        self._depth = depth
+        self._jumps: list[SshSession] = []
         self._sock: Any = None
         self._client = paramiko.SSHClient()
         self._open_socket = open_socket or _tcp_socket
@@ -156,22 +191,23 @@ class SshSession:
 
     def _socket(self) -> Any:
         address, options = self.address, self.options
-        if address.proxy_jump:
-            # paramiko does not follow ProxyJump: open the hop ourselves, then a direct-tcpip channel
-            jump_target = address.proxy_jump.split(",")[-1]
-            user, _, hostport = jump_target.rpartition("@")
-            host, _, port = hostport.partition(":")
-            self._jump = SshSession(resolve(host, int(port) if port else None, user or None, options),
-                                    options, self._open_socket)
-            self._jump.connect()
-            jump_transport = self._jump._client.get_transport()
-            assert jump_transport is not None
-            try:
-                return jump_transport.open_channel("direct-tcpip", (address.hostname, address.port),
-                                                   ("127.0.0.1", 0), timeout=options.connect_timeout)
-            except Exception as exc:  # paramiko raises ChannelException/SSHException here
-                raise HostError("Unreachable", f"jump host {host} cannot reach "
-                                f"{address.hostname}:{address.port}: {exc}") from None
+        if self._via is not None:
+            return self._channel_through(self._via)
+        hops = jump_hops(address.proxy_jump)
+        if hops:
+            if self._depth >= MAX_JUMP_DEPTH:
+                raise HostError("SshError", f"more than {MAX_JUMP_DEPTH} nested ProxyJump hops to reach "
+                                f"{address.host}: check ~/.ssh/config for a loop")
+            previous: SshSession | None = None
+            for index, (user, host, port) in enumerate(hops):
+                hop = resolve(host, port, user, options)
+                if index > 0:  # as ssh -J: only the first hop follows its own ProxyJump
+                    hop = replace(hop, proxy_jump=None)
+                previous = SshSession(hop, options, self._open_socket, via=previous, depth=self._depth + 1)
+                self._jumps.append(previous)
+                previous.connect()
+            assert previous is not None
+            return self._channel_through(previous)
         try:
             return self._open_socket(address.hostname, address.port, options.connect_timeout)
         except TimeoutError:
@@ -183,27 +219,78 @@ class SshSession:
         except OSError as exc:
             raise HostError("Unreachable", f"{address.host}:{address.port}: {exc.strerror or exc}") from None
 
-    def run(self, script: str, *, sudo: bool) -> SessionOutput:
-        command = SUDO_SESSION_COMMAND if sudo else SESSION_COMMAND
+    def _channel_through(self, hop: SshSession) -> Any:
+        """paramiko does not follow ProxyJump: a direct-tcpip channel from the hop instead."""
+        address = self.address
+        transport = hop._client.get_transport()
+        if transport is None or not transport.is_active():
+            raise HostError("Unreachable", f"jump host {hop.address.host} closed its connection")
         try:
-            stdin, stdout, stderr = self._client.exec_command(command, timeout=self.options.command_timeout)
-            stdin.write(script)
-            stdin.flush()
-            stdin.channel.shutdown_write()
-            out = stdout.read().decode("utf-8", errors="replace")
-            err = stderr.read().decode("utf-8", errors="replace")
-            code = stdout.channel.recv_exit_status()
-        except TimeoutError:
-            raise HostError("Timeout", f"the session on {self.address.host} did not finish within "
-                            f"{self.options.command_timeout:.0f} s") from None
-        return SessionOutput(stdout=out + err, exit_code=code)
+            return transport.open_channel("direct-tcpip", (address.hostname, address.port),
+                                          ("127.0.0.1", 0), timeout=self.options.connect_timeout)
+        except (paramiko.SSHException, EOFError, OSError) as exc:  # ChannelException is an SSHException
+            raise HostError("Unreachable", f"jump host {hop.address.host} cannot reach "
+                            f"{address.hostname}:{address.port}: {exc}") from None
+
+    def run(self, script: str, *, sudo: bool, times: SessionTimes, reader: SessionReader) -> SessionEnd:
+        """Run the script in one `sh -s` channel, feeding its output to ``reader`` as it comes.
+
+        A host that accepts the login but then refuses or drops the session channel is a
+        HostError: nothing was read, so nothing is judged.
+        """
+        command = SUDO_SESSION_COMMAND if sudo else SESSION_COMMAND
+        clock = Clock(times)
+        where = self.address.host
+        transport = self._client.get_transport()
+        try:
+            if transport is None or not transport.is_active():
+                raise EOFError("the connection is closed")
+            channel = transport.open_session(timeout=self.options.connect_timeout)
+            channel.set_combine_stderr(True)
+            channel.exec_command(command)
+            channel.sendall(script.encode())
+            channel.shutdown_write()
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise HostError("SessionRefused", f"{where} accepted the login but did not run the session "
+                            f"({type(exc).__name__}: {exc or 'connection closed'})") from None
+        try:
+            return self._read(channel, clock, reader)
+        finally:
+            channel.close()
+
+    def _read(self, channel: paramiko.Channel, clock: Clock, reader: SessionReader) -> SessionEnd:
+        where = self.address.host
+        while True:
+            wait = clock.next_wait()
+            if wait <= 0:
+                return clock.expired_end(where)
+            channel.settimeout(wait)
+            try:
+                data = channel.recv(CHUNK)
+            except TimeoutError:
+                return clock.expired_end(where)
+            except (paramiko.SSHException, EOFError, OSError) as exc:
+                return SessionEnd(None, "SessionLost", f"the connection to {where} broke during the "
+                                  f"session ({type(exc).__name__}: {exc or 'connection closed'})")
+            if not data:
+                break
+            reader.feed(data)
+            if reader.full:
+                return output_limit_end(reader)
+        if not channel.status_event.wait(max(clock.remaining(), 0.0)):
+            return clock.expired_end(where)
+        code = channel.recv_exit_status()
+        if code == -1:  # paramiko's value when the channel closed without an exit status
+            return SessionEnd(None, "SessionLost", f"{where} closed the connection before the session "
+                                                   "finished")
+        return SessionEnd(code)
 
     def close(self) -> None:
         self._client.close()
         if self._sock is not None:
             self._sock.close()
-        if self._jump is not None:
-            self._jump.close()
+        for jump in reversed(self._jumps):
+            jump.close()
 
 
 def _tcp_socket(host: str, port: int, timeout: float) -> socket.socket:

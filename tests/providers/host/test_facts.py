@@ -160,7 +160,14 @@ def test_rocky9() -> None:
     resources, errors = build("rocky9")
     assert errors == []
     sshd = resources["sshd"].data
-    assert sshd["mfa"]["multi_factor"] is True
+    # globally publickey,keyboard-interactive, but the sftp group logs in with a key alone
+    assert sshd["global"]["authentication_methods"] == [["publickey", "keyboard-interactive"]]
+    assert sshd["mfa"]["multi_factor"] is False
+    assert sshd["mfa"]["context"] == "Match Group sftpusers"
+    assert "Match Group sftpusers" in sshd["mfa"]["evidence"]
+    assert sshd["contexts_source"] == "sshd -T -C for each Match condition"
+    assert [c["condition"] for c in sshd["contexts"]] == [
+        "global settings", "Match (no condition named: Match all and negated patterns)", "Match Group sftpusers"]
     assert sshd["match_blocks"] == ["Group sftpusers"]
     assert resources["audit"].data["immutable"] is True
     assert resources["audit"].data["coverage"]["privilege"] is True
@@ -346,16 +353,21 @@ def test_sshd_not_installed() -> None:
 def test_sshd_unreadable_everywhere() -> None:
     """RHEL keeps sshd_config at mode 0600: without root, `sshd -T` is refused. With no output at all
     the refusal is still an error; with cat's own message, both commands say PermissionDenied."""
-    resources, errors = build("rocky9", sshd_effective=result("sshd_effective", "sshd: no hostkeys available -- exiting.\n", 1),
-                              sshd_config=result("sshd_config", "", 1))
+    no_keys = "sshd: no hostkeys available -- exiting.\n"
+    resources, errors = build("rocky9", sshd_effective=result("sshd_effective", no_keys, 1),
+                              sshd_config=result("sshd_config", "", 1),
+                              sshd_contexts=result("sshd_contexts", "==> (any connection) <==\nspec user=x\n" + no_keys,
+                                                   255))
     assert "sshd" not in resources
     assert [(e.operation, e.type, e.code) for e in errors] == [("sshd_effective", "host.sshd", "PermissionDenied")]
     assert resources["session"].data["ssh_idle_timeout_seconds"] is None
     denied = "==> /etc/ssh/sshd_config <==\ncat: /etc/ssh/sshd_config: Permission denied\n"
-    _, visible = build("rocky9", sshd_effective=result("sshd_effective", "sshd: no hostkeys available -- exiting.\n", 1),
-                       sshd_config=result("sshd_config", denied, 1))
+    _, visible = build("rocky9", sshd_effective=result("sshd_effective", no_keys, 1),
+                       sshd_config=result("sshd_config", denied, 1),
+                       sshd_contexts=result("sshd_contexts", no_keys, 255))
     assert {(e.operation, e.code) for e in visible} == {("sshd_effective", "PermissionDenied"),
-                                                        ("sshd_config", "PermissionDenied")}
+                                                        ("sshd_config", "PermissionDenied"),
+                                                        ("sshd_contexts", "PermissionDenied")}
 
 
 def test_audit_log_not_searchable() -> None:
@@ -415,7 +427,9 @@ def test_debian12_at_level3(content: Content) -> None:
 
 def test_rocky9_at_level3(content: Content) -> None:
     outcome = statuses(content, "rocky9", 3)
-    for check in ("host.login.mfa", "host.logging.retention", "host.audit.enabled", "host.audit.immutable_rules",
+    # the sftp group's Match block asks for a public key alone
+    assert outcome["host.login.mfa"] == "fail"
+    for check in ("host.logging.retention", "host.audit.enabled", "host.audit.immutable_rules",
                   "host.login.lockout_threshold", "host.login.lockout_duration", "host.login.idle_timeout",
                   "host.password.complexity", "host.password.history", "host.ssh.root_login_disabled"):
         assert outcome[check] == "pass", check

@@ -231,8 +231,11 @@ def test_sshd_config_drop_ins_are_read_where_the_include_stands() -> None:
     result = p.parse_sshd_config(headed)
     assert result["settings"]["x11forwarding"] == "no"  # the drop-ins come first, and win
     assert result["settings"]["permitrootlogin"] == "prohibit-password"  # a Match block ends with its file
+    # an Include inside a Match block is read into that block, as sshd does
     assert result["files_read"] == ["/etc/ssh/sshd_config", "/etc/ssh/sshd_config.d/a.conf",
-                                    "/etc/ssh/sshd_config.d/b.conf"]
+                                    "/etc/ssh/sshd_config.d/b.conf", "/etc/ssh/sshd_config.d/b.conf"]
+    assert result["match_settings"] == [{"condition": "User y", "settings": {"permitrootlogin": "yes"}},
+                                        {"condition": "User x", "settings": {"x11forwarding": "no"}}]
     assert not result["approximate"]
 
 

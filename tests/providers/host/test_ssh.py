@@ -133,9 +133,8 @@ def test_the_session_runs_exactly_the_declared_commands() -> None:
     commands = load_commands(REPO)
     marker = new_marker()
     script = build_script(commands, marker)
-    body = [line for line in script.splitlines()[1:] if marker not in line and line != "} </dev/null 2>&1"]
-    declared = [c.run.strip() for c in commands]
-    assert [line.removeprefix("{ ").strip() for line in body if line.startswith("{ ")] == declared
+    blocks = re.findall(r"^\{ (.*?)\n\} </dev/null 2>&1$", script, re.MULTILINE | re.DOTALL)
+    assert [block.strip() for block in blocks] == [c.run.strip() for c in commands]
     ran = subprocess.run(["sh", "-s"], input=script, capture_output=True, text=True, check=False)
     assert set(split_output(ran.stdout, marker, commands)) == {c.id for c in commands}
     assert load_content(REPO).root == REPO
@@ -238,3 +237,18 @@ def test_every_declared_command_only_reads() -> None:
         text = re.sub(r'[12]?>\s*/dev/null|2>&1|"==> [^"]* <=="', "", command.run)
         assert ">" not in text, f"{command.id} redirects output into a file"
         assert not WRITES.search(text), f"{command.id} may change the host: {command.run}"
+
+
+def test_the_apt_query_leaves_apt_caches_untouched(tmp_path: Path) -> None:
+    """Run as root, a plain `apt list` rewrites /var/cache/apt/*.bin when they are stale: the
+    declared command must not (this suite runs on Debian, so apt is there)."""
+    [command] = [c for c in load_commands(REPO) if c.id == "security_updates"]
+    assert "-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=" in command.run
+    assert "--setopt=logfilelevel=0" in command.run
+    assert " -C " in command.run
+    caches = Path("/var/cache/apt")
+    before = {p.name: p.stat().st_mtime_ns for p in caches.glob("*.bin")}
+    ran = subprocess.run(["sh", "-c", command.run], capture_output=True, text=True, check=False, timeout=120)
+    assert ran.returncode in command.ok_codes, ran.stdout
+    assert "Listing..." in ran.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in caches.glob("*.bin")} == before

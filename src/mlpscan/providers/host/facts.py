@@ -23,13 +23,15 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from mlpscan.providers.host import parsers as p
+from mlpscan.providers.host import sshd_policy as sp
 from mlpscan.providers.host.commands import CommandResult
 from mlpscan.snapshot import CollectionError, Resource
 
 JSON = dict[str, Any]
 
 # The commands marked `root: true` in providers/host/commands.yaml (a test keeps them equal).
-ROOT_COMMANDS = frozenset({"sshd_effective", "shadow_meta", "sudoers", "audit_status", "audit_rules",
+ROOT_COMMANDS = frozenset({"sshd_effective", "sshd_contexts", "shadow_meta", "sudoers", "audit_status",
+                           "audit_rules",
                            "firewall_nft", "firewall_iptables"})
 # Commands whose output may legitimately mention a refusal for one item among several.
 _PER_LINE_DENIALS = frozenset({"log_file_modes", "shell_timeout", "aide"})
@@ -437,6 +439,26 @@ def _read_sshd(host: Host) -> SshdRead | None:
     return None
 
 
+def _sshd_contexts(host: Host, read: SshdRead) -> tuple[list[sp.Context], JSON]:
+    """Every Match context, from `sshd -T -C` where it ran, else from the Match blocks."""
+    tested = p.parse_sshd_contexts(host.text("sshd_contexts")) if host.usable("sshd_contexts") else None
+    if tested is not None and not any(c["settings"] is not None for c in tested):
+        tested = None  # sshd -T -C refused every context (no host keys without root, an old sshd)
+    config = read.config if read.config is not None and read.config.get("found") else None
+    global_source = read.source or "sshd_config"
+    contexts, unevaluated = sp.contexts_from(read.settings, global_source, tested, config)
+    if tested is not None:
+        how = "sshd -T -C for each Match condition"
+    elif config is not None:
+        failure = host.failure("sshd_contexts")
+        why = failure.message if failure else "it printed no settings"
+        how = f"Match blocks read from sshd_config (sshd -T -C unavailable: {why})"
+    else:
+        how = "no Match context could be read"
+    return contexts, {"contexts_source": how, "unevaluated_conditions": unevaluated,
+                      "contexts_complete": (tested is not None or config is not None) and not unevaluated}
+
+
 def _sshd(host: Host) -> list[Fact]:
     read = _read_sshd(host)
     if read is None:
@@ -447,14 +469,13 @@ def _sshd(host: Host) -> list[Fact]:
                                     "effective_error": read.effective_error})]
     view = p.sshd_view(read.settings)
     modules = p.second_factor_modules(p.parse_pam_stacks(host.text("pam_stacks")))
-    mfa = p.ssh_multi_factor(view, modules)
-    if not mfa["multi_factor"] and not host.usable("pam_stacks"):
-        mfa = {"multi_factor": None, "evidence": "PAM stacks could not be read"}
+    contexts, how = _sshd_contexts(host, read)
     config = read.config or {}
     data = {"installed": True, "settings_source": read.source, "effective_error": read.effective_error,
             "approximate": read.source == "sshd_config" and bool(config.get("approximate")),
             "defaulted": config.get("defaulted", []) if read.source == "sshd_config" else [],
-            "match_blocks": config.get("match_blocks", []), **view, "mfa": mfa,
+            "match_blocks": config.get("match_blocks", []), **view, "global": view,
+            **sp.weakest(contexts, modules, pam_readable=host.usable("pam_stacks")), **how,
             "second_factor_modules": modules, "settings": read.settings}
     return [Fact(None, "sshd", data)]
 
@@ -465,15 +486,8 @@ def _ssh_idle(host: Host) -> tuple[int | None, str]:
         return None, "sshd settings could not be read"
     if not read.installed:
         return 0, "sshd is not installed"
-    view = p.sshd_view(read.settings)
-    if view["channel_timeout_session"]:
-        return view["channel_timeout_session"], f"ChannelTimeout session={view['channel_timeout_session']}s"
-    interval, count = view["client_alive_interval"], view["client_alive_count_max"]
-    basis = f"ClientAliveInterval {interval} × ClientAliveCountMax {count}"
-    if interval > 0 and count > 0:
-        return interval * count, basis
-    # ClientAliveCountMax 0 disables the disconnect since OpenSSH 8.2
-    return 0, basis + " (no disconnect)"
+    contexts, _ = _sshd_contexts(host, read)
+    return sp.weakest_idle(contexts)
 
 
 def _session(host: Host) -> list[Fact]:
@@ -769,8 +783,9 @@ AREAS: tuple[Area, ...] = (
     Area("password_policy", _password_policy, needs=("login_defs", "pam_stacks", "pwquality"),
          uses=("pwhistory_conf",)),
     Area("pam", _pam, needs=("pam_stacks", "faillock_conf")),
-    Area("sshd", _sshd, needs_any=("sshd_effective", "sshd_config"), uses=("pam_stacks",)),
-    Area("session", _session, needs=("shell_timeout",), uses=("sshd_effective", "sshd_config")),
+    Area("sshd", _sshd, needs_any=("sshd_effective", "sshd_config", "sshd_contexts"), uses=("pam_stacks",)),
+    Area("session", _session, needs=("shell_timeout",),
+         uses=("sshd_effective", "sshd_config", "sshd_contexts")),
     Area("sudo", _sudo, needs=("sudoers",)),
     Area("audit", _audit, needs=("audit_status", "audit_rules"), needs_any=("auditd_active", "processes"),
          uses=("auditd_conf",)),

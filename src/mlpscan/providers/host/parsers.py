@@ -227,6 +227,18 @@ def _pam_module_name(path: str) -> str:
     return PurePosixPath(path).name.removesuffix(".so")
 
 
+# argument names that mean a secret (pam_mysql passwd=, pam_radius secret=, token=, ...)
+# (not `credit`: pwquality's dcredit=-1 is a rule, not a secret)
+_SECRET_ARGUMENT = re.compile(r"pass|pwd|secret|token|credential|(?:^|_)(?:key|pw)(?:$|_)|pw$", re.IGNORECASE)
+MASK = "***"
+
+
+def mask_secret_argument(arg: str) -> str:
+    """`passwd=hunter2` -> `passwd=***`: secrets in PAM arguments never enter a snapshot."""
+    name, sep, value = arg.partition("=")
+    return f"{name}={MASK}" if sep and value and _SECRET_ARGUMENT.search(name) else arg
+
+
 def parse_pam_line(line: str) -> JSON | None:
     """One PAM rule: type, control, module (basename without .so), args, optional (-type)."""
     tokens = _PAM_TOKEN.findall(line.split("#", 1)[0])
@@ -247,7 +259,7 @@ def parse_pam_line(line: str) -> JSON | None:
     included = control.lower() in ("include", "substack")
     module = PurePosixPath(tokens[2]).name if included else _pam_module_name(tokens[2])
     return {"type": kind, "control": control.lower() if included else control, "module": module,
-            "args": tokens[3:], "optional": optional}
+            "args": [mask_secret_argument(arg) for arg in tokens[3:]], "optional": optional}
 
 
 def parse_pam_stacks(text: str) -> dict[str, list[JSON]]:
@@ -571,36 +583,43 @@ SSHD_CONFIG = "/etc/ssh/sshd_config"
 
 
 class _SshdConfigReader:
-    """Reads sshd_config as sshd does: files in order, an `Include` read where it stands."""
+    """Reads sshd_config as sshd does: files in order, an `Include` read where it stands.
+
+    Settings outside Match blocks are the global ones; each `Match` line opens a block (until
+    the next Match or the end of its file) whose settings are kept apart, with an `Include`
+    inside it read into that block, as sshd does.
+    """
 
     def __init__(self, files: Mapping[str, list[str]]) -> None:
         self.files = files
         self.settings: JSON = {}
-        self.match_blocks: list[str] = []
+        self.blocks: list[JSON] = []      # {"condition": Match line without "Match", "settings"}
         self.includes: list[str] = []
         self.read: list[str] = []
 
-    def read_file(self, path: str, depth: int = 0) -> None:
+    def read_file(self, path: str, depth: int = 0, block: JSON | None = None) -> None:
         self.read.append(path)
-        in_match = False  # a Match block ends with the file it is in
+        current = block
         for line in self.files[path]:
             keyword, value = _sshd_config_pair(line)
-            if keyword == "match":
-                in_match = value.lower() != "all"
-                if in_match:
-                    self.match_blocks.append(value)
+            if not keyword:
                 continue
-            if in_match or not keyword:  # conditional settings, and Includes inside Match, are skipped
+            if keyword == "match":
+                # `Match all` applies to every connection: its settings are global ones again
+                current = None if value.lower() == "all" else {"condition": value, "settings": {}}
+                if current is not None:
+                    self.blocks.append(current)
                 continue
             if keyword == "include":
                 self.includes.append(value)
                 for included in self._included(value):
                     if depth < 8:
-                        self.read_file(included, depth + 1)
+                        self.read_file(included, depth + 1, current)
                 continue
             if keyword == "challengeresponseauthentication":  # the old name of the same switch
                 keyword = "kbdinteractiveauthentication"
-            _add_sshd_setting(self.settings, keyword, value, first_wins=True)
+            target = current["settings"] if current is not None else self.settings
+            _add_sshd_setting(target, keyword, value, first_wins=True)
 
     def _included(self, value: str) -> list[str]:
         """Printed files an `Include` names; relative patterns are under /etc/ssh; sshd reads a
@@ -614,7 +633,8 @@ class _SshdConfigReader:
 
 def parse_sshd_config(text: str) -> JSON:
     """sshd_config plus its drop-ins, as sshd would read them: the first value wins, repeatable
-    keys accumulate, `Match` blocks are skipped (and listed), OpenSSH defaults fill the gaps.
+    keys accumulate, `Match` blocks are kept apart (match_settings), OpenSSH defaults fill the
+    gaps of the global settings.
 
     The command heads each file with `==> path <==`, so the drop-ins are read where the main
     file's `Include` stands (at its top on Debian, Ubuntu and RHEL 9: they win), and a drop-in
@@ -633,7 +653,9 @@ def parse_sshd_config(text: str) -> JSON:
     defaulted = sorted(k for k in SSHD_DEFAULTS if k not in settings)
     for key in defaulted:
         settings[key] = SSHD_DEFAULTS[key]
-    return {"settings": settings, "defaulted": defaulted, "match_blocks": reader.match_blocks,
+    return {"settings": settings, "defaulted": defaulted,
+            "match_blocks": [b["condition"] for b in reader.blocks],
+            "match_settings": reader.blocks,
             "includes": reader.includes, "approximate": bool(reader.includes) and not headed,
             "files_read": reader.read if headed else [],
             "not_included": [p for p in files if p not in reader.read], "found": found}
@@ -647,6 +669,47 @@ def _sshd_config_pair(line: str) -> tuple[str, str]:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
     return match[1].lower(), value
+
+
+ANY_CONNECTION = "(any connection)"   # the sshd_contexts header of the context no Match names
+
+
+def parse_sshd_contexts(text: str) -> list[JSON]:
+    """`sshd_contexts`: one entry per context, {condition, spec, settings or None, problem}.
+
+    condition is the Match line (without `Match`), or None for a connection no Match names;
+    settings is None when `sshd -T -C` printed no settings dump for it (problem says why).
+    """
+    contexts: list[JSON] = []
+    for header, body in headed_sections(text):
+        lines = body.splitlines()
+        spec = lines[0].removeprefix("spec ").strip() if lines and lines[0].startswith("spec ") else None
+        rest = "\n".join(lines[1:] if spec is not None else lines)
+        settings = parse_sshd_effective(rest)
+        condition = None if header == ANY_CONNECTION else re.sub(r"^match\s+", "", header, flags=re.I)
+        problem = None if settings is not None else (first_line(rest)[:300] or "no output")
+        contexts.append({"condition": condition, "spec": spec, "settings": settings, "problem": problem})
+    return contexts
+
+
+def sshd_match_criteria(condition: str) -> dict[str, list[str]]:
+    """`User root,admin Address 10.0.0.0/8` -> {"user": ["root", "admin"], "address": [...]}."""
+    words = condition.split()
+    if len(words) == 1 and words[0].lower() == "all":
+        return {"all": []}
+    return {words[i].lower(): words[i + 1].split(",") for i in range(0, len(words) - 1, 2)}
+
+
+def sshd_pattern_list_matches(patterns: Sequence[str], value: str) -> bool:
+    """sshd's pattern lists: a matching negated pattern (`!root`) wins, else any positive one."""
+    positive = False
+    for pattern in patterns:
+        if pattern.startswith("!"):
+            if fnmatchcase(value, pattern[1:]):
+                return False
+        elif fnmatchcase(value, pattern):
+            positive = True
+    return positive
 
 
 def _method_lists(value: Any) -> list[list[str]]:
@@ -681,6 +744,9 @@ def sshd_view(settings: Mapping[str, Any]) -> JSON:
         "client_alive_count_max": to_int(settings.get("clientalivecountmax")) or 0,
         "channel_timeout_session": _channel_session_timeout(settings.get("channeltimeout", [])),
         "max_auth_tries": to_int(settings.get("maxauthtries")),
+        "allow_users": list(settings.get("allowusers", [])),
+        "allow_groups": list(settings.get("allowgroups", [])),
+        "listen_addresses": [str(a) for a in settings.get("listenaddress", [])],
     }
 
 

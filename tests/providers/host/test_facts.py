@@ -130,7 +130,9 @@ def test_debian12() -> None:
 def test_ubuntu2204_without_sudo() -> None:
     resources, errors = build("ubuntu2204")
     failed = errors_by_operation(errors)
-    assert set(failed) == {"shadow_meta", "sudoers", "firewall_nft", "firewall_iptables"}
+    assert set(failed) == {"shadow_meta", "sudoers", "firewall_nft", "firewall_iptables", "apparmor_profiles"}
+    assert failed["apparmor_profiles"].type == "host.mac"
+    assert resources["mac"].data["enforced"] is None  # AppArmor is on, whether it confines is unknown
     for error in failed.values():
         assert error.code == "PermissionDenied", error
         assert error.message.endswith("(needs --sudo)"), error
@@ -450,3 +452,30 @@ def test_level_thresholds_change_the_outcome(content: Content) -> None:
     assert statuses(content, "centos7", 2)["host.login.lockout_duration"] == "pass"  # tally2 300 s
     assert statuses(content, "centos7", 3)["host.login.lockout_duration"] == "fail"
     assert statuses(content, "journald_only", 3)["host.logging.retention"] == "pass"
+
+
+def test_level3_controls_from_the_fixture_hosts() -> None:
+    rocky, _ = build("rocky9")
+    # firewalld's public zone admits ssh from anywhere; postgres only from 10.8.0.0/24
+    assert rocky["listener/tcp/0.0.0.0:22"].data["firewall_exposure"] == "open"
+    assert rocky["listener/tcp/0.0.0.0:5432"].data["firewall_exposure"] == "restricted"
+    assert rocky["listener/tcp/0.0.0.0:22"].data["all_interfaces"] is True
+    sshd = rocky["sshd"].data
+    assert (sshd["login_restricted_to_named_users"], sshd["ssh_ports_firewall_restricted"]) == (False, False)
+    audit = rocky["audit"].data
+    assert audit["coverage"]["events_missing"] == ["time_change", "permission_change", "kernel_modules",
+                                                   "failed_access", "sessions"]
+    assert audit["disk_actions"]["disk_full_action"] == "suspend"
+    assert rocky["umask"].data["umask"] == "002"   # /etc/profile's user-private-group branch
+    assert rocky["file//etc/gshadow"].data["role"] == "credentials"
+    assert rocky["file//var/log/secure"].data["permissions"] == ["owner_read", "owner_write"]
+    assert "pam_unix.so nullok" in rocky["pam"].data["nullok_rules"][0]["rule"].replace("pam_unix ", "pam_unix.so ")
+    debian, _ = build("debian12")
+    assert debian["mac"].data["apparmor_profiles"]["enforce"] == 7
+    assert debian["mac"].data["enforced"] is True
+    complain_only, _ = build("journald_only")
+    assert complain_only["mac"].data["enforced"] is False
+    euler, _ = build("openeuler22")
+    assert euler["umask"].data["umask"] == "077"
+    assert euler["listener/tcp/0.0.0.0:6379"].data["firewall_exposure"] == "open"
+    assert euler["pam"].data["nullok_rules"] == []

@@ -22,6 +22,7 @@ from datetime import date, datetime, timezone
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from mlpscan.providers.host import firewall_policy as fp
 from mlpscan.providers.host import parsers as p
 from mlpscan.providers.host import sshd_policy as sp
 from mlpscan.providers.host.commands import CommandResult
@@ -31,8 +32,7 @@ JSON = dict[str, Any]
 
 # The commands marked `root: true` in providers/host/commands.yaml (a test keeps them equal).
 ROOT_COMMANDS = frozenset({"sshd_effective", "sshd_contexts", "shadow_meta", "sudoers", "audit_status",
-                           "audit_rules",
-                           "firewall_nft", "firewall_iptables"})
+                           "audit_rules", "firewall_nft", "firewall_iptables", "apparmor_profiles"})
 # Commands whose output may legitimately mention a refusal for one item among several.
 _PER_LINE_DENIALS = frozenset({"log_file_modes", "shell_timeout", "aide"})
 
@@ -44,6 +44,11 @@ SYSLOG_DAEMONS = {"rsyslog": "rsyslogd", "syslog-ng": "syslog-ng"}
 TIME_DAEMONS = {"chronyd": "chronyd", "chrony": "chronyd", "ntpd": "ntpd", "ntp": "ntpd",
                 "systemd-timesyncd": "systemd-timesyncd"}
 DEFAULT_UID_MIN, DEFAULT_UID_MAX = 1000, 60000
+# auditd.conf(5) defaults for what auditd does as its disk fills or fails
+AUDITD_DISK_ACTION_DEFAULTS = {"space_left_action": "SYSLOG", "admin_space_left_action": "SUSPEND",
+                               "disk_full_action": "SUSPEND", "disk_error_action": "SUSPEND"}
+CREDENTIAL_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
+DEFAULT_UMASK = "022"   # what a login gets when nothing sets one (the kernel's and login's default)
 
 
 @dataclass(frozen=True)
@@ -402,6 +407,7 @@ def _pam(host: Host) -> list[Fact]:
             "faillock_conf": faillock,
             "faillock_conf_present": "/etc/security/faillock.conf" not in p.missing_files(faillock_text),
             "second_factor_modules": p.second_factor_modules(stacks),
+            "nullok_rules": p.nullok_rules(stacks),
             "unresolved_includes": p.unresolved_includes(stacks),
             "stacks": {name: [p.rule_text(rule) for rule in rules] for name, rules in sorted(stacks.items())}}
     return [Fact(None, "PAM", data)]
@@ -476,8 +482,31 @@ def _sshd(host: Host) -> list[Fact]:
             "defaulted": config.get("defaulted", []) if read.source == "sshd_config" else [],
             "match_blocks": config.get("match_blocks", []), **view, "global": view,
             **sp.weakest(contexts, modules, pam_readable=host.usable("pam_stacks")), **how,
+            **_ssh_management_access(host, read.settings),
             "second_factor_modules": modules, "settings": read.settings}
     return [Fact(None, "sshd", data)]
+
+
+def _ssh_management_access(host: Host, settings: Mapping[str, Any]) -> JSON:
+    """Whether sshd listens only on named addresses, and whether the firewall limits its ports."""
+    addresses = [_address_part(str(a)) for a in settings.get("listenaddress", [])]
+    specific = bool(addresses) and not any(fp.is_anywhere(a) for a in addresses)
+    ports = [int(port) for port in settings.get("port", [22]) if p.to_int(port) is not None]
+    verdicts = [port_exposure(host, port, "tcp") for port in ports or [22]]
+    restricted: bool | None = True
+    if any(verdict == "open" for verdict, _ in verdicts):
+        restricted = False
+    elif any(verdict is None for verdict, _ in verdicts):
+        restricted = None
+    return {"listen_addresses_specific": specific, "ssh_ports_firewall_restricted": restricted,
+            "ssh_firewall_evidence": "; ".join(evidence for _, evidence in verdicts)}
+
+
+def _address_part(listen: str) -> str:
+    """`0.0.0.0:22` -> 0.0.0.0, `[::]:22` -> ::, a bare IPv6 address as it is."""
+    if listen.startswith("["):
+        return listen[1:].partition("]")[0]
+    return listen.rpartition(":")[0] if listen.count(":") == 1 else listen
 
 
 def _ssh_idle(host: Host) -> tuple[int | None, str]:
@@ -544,7 +573,10 @@ def _audit(host: Host) -> list[Fact]:
             "kernel_auditing": flag in (1, 2) if flag is not None else (False if not auditctl else None),
             "immutable": flag == 2 if flag is not None else (False if not auditctl else None),
             "status": status, "rule_count": len(rules), "rules": [r["text"] for r in rules],
-            "coverage": p.audit_coverage(rules), "config": config}
+            "coverage": p.audit_coverage(rules), "config": config,
+            "disk_actions": {key: str(config.get(key, default)).lower()
+                             for key, default in AUDITD_DISK_ACTION_DEFAULTS.items()},
+            "disk_actions_defaulted": sorted(k for k in AUDITD_DISK_ACTION_DEFAULTS if k not in config)}
     return [Fact(None, "auditd", data)]
 
 
@@ -569,6 +601,36 @@ def _audit_log(host: Host) -> list[Fact]:
 
 def _file_modes(host: Host) -> list[Fact]:
     return [Fact(None, "file modes", _stat(host))]
+
+
+def _files(host: Host) -> list[Fact]:
+    """One fact per file stat'ed, with what it is for: credentials, or a log rsyslog writes."""
+    stats = _stat(host)
+    written = set(p.parse_rsyslog(host.text("rsyslog_conf"))["files"]) if host.usable("rsyslog_conf") \
+        else set()
+    facts = []
+    for path, info in sorted(stats["files"].items()):
+        role = "credentials" if path in CREDENTIAL_FILES else ("log" if path in written else "other")
+        mode = int(info["mode"], 8)
+        facts.append(Fact(path, path, {"path": path, "role": role, "mode": info["mode"].zfill(4),
+                                       "owner": info["owner"], "group": info["group"],
+                                       "permissions": p.permissions(mode)}))
+    for path, line in sorted(stats["unreadable"].items()):
+        if path in CREDENTIAL_FILES or path in written:
+            raise Unavailable("log_file_modes", host.denied(line))
+    return facts
+
+
+def _umask(host: Host) -> list[Fact]:
+    """The most permissive umask any login setting applies (a later, looser one wins in a shell)."""
+    settings = p.parse_umask_settings(host.text("umask_settings"))
+    masks = [s["umask"] for s in settings] or [DEFAULT_UMASK]
+    loosest = min(masks, key=lambda mask: int(mask, 8).bit_count())
+    granted = 0o777 & ~int(loosest, 8)
+    evidence = ("; ".join(f"umask {s['umask']} in {s['file']}" for s in settings)
+                or f"no umask set anywhere: the default {DEFAULT_UMASK} applies")
+    return [Fact(None, "umask", {"umask": loosest, "settings": settings, "evidence": evidence,
+                                 "new_file_permissions": p.permissions(granted)})]
 
 
 @dataclass(frozen=True)
@@ -644,7 +706,8 @@ def _logging(host: Host) -> list[Fact]:
         "rsyslog_active": rsyslog_active, "syslog_ng_active": units.get("syslog-ng") == "active",
         "daemon_state_source": state_source,
         "forwarding": bool(remote),
-        "remote_targets": [{k: t[k] for k in ("target", "port", "protocol")} for t in remote],
+        "remote_targets": [{k: t[k] for k in ("target", "port", "protocol", "tls")} for t in remote],
+        "forwarding_tls": bool(remote) and all(t["tls"] for t in remote),
         "retention_days": best.days, "retention_unlimited": best.unlimited,
         "retention_evidence": _retention_evidence(remote, best, stores),
         "stores": {s.name: {"days": s.days, "unlimited": s.unlimited, "evidence": s.evidence}
@@ -709,12 +772,36 @@ def _firewall(host: Host) -> list[Fact]:
     return [Fact(None, "firewall", data)]
 
 
+def port_exposure(host: Host, port: int, proto: str) -> tuple[str | None, str]:
+    """Whether a new connection from any Internet address reaches the port through the host
+    firewall: every view that could be read counts (one that drops it restricts it)."""
+    views: dict[str, JSON | None] = {}
+    problems = []
+    for command, parse in (("firewall_nft", p.parse_nft_chains),
+                           ("firewall_iptables", p.parse_iptables_chains)):
+        failure = host.failure(command)
+        if failure is not None:
+            problems.append(f"{command}: {failure.message}")
+        elif host.installed(command):
+            views[command] = parse(host.text(command))
+    if not views:
+        if problems:
+            return None, "the host firewall could not be read (" + "; ".join(problems) + ")"
+        return "open", "no host firewall (neither nft nor iptables is installed)"
+    return fp.exposure(views.get("firewall_nft"), views.get("firewall_iptables"), fp.Packet(proto, port))
+
+
 def _listeners(host: Host) -> list[Fact]:
     facts = []
     for socket in p.parse_listening(host.text("listening")):
         address = f"[{socket['address']}]" if ":" in socket["address"] else socket["address"]
         endpoint = f"{address}:{socket['port']}"
-        facts.append(Fact(f"{socket['proto']}/{endpoint}", f"{socket['proto']} {endpoint}", socket))
+        wildcard = fp.is_anywhere(socket["address"])
+        exposure, evidence = (port_exposure(host, socket["port"], socket["proto"]) if not socket["loopback"]
+                              else ("restricted", "bound to loopback"))
+        facts.append(Fact(f"{socket['proto']}/{endpoint}", f"{socket['proto']} {endpoint}",
+                          {**socket, "all_interfaces": wildcard, "firewall_exposure": exposure,
+                           "firewall_evidence": evidence}))
     return facts
 
 
@@ -724,12 +811,26 @@ def _services(host: Host) -> list[Fact]:
 
 
 def _mac(host: Host) -> list[Fact]:
+    """SELinux enforcing, or AppArmor enabled with profiles loaded in enforce mode: a module
+    loaded with every profile in complain mode confines nothing."""
     selinux = p.parse_getenforce(host.text("selinux")) if host.installed("selinux") else None
     apparmor = p.parse_apparmor(host.text("apparmor"))
-    evidence = [f"SELinux {selinux}" if selinux else "SELinux not installed",
-                "AppArmor enabled" if apparmor else "AppArmor not enabled"]
-    data = {"selinux": selinux, "apparmor_enabled": apparmor,
-            "enforced": selinux == "enforcing" or apparmor, "evidence": "; ".join(evidence)}
+    profiles = p.parse_apparmor_profiles(host.text("apparmor_profiles")) if apparmor else None
+    evidence = [f"SELinux {selinux}" if selinux else "SELinux not installed"]
+    enforced: bool | None = selinux == "enforcing"
+    if not apparmor:
+        evidence.append("AppArmor not enabled")
+    elif profiles is not None:
+        evidence.append(f"AppArmor enabled, {profiles['enforce']} of {profiles['total']} profiles enforced")
+        enforced = enforced or profiles["enforce"] > 0
+    else:
+        failure = host.failure("apparmor_profiles")
+        why = failure.message if failure else "no profile is loaded"
+        evidence.append(f"AppArmor enabled, its profiles could not be read ({why})")
+        if not enforced and failure is not None:
+            enforced = None
+    data = {"selinux": selinux, "apparmor_enabled": apparmor, "apparmor_profiles": profiles,
+            "enforced": enforced, "evidence": "; ".join(evidence)}
     return [Fact(None, "mandatory access control", data)]
 
 
@@ -783,7 +884,8 @@ AREAS: tuple[Area, ...] = (
     Area("password_policy", _password_policy, needs=("login_defs", "pam_stacks", "pwquality"),
          uses=("pwhistory_conf",)),
     Area("pam", _pam, needs=("pam_stacks", "faillock_conf")),
-    Area("sshd", _sshd, needs_any=("sshd_effective", "sshd_config", "sshd_contexts"), uses=("pam_stacks",)),
+    Area("sshd", _sshd, needs_any=("sshd_effective", "sshd_config", "sshd_contexts"),
+         uses=("pam_stacks", "firewall_nft", "firewall_iptables")),
     Area("session", _session, needs=("shell_timeout",),
          uses=("sshd_effective", "sshd_config", "sshd_contexts")),
     Area("sudo", _sudo, needs=("sudoers",)),
@@ -791,13 +893,15 @@ AREAS: tuple[Area, ...] = (
          uses=("auditd_conf",)),
     Area("audit_log", _audit_log, needs=("log_file_modes",)),
     Area("file_modes", _file_modes, needs=("log_file_modes",)),
+    Area("file", _files, needs=("log_file_modes",), uses=("rsyslog_conf",)),
+    Area("umask", _umask, needs=("umask_settings",)),
     Area("logging", _logging, needs=("rsyslog_conf", "journald_conf", "logrotate"),
          needs_any=("rsyslog_active", "processes"), uses=("journal_disk", "log_file_modes")),
     Area("time", _time, needs_any=("time_daemons", "processes"), uses=("timedatectl",)),
     Area("firewall", _firewall, needs_any=("firewall_nft", "firewall_iptables")),
-    Area("listener", _listeners, needs=("listening",)),
+    Area("listener", _listeners, needs=("listening",), uses=("firewall_nft", "firewall_iptables")),
     Area("service", _services, needs=("services_enabled",)),
-    Area("mac", _mac, needs=("selinux", "apparmor")),
+    Area("mac", _mac, needs=("selinux", "apparmor"), uses=("apparmor_profiles",)),
     Area("agents", _agents, needs=("processes",), uses=("aide",)),
     Area("updates", _updates, needs=("security_updates",), uses=("os_release",)),
 )

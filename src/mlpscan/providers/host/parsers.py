@@ -421,6 +421,17 @@ def second_factor_modules(stacks: Mapping[str, Sequence[JSON]], service: str = "
     return found
 
 
+def nullok_rules(stacks: Mapping[str, Sequence[JSON]]) -> list[JSON]:
+    """Auth rules with `nullok` (an empty password is accepted) in every stack printed, as each
+    service runs it (includes resolved), without repeats."""
+    found: dict[str, JSON] = {}
+    for name in sorted(stacks):
+        for rule in expand_stack(stacks, name, "auth"):
+            if "nullok" in pam_args(rule) or "nullok_secure" in pam_args(rule):
+                found.setdefault(rule_text(rule), {"stack": name, "rule": rule_text(rule)})
+    return list(found.values())
+
+
 def _password_change_stack(stacks: Mapping[str, Sequence[JSON]]) -> tuple[str | None, list[JSON]]:
     for name in PASSWORD_CHANGE_STACKS:
         if name in stacks:
@@ -830,6 +841,23 @@ def parse_shell_timeout(text: str) -> list[JSON]:
     return entries
 
 
+_UMASK = re.compile(r"(?:^|[;&|\s])umask\s+(?P<mask>[0-7]{3,4})\b|^UMASK\s+(?P<defs>[0-7]{3,4})\b")
+
+
+def parse_umask_settings(text: str) -> list[JSON]:
+    """`grep -rHs umask` lines `file:...umask 027...` (and login.defs `UMASK 027`) -> settings."""
+    settings: list[JSON] = []
+    for line in text.splitlines():
+        path, sep, code = line.partition(":")
+        if not sep or not path.startswith("/"):
+            continue
+        code = code.split("#", 1)[0].strip()
+        for match in _UMASK.finditer(code):
+            mask = match["mask"] or match["defs"]
+            settings.append({"file": path, "umask": mask.zfill(4)[-3:]})
+    return settings
+
+
 def shell_timeout_summary(entries: Sequence[Mapping[str, Any]]) -> JSON:
     """The smallest positive TMOUT found (0 when none), and how it is protected."""
     positive = [e for e in entries if e["value"] > 0]
@@ -1161,9 +1189,46 @@ def audit_coverage(rules: Sequence[Mapping[str, Any]]) -> JSON:
                     if "execve" in r["syscalls"] and _field(r, "euid", "0")]
                  + [f"privileged-command rule ({r['key']})" for r in rules
                     if "x" in str(r.get("perms") or "") and "priv" in str(r.get("key") or "")])
+    events = {kind: _event_evidence(rules, kind) for kind in AUDIT_EVENT_CLASSES}
     return {"identity": not identity_missing, "identity_missing": identity_missing,
             "logins": bool(logins), "logins_watched": logins,
-            "privilege": bool(privilege), "privilege_evidence": sorted(set(privilege))}
+            "privilege": bool(privilege), "privilege_evidence": sorted(set(privilege)),
+            **{kind: bool(evidence) for kind, evidence in events.items()},
+            "event_evidence": events,
+            "events_missing": [kind for kind, evidence in events.items() if not evidence]}
+
+
+# Event classes beyond identity, logins and privilege (CIS-style rules, auditctl -l syntax):
+# syscalls any of which recorded counts, files whose watch counts, and for failed access the
+# exit codes the rule must filter on.
+AUDIT_EVENT_CLASSES: dict[str, JSON] = {
+    "time_change": {"syscalls": {"adjtimex", "settimeofday", "clock_settime", "stime"},
+                    "watches": ("/etc/localtime",)},
+    "permission_change": {"syscalls": {"chmod", "fchmod", "fchmodat", "chown", "fchown", "fchownat", "lchown",
+                                       "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr",
+                                       "fremovexattr"}, "watches": ()},
+    "kernel_modules": {"syscalls": {"init_module", "finit_module", "delete_module"},
+                       "watches": ("/sbin/insmod", "/sbin/rmmod", "/sbin/modprobe", "/usr/bin/kmod",
+                                   "/usr/sbin/insmod", "/usr/sbin/rmmod", "/usr/sbin/modprobe")},
+    "failed_access": {"syscalls": {"open", "openat", "creat", "truncate", "ftruncate", "open_by_handle_at"},
+                      "exits": {"-EACCES", "-EPERM", "-13", "-1"}, "watches": ()},
+    "sessions": {"syscalls": set(),
+                 "watches": ("/var/run/utmp", "/run/utmp", "/var/log/wtmp", "/var/log/btmp")},
+}
+
+
+def _event_evidence(rules: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
+    spec = AUDIT_EVENT_CLASSES[kind]
+    found = [f"{path} watched" for path in spec["watches"] if _watches(rules, path, writes=False)]
+    for rule in rules:
+        named = spec["syscalls"] & set(rule["syscalls"])
+        if not named:
+            continue
+        exits = spec.get("exits")
+        if exits and not any(f["name"] == "exit" and f["value"] in exits for f in rule["fields"]):
+            continue
+        found.append(rule["text"])
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1192,6 +1257,16 @@ def parse_stat(text: str) -> JSON:
         elif error:
             unreadable[error["path"]] = line
     return {"files": files, "missing": missing, "unreadable": unreadable}
+
+
+_PERMISSION_BITS = (("owner_read", 0o400), ("owner_write", 0o200), ("owner_execute", 0o100),
+                    ("group_read", 0o040), ("group_write", 0o020), ("group_execute", 0o010),
+                    ("other_read", 0o004), ("other_write", 0o002), ("other_execute", 0o001))
+
+
+def permissions(mode: int) -> list[str]:
+    """0o640 -> ["owner_read", "owner_write", "group_read"]: what checks compare with a list."""
+    return [name for name, bit in _PERMISSION_BITS if mode & bit]
 
 
 def mode_within(mode: str, limit: int) -> bool:
@@ -1231,23 +1306,51 @@ def parse_rsyslog(text: str) -> JSON:
     (`@host` UDP, `@@host` TCP, `action(type="omfwd" target=...)`)."""
     files: set[str] = set()
     remote: list[JSON] = []
+    legacy: dict[str, str] = {}   # `$DefaultNetstreamDriver gtls`, `$ActionSendStreamDriverMode 1`, ...
     for statement in _rsyslog_statements(text):
-        if statement.startswith(("$", "module(", "input(", "template(", "global(", "main_queue(")):
+        if statement.startswith("$"):
+            key, _, value = statement[1:].partition(" ")
+            legacy[key.lower()] = value.strip().lower()
+            continue
+        if statement.startswith("global("):
+            legacy.update({f"global.{k.lower()}": v.lower() for k, v in _RAINER_PARAM.findall(statement)})
+            continue
+        if statement.startswith(("module(", "input(", "template(", "main_queue(")):
             continue
         for action in re.findall(r"action\s*\((.*?)\)", statement, re.DOTALL):
             params = {k.lower(): v for k, v in _RAINER_PARAM.findall(action)}
             kind = params.get("type", "").lower()
             if kind == "omfwd" and params.get("target"):
                 remote.append({"target": params["target"], "port": to_int(params.get("port")) or 514,
-                               "protocol": params.get("protocol", "udp").lower(), "rule": statement})
+                               "protocol": params.get("protocol", "udp").lower(), "rule": statement,
+                               "tls": _omfwd_tls(params, legacy)})
             elif kind == "omfile" and params.get("file"):
                 files.add(params["file"])
         bare = re.sub(r"action\s*\(.*?\)", " ", statement, flags=re.DOTALL)
         for match in _RSYSLOG_REMOTE.finditer(bare):
+            tcp = match["proto"] == "@@"
             remote.append({"target": match["host"].strip("[]"), "port": to_int(match["port"]) or 514,
-                           "protocol": "tcp" if match["proto"] == "@@" else "udp", "rule": statement})
+                           "protocol": "tcp" if tcp else "udp", "rule": statement,
+                           "tls": tcp and _legacy_tls(legacy)})
         files.update(m["path"] for m in _RSYSLOG_FILE.finditer(bare))
     return {"files": sorted(files), "remote": remote}
+
+
+_TLS_DRIVERS = ("gtls", "ossl")
+
+
+def _omfwd_tls(params: Mapping[str, str], legacy: Mapping[str, str]) -> bool:
+    """omfwd over TLS: StreamDriver gtls/ossl (or the global default) with StreamDriverMode 1."""
+    driver = params.get("streamdriver", legacy.get("global.defaultnetstreamdriver",
+                                                   legacy.get("defaultnetstreamdriver", ""))).lower()
+    mode = params.get("streamdrivermode", legacy.get("actionsendstreamdrivermode", "0"))
+    return params.get("protocol", "udp").lower() == "tcp" and driver in _TLS_DRIVERS and mode == "1"
+
+
+def _legacy_tls(legacy: Mapping[str, str]) -> bool:
+    """`@@host` over TLS: `$DefaultNetstreamDriver gtls` and `$ActionSendStreamDriverMode 1`."""
+    driver = legacy.get("defaultnetstreamdriver", legacy.get("global.defaultnetstreamdriver", ""))
+    return driver in _TLS_DRIVERS and legacy.get("actionsendstreamdrivermode") == "1"
 
 
 def parse_journald_conf(text: str) -> JSON:
@@ -1480,6 +1583,49 @@ def parse_nft(text: str) -> JSON:
             "filters_input": any(c["rules"] > 0 or c["policy"] in ("drop", "reject") for c in inbound)}
 
 
+def parse_nft_chains(text: str) -> dict[str, JSON]:
+    """`nft list ruleset` -> {"<family>:<table>::<chain>": {hook, policy, rules}}; a rule's jump or
+    goto target is written with its table, so chains of different tables never mix."""
+    chains: dict[str, JSON] = {}
+    table = ""
+    chain: JSON | None = None
+    depth = 0
+    for line in content_lines(text):
+        if line.startswith("table ") and depth == 0:
+            table = ":".join(line.split()[1:3])   # `inet:firewalld`: no space, so `jump` keeps one word
+        elif line.startswith("chain ") and depth == 1:
+            chain = {"hook": None, "policy": None, "rules": []}
+            chains[f"{table}::{line.split()[1]}"] = chain
+        elif chain is not None and depth == 2 and line.startswith("type ") and " hook " in line:
+            hook = re.search(r"hook (\w+)", line)
+            policy = re.search(r"policy (\w+)", line)
+            chain["hook"] = hook[1] if hook else None
+            chain["policy"] = policy[1] if policy else "accept"
+        elif chain is not None and depth == 2 and line != "}" and not line.startswith("policy "):
+            chain["rules"].append(re.sub(r"\b(jump|goto) (\S+)$", rf"\1 {table}::\2", line))
+        depth += line.count("{") - line.count("}")
+        if depth < 2:
+            chain = None
+    return chains
+
+
+def parse_iptables_chains(text: str) -> dict[str, JSON]:
+    """`iptables -S` -> {chain: {policy, rules: [words of each -A line]}}."""
+    chains: dict[str, JSON] = {}
+    for line in content_lines(text):
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            words = line.split()
+        if len(words) >= 2 and words[0] in ("-P", "-N"):
+            chain = chains.setdefault(words[1], {"policy": None, "rules": []})
+            if words[0] == "-P" and len(words) >= 3:
+                chain["policy"] = words[2]
+        elif len(words) >= 2 and words[0] == "-A":
+            chains.setdefault(words[1], {"policy": None, "rules": []})["rules"].append(words)
+    return chains
+
+
 def parse_iptables(text: str) -> JSON:
     """`iptables -S` (filter table): chain policies and rules."""
     policies: dict[str, str] = {}
@@ -1546,6 +1692,20 @@ def parse_apparmor(text: str) -> bool:
     """/sys/module/apparmor/parameters/enabled is `Y` when the AppArmor module is active."""
     lines = content_lines(text)
     return bool(lines) and lines[0].upper() == "Y"
+
+
+def parse_apparmor_profiles(text: str) -> JSON | None:
+    """/sys/kernel/security/apparmor/profiles lines `name (mode)` -> counts per mode; None when
+    the file gave no profile line (not readable, AppArmor off)."""
+    modes: dict[str, int] = {}
+    for line in content_lines(text):
+        match = re.match(r"^(?P<name>.+) \((?P<mode>[a-z]+)\)$", line)
+        if match:
+            modes[match["mode"]] = modes.get(match["mode"], 0) + 1
+    if not modes:
+        return None
+    return {"enforce": modes.get("enforce", 0) + modes.get("kill", 0), "complain": modes.get("complain", 0),
+            "unconfined": modes.get("unconfined", 0), "total": sum(modes.values())}
 
 
 # Process names as `ps -o comm=` prints them: at most 15 characters (the kernel's comm field).

@@ -479,3 +479,25 @@ def test_level3_controls_from_the_fixture_hosts() -> None:
     assert euler["umask"].data["umask"] == "077"
     assert euler["listener/tcp/0.0.0.0:6379"].data["firewall_exposure"] == "open"
     assert euler["pam"].data["nullok_rules"] == []
+
+
+def test_a_host_without_systemd_is_judged_from_its_runlevel_links() -> None:
+    """A SysV or container host: systemctl is missing, no raw shell output reaches a message."""
+    missing = result("services_enabled", "sh: 123: systemctl: not found\n", 127)
+    init = result("init_system", "==> pid1 <==\ninit\n==> rc <==\n/etc/rc2.d:\nS01rpcbind\nS02ssh\nK01nfs\n", 0)
+    resources, errors = build("debian12", services_enabled=missing, init_system=init,
+                              auditd_active=result("auditd_active", "sh: 1: systemctl: not found\n", 127))
+    assert sorted(k for k in resources if k.startswith("service/")) == ["service/rpcbind.service",
+                                                                         "service/ssh.service"]
+    assert resources["service/ssh.service"].data["enabled_by"] == "SysV runlevel link (PID 1 is init)"
+    assert "systemctl" not in " ".join(e.message for e in errors)
+    assert resources["audit"].data["state_source"] == "process list (systemctl is not installed on this host)"
+    bare = result("init_system", "==> pid1 <==\nsh\n==> rc <==\n", 2)
+    container = result("services_enabled", "System has not been booted with systemd as init system (PID 1). "
+                                           "Can't operate.\nFailed to connect to bus: Host is down\n", 1)
+    resources, errors = build("debian12", services_enabled=container, init_system=bare)
+    assert not [k for k in resources if k.startswith("service/")]
+    [error] = [e for e in errors if e.type == "host.service"]
+    assert error.code == "NoSystemd"
+    assert error.message.startswith("systemd is not present on this host")
+    assert "Failed to connect" not in error.message

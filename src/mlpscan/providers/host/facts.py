@@ -160,10 +160,10 @@ class Host:
             return self.denied("cannot read /etc/sudoers or /etc/sudoers.d")
         if result.ok:
             return None
-        line = p.first_line(result.output)[:300]
+        sentence = p.failure_sentence(result.output, result.exit_code)
         if result.exit_code == 127:
-            return Failure("NotFound", line or "command not found")
-        return Failure("CommandFailed", line or f"exit code {result.exit_code}")
+            return Failure("NotFound", sentence)
+        return Failure("CommandFailed", sentence)
 
     def denied(self, line: str) -> Failure:
         """A refusal; without root it names the fix. As root (a container, SELinux) it cannot."""
@@ -551,9 +551,9 @@ def _unit_states(host: Host, command: str, daemons: Mapping[str, str]) -> tuple[
         return None, "neither systemctl nor the process list answered"
     running = set(p.parse_processes(host.text("processes")))
     failure = host.failure(command)
-    why = failure.message if failure else p.first_line(host.text(command))[:120]
+    why = failure.message if failure else p.failure_sentence(host.text(command), host.exit_code(command) or 0)
     return ({unit: "active" if comm[:15] in running else "inactive" for unit, comm in daemons.items()},
-            f"process list (systemctl: {why})")
+            f"process list ({why})")
 
 
 
@@ -806,8 +806,22 @@ def _listeners(host: Host) -> list[Fact]:
 
 
 def _services(host: Host) -> list[Fact]:
-    return [Fact(s["unit"], s["unit"], {**s, "name": s["unit"].removesuffix(".service")})
-            for s in p.parse_enabled_services(host.text("services_enabled"))]
+    """Enabled services from systemd, else from the SysV runlevel links of a host without it."""
+    text = host.text("services_enabled")
+    if host.usable("services_enabled") and not p.systemd_absent(text):
+        return [Fact(s["unit"], s["unit"], {**s, "name": s["unit"].removesuffix(".service"),
+                                            "enabled_by": "systemd"})
+                for s in p.parse_enabled_services(text)]
+    init = p.parse_init_system(host.text("init_system")) if host.usable("init_system") else None
+    if init is None or not init["sysv_started"]:
+        why = "" if init is None else f" (PID 1 is {init['pid1'] or 'unknown'}, no SysV start links)"
+        raise Unavailable("services_enabled", Failure(
+            "NoSystemd", "systemd is not present on this host and nothing else lists the services it "
+                         f"starts{why}: enabled services cannot be judged"))
+    return [Fact(f"{name}.service", f"{name}.service",
+                 {"unit": f"{name}.service", "state": "enabled", "name": name,
+                  "enabled_by": f"SysV runlevel link (PID 1 is {init['pid1']})"})
+            for name in init["sysv_started"]]
 
 
 def _mac(host: Host) -> list[Fact]:
@@ -900,7 +914,7 @@ AREAS: tuple[Area, ...] = (
     Area("time", _time, needs_any=("time_daemons", "processes"), uses=("timedatectl",)),
     Area("firewall", _firewall, needs_any=("firewall_nft", "firewall_iptables")),
     Area("listener", _listeners, needs=("listening",), uses=("firewall_nft", "firewall_iptables")),
-    Area("service", _services, needs=("services_enabled",)),
+    Area("service", _services, needs_any=("services_enabled", "init_system")),
     Area("mac", _mac, needs=("selinux", "apparmor"), uses=("apparmor_profiles",)),
     Area("agents", _agents, needs=("processes",), uses=("aide",)),
     Area("updates", _updates, needs=("security_updates",), uses=("os_release",)),

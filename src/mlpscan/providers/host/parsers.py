@@ -50,6 +50,26 @@ def denial_line(text: str) -> str | None:
     return None
 
 
+_NOT_FOUND = re.compile(r"^(?:\S+: )?(?:line )?(?:\d+: )?(?P<program>[\w./+-]+): (?:command )?not found$")
+_NO_SUCH_FILE = re.compile(r"^\S+: (?:cannot (?:open|stat|access) )?['‘]?(?P<path>/[^:'’]+)['’]?: "
+                           r"No such file or directory$")
+
+
+def failure_sentence(text: str, exit_code: int) -> str:
+    """One plain sentence for a command that failed; never the shell's own words."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if (found := _NOT_FOUND.match(stripped)) is not None:
+            return f"{found['program'].rsplit('/', 1)[-1]} is not installed on this host"
+        if _NO_SYSTEMD.search(stripped):
+            return "systemd is not running on this host (it is not the init system)"
+        if (missing := _NO_SUCH_FILE.match(stripped)) is not None:
+            return f"{missing['path']} does not exist on this host"
+    if exit_code == 127:
+        return "the program is not installed on this host"
+    return f"the command ended with exit code {exit_code}"
+
+
 def first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
@@ -1074,6 +1094,24 @@ def parse_is_active(text: str, units: Sequence[str]) -> dict[str, str] | None:
     if len(states) != len(units) or not all(s in _UNIT_STATES for s in states):
         return None
     return dict(zip(units, states, strict=True))
+
+
+_NO_SYSTEMD = re.compile(r"System has not been booted with systemd|Failed to connect to bus|"
+                         r"systemd is not running|Host is down", re.IGNORECASE)
+
+
+def systemd_absent(text: str) -> bool:
+    """systemctl's own words for "systemd is not PID 1 here" (containers, SysV hosts, chroots)."""
+    return bool(_NO_SYSTEMD.search(text))
+
+
+def parse_init_system(text: str) -> JSON:
+    """`init_system`: PID 1's name and the services with a SysV start link (`S02ssh` -> ssh)."""
+    sections = dict(headed_sections(text))
+    pid1 = next(iter(content_lines(sections.get("pid1", ""))), None)
+    started = sorted({m[1] for line in content_lines(sections.get("rc", ""))
+                      if (m := re.fullmatch(r"S\d{2}([\w.@-]+)", line))})
+    return {"pid1": pid1, "sysv_started": started}
 
 
 def parse_enabled_services(text: str) -> list[JSON]:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from mlpscan.providers.host import parsers as p
-from mlpscan.providers.host.firewall_policy import Packet, exposure
+from mlpscan.providers.host.parse.audit import parse_audit_rules
+from mlpscan.providers.host.parse.files import permissions
+from mlpscan.providers.host.parse.firewall import parse_iptables_chains, parse_nft_chains
+from mlpscan.providers.host.parse.mac import parse_apparmor_profiles
+from mlpscan.providers.host.parse.pam import parse_pam_line, parse_pam_stacks
+from mlpscan.providers.host.parse.rsyslog import parse_rsyslog
+from mlpscan.providers.host.parse.shell import parse_umask_settings
+from mlpscan.providers.host.policy.audit import audit_coverage
+from mlpscan.providers.host.policy.firewall import Packet, exposure
+from mlpscan.providers.host.policy.pam import nullok_rules
 
 NFT = """\
 table inet filter {
@@ -54,24 +62,24 @@ IPTABLES = """\
     (25, "restricted"),      # policy drop
 ])
 def test_nftables(port: int, expected: str | None) -> None:
-    verdict, _ = exposure(p.parse_nft_chains(NFT), None, Packet("tcp", port))
+    verdict, _ = exposure(parse_nft_chains(NFT), None, Packet("tcp", port))
     assert verdict == expected
 
 
 @pytest.mark.parametrize(("port", "expected"), [(22, "restricted"), (443, "open"), (23, None), (25, "restricted")])
 def test_iptables(port: int, expected: str | None) -> None:
-    verdict, _ = exposure(None, p.parse_iptables_chains(IPTABLES), Packet("tcp", port))
+    verdict, _ = exposure(None, parse_iptables_chains(IPTABLES), Packet("tcp", port))
     assert verdict == expected
 
 
 def test_a_service_name_makes_the_walk_uncertain() -> None:
     named = NFT.replace("jump extra", "tcp dport ssh-alt accept\n\t\tjump extra")
-    assert exposure(p.parse_nft_chains(named), None, Packet("tcp", 25))[0] is None
+    assert exposure(parse_nft_chains(named), None, Packet("tcp", 25))[0] is None
 
 
 def test_one_view_that_drops_restricts_and_none_readable_is_unknown() -> None:
-    accepting = p.parse_iptables_chains("-P INPUT ACCEPT\n")
-    dropping = p.parse_nft_chains("table ip f {\n\tchain i {\n\t\ttype filter hook input priority 0; policy drop;\n"
+    accepting = parse_iptables_chains("-P INPUT ACCEPT\n")
+    dropping = parse_nft_chains("table ip f {\n\tchain i {\n\t\ttype filter hook input priority 0; policy drop;\n"
                                   "\t}\n}\n")
     assert exposure(dropping, accepting, Packet("tcp", 22))[0] == "restricted"
     assert exposure(None, accepting, Packet("tcp", 22))[0] == "open"
@@ -79,10 +87,10 @@ def test_one_view_that_drops_restricts_and_none_readable_is_unknown() -> None:
 
 
 def test_level3_parsers() -> None:
-    assert p.permissions(0o640) == ["owner_read", "owner_write", "group_read"]
-    assert p.parse_umask_settings("/etc/login.defs:UMASK\t\t027\n/etc/profile:    umask 022\n# umask 000\n") == [
+    assert permissions(0o640) == ["owner_read", "owner_write", "group_read"]
+    assert parse_umask_settings("/etc/login.defs:UMASK\t\t027\n/etc/profile:    umask 022\n# umask 000\n") == [
         {"file": "/etc/login.defs", "umask": "027"}, {"file": "/etc/profile", "umask": "022"}]
-    rsyslog = p.parse_rsyslog(
+    rsyslog = parse_rsyslog(
         'global(DefaultNetstreamDriverCAFile="/etc/ca.pem")\n'
         '*.* action(type="omfwd" target="logs.example.cn" port="6514" protocol="tcp" StreamDriver="gtls" '
         'StreamDriverMode="1")\n'
@@ -90,22 +98,22 @@ def test_level3_parsers() -> None:
         'kern.* @plain.example.cn\n')
     assert [(t["target"], t["tls"]) for t in rsyslog["remote"]] == [
         ("logs.example.cn", True), ("legacy.example.cn", True), ("plain.example.cn", False)]
-    rules = p.parse_audit_rules(
+    rules = parse_audit_rules(
         "-a always,exit -F arch=b64 -S adjtimex,settimeofday -F key=time-change\n"
         "-a always,exit -F arch=b64 -S open,openat -F exit=-EACCES -F auid>=1000 -F key=access\n"
         "-a always,exit -F arch=b64 -S open -F key=every-open\n"
         "-w /var/log/wtmp -p wa -k session\n")
-    coverage = p.audit_coverage(rules)
+    coverage = audit_coverage(rules)
     assert (coverage["time_change"], coverage["failed_access"], coverage["sessions"]) == (True, True, True)
     assert coverage["events_missing"] == ["permission_change", "kernel_modules"]
-    assert p.parse_apparmor_profiles("/usr/sbin/cupsd (enforce)\nsnap.lxd (complain)\n") == {
+    assert parse_apparmor_profiles("/usr/sbin/cupsd (enforce)\nsnap.lxd (complain)\n") == {
         "enforce": 1, "complain": 1, "unconfined": 0, "total": 2}
-    stacks = p.parse_pam_stacks("==> /etc/pam.d/common-auth <==\nauth [success=1 default=ignore] pam_unix.so nullok\n"
+    stacks = parse_pam_stacks("==> /etc/pam.d/common-auth <==\nauth [success=1 default=ignore] pam_unix.so nullok\n"
                                 "==> /etc/pam.d/sshd <==\n@include common-auth\n")
-    assert [r["stack"] for r in p.nullok_rules(stacks)] == ["common-auth"]
-    masked = p.parse_pam_line("auth sufficient pam_mysql.so user=pam passwd=s3cret host=db verbose=1")
+    assert [r["stack"] for r in nullok_rules(stacks)] == ["common-auth"]
+    masked = parse_pam_line("auth sufficient pam_mysql.so user=pam passwd=s3cret host=db verbose=1")
     assert masked is not None
     assert masked["args"] == ["user=pam", "passwd=***", "host=db", "verbose=1"]
-    quality = p.parse_pam_line("password requisite pam_pwquality.so dcredit=-1 ucredit=-1")
+    quality = parse_pam_line("password requisite pam_pwquality.so dcredit=-1 ucredit=-1")
     assert quality is not None
     assert quality["args"] == ["dcredit=-1", "ucredit=-1"]   # credits are rules, not secrets

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from mlpscan.providers.host import parsers as p
-from mlpscan.providers.host import sshd_policy as sp
+from mlpscan.providers.host.parse.sshd import parse_sshd_config, parse_sshd_contexts
+from mlpscan.providers.host.policy import sshd as sp
 from tests.providers.host.sshd_server import SshdUnavailable, running_sshd
 
 ISSUE_CONFIG = """\
@@ -33,7 +33,7 @@ Match User root Address 127.0.0.1
 
 
 def contexts_of(config_text: str) -> tuple[list[sp.Context], dict[str, Any]]:
-    config = p.parse_sshd_config(config_text)
+    config = parse_sshd_config(config_text)
     return sp.contexts_from(config["settings"], "sshd_config", None, config)[0], config
 
 
@@ -74,9 +74,9 @@ def test_contexts_from_sshd_T_C_and_an_unrealised_group() -> None:
     text = (f"==> (any connection) <==\nspec user=mlpscan-nomatch,host=h\n{dump}permitrootlogin no\n"
             f"==> Match Group empty <==\nspec user=mlpscan-nomatch,host=h\n{dump}permitrootlogin no\n"
             f"==> Match User root <==\nspec user=root,host=h\n{dump}permitrootlogin yes\n")
-    tested = p.parse_sshd_contexts(text)
+    tested = parse_sshd_contexts(text)
     assert [t["condition"] for t in tested] == [None, "Group empty", "User root"]
-    config = p.parse_sshd_config("PermitRootLogin no\nMatch Group empty\n  PermitRootLogin forced-commands-only\n")
+    config = parse_sshd_config("PermitRootLogin no\nMatch Group empty\n  PermitRootLogin forced-commands-only\n")
     contexts, unevaluated = sp.contexts_from({"permitrootlogin": "no"}, "sshd -T", tested, config)
     sources = {c.condition: c.source for c in contexts}
     assert sources["User root"] == "sshd -T -C"

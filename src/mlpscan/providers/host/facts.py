@@ -22,10 +22,81 @@ from datetime import date, datetime, timezone
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from mlpscan.providers.host import firewall_policy as fp
-from mlpscan.providers.host import parsers as p
-from mlpscan.providers.host import sshd_policy as sp
 from mlpscan.providers.host.commands import CommandResult
+from mlpscan.providers.host.parse.accounts import (
+    epoch_day,
+    lastlog_tool,
+    parse_lastlog,
+    parse_passwd,
+    parse_shadow_meta,
+)
+from mlpscan.providers.host.parse.audit import parse_audit_rules, parse_audit_status
+from mlpscan.providers.host.parse.files import mode_within, parse_stat, permissions
+from mlpscan.providers.host.parse.firewall import (
+    parse_iptables,
+    parse_iptables_chains,
+    parse_nft,
+    parse_nft_chains,
+)
+from mlpscan.providers.host.parse.login_defs import NO_PASSWORD_EXPIRY, parse_login_defs
+from mlpscan.providers.host.parse.logrotate import parse_logrotate, stanza_covers, stanza_for
+from mlpscan.providers.host.parse.mac import parse_apparmor, parse_apparmor_profiles, parse_getenforce
+from mlpscan.providers.host.parse.network import parse_listening
+from mlpscan.providers.host.parse.packages import parse_security_updates
+from mlpscan.providers.host.parse.pam import parse_pam_stacks, rule_text, unresolved_includes
+from mlpscan.providers.host.parse.processes import parse_aide, parse_processes, security_agents
+from mlpscan.providers.host.parse.rsyslog import parse_rsyslog
+from mlpscan.providers.host.parse.shell import (
+    parse_shell_timeout,
+    parse_umask_settings,
+    shell_timeout_summary,
+)
+from mlpscan.providers.host.parse.sshd import (
+    parse_sshd_config,
+    parse_sshd_contexts,
+    parse_sshd_effective,
+    sshd_view,
+)
+from mlpscan.providers.host.parse.sudoers import parse_sudoers
+from mlpscan.providers.host.parse.system import (
+    os_family,
+    parse_hostname,
+    parse_os_release,
+    parse_timedatectl,
+    parse_uname,
+    timedatectl_date,
+)
+from mlpscan.providers.host.parse.systemd import (
+    parse_enabled_services,
+    parse_init_system,
+    parse_is_active,
+    parse_journal_disk,
+    parse_journald_conf,
+    systemd_timespan_seconds,
+)
+from mlpscan.providers.host.parse.text import (
+    content_lines,
+    denial_line,
+    failure_sentence,
+    first_line,
+    missing_files,
+    parse_key_equals_value,
+    systemd_absent,
+    to_int,
+    yes,
+)
+from mlpscan.providers.host.policy import firewall as fp
+from mlpscan.providers.host.policy import sshd as sp
+from mlpscan.providers.host.policy.agents import aide_monitoring
+from mlpscan.providers.host.policy.audit import audit_coverage
+from mlpscan.providers.host.policy.pam import (
+    lockout_policy,
+    nullok_rules,
+    password_history,
+    password_quality,
+    second_factor_modules,
+)
+from mlpscan.providers.host.policy.retention import stanza_retention
 from mlpscan.snapshot import CollectionError, Resource
 
 JSON = dict[str, Any]
@@ -123,18 +194,18 @@ class Host:
         Read from the raw result, not through failure(): classifying a refusal asks this.
         """
         shadow = self.results.get("shadow_meta")
-        readable = shadow is not None and shadow.ok and p.denial_line(shadow.output) is None
+        readable = shadow is not None and shadow.ok and denial_line(shadow.output) is None
         return self.sudo or readable
 
     @cached_property
     def os_release(self) -> dict[str, str]:
-        return p.parse_os_release(self.text("os_release"))
+        return parse_os_release(self.text("os_release"))
 
     @cached_property
     def today(self) -> tuple[date, str]:
         """The date ages are counted from: the host's own clock (lastlog dates are in it),
         else the collector's."""
-        host_date = p.timedatectl_date(p.parse_timedatectl(self.text("timedatectl")))
+        host_date = timedatectl_date(parse_timedatectl(self.text("timedatectl")))
         if host_date is not None:
             return host_date, "host clock (timedatectl)"
         moment = self._now or datetime.now(timezone.utc)
@@ -151,7 +222,7 @@ class Host:
             return Failure("OutputTruncated", f"the output of {command} went past {limit} "
                                               "(--max-command-output, --max-session-output): "
                                               "what was read is not judged")
-        refused = None if command in _PER_LINE_DENIALS else p.denial_line(result.output)
+        refused = None if command in _PER_LINE_DENIALS else denial_line(result.output)
         if refused is not None:
             return self.denied(refused)
         if command == "sudoers" and result.exit_code != 0 and not result.output.strip() \
@@ -160,7 +231,7 @@ class Host:
             return self.denied("cannot read /etc/sudoers or /etc/sudoers.d")
         if result.ok:
             return None
-        sentence = p.failure_sentence(result.output, result.exit_code)
+        sentence = failure_sentence(result.output, result.exit_code)
         if result.exit_code == 127:
             return Failure("NotFound", sentence)
         return Failure("CommandFailed", sentence)
@@ -266,9 +337,9 @@ def _resource(target_id: str, area: Area, fact: Fact, sources: list[str]) -> Res
 
 def _system(host: Host) -> list[Fact]:
     release = host.os_release
-    kernel = p.parse_uname(host.text("uname"))
-    hostname = p.parse_hostname(host.text("hostname"))
-    data = {"hostname": hostname, "family": p.os_family(release),
+    kernel = parse_uname(host.text("uname"))
+    hostname = parse_hostname(host.text("hostname"))
+    data = {"hostname": hostname, "family": os_family(release),
             "os": {"id": release.get("ID"), "version_id": release.get("VERSION_ID"),
                    "name": release.get("PRETTY_NAME") or release.get("NAME")},
             "kernel": kernel, "os_release": release}
@@ -276,15 +347,15 @@ def _system(host: Host) -> list[Fact]:
 
 
 def _uid_range(host: Host) -> tuple[int, int]:
-    defs = p.parse_login_defs(host.text("login_defs"))
-    return (p.to_int(defs.get("UID_MIN")) or DEFAULT_UID_MIN,
-            p.to_int(defs.get("UID_MAX")) or DEFAULT_UID_MAX)
+    defs = parse_login_defs(host.text("login_defs"))
+    return (to_int(defs.get("UID_MIN")) or DEFAULT_UID_MIN,
+            to_int(defs.get("UID_MAX")) or DEFAULT_UID_MAX)
 
 
 def _passwd_users(host: Host) -> list[JSON]:
     """/etc/passwd entries, each marked system_account (not root, outside UID_MIN..UID_MAX)."""
     uid_min, uid_max = _uid_range(host)
-    users = p.parse_passwd(host.text("passwd"))
+    users = parse_passwd(host.text("passwd"))
     for user in users:
         user["system_account"] = user["uid"] != 0 and not uid_min <= user["uid"] <= uid_max
     return users
@@ -313,9 +384,9 @@ def _accounts(host: Host) -> list[Fact]:
 def _users(host: Host) -> list[Fact]:
     """One fact per account with a login shell: when it last logged in."""
     today, clock = host.today
-    lastlog_available = host.installed("lastlog") and bool(p.content_lines(host.text("lastlog")))
-    logins = p.parse_lastlog(host.text("lastlog")) if lastlog_available else {}
-    tool = p.lastlog_tool(host.text("lastlog")) if lastlog_available else None
+    lastlog_available = host.installed("lastlog") and bool(content_lines(host.text("lastlog")))
+    logins = parse_lastlog(host.text("lastlog")) if lastlog_available else {}
+    tool = lastlog_tool(host.text("lastlog")) if lastlog_available else None
     # lastlog2 lists only the users in its database: one not listed never logged in
     absent = {"never": True, "date": None} if tool == "lastlog2" else None
     facts = []
@@ -336,14 +407,14 @@ def _users(host: Host) -> list[Fact]:
 
 
 def _shadow(host: Host) -> list[Fact]:
-    entries, rejected = p.parse_shadow_meta(host.text("shadow_meta"))
+    entries, rejected = parse_shadow_meta(host.text("shadow_meta"))
     if not entries:
         raise Unavailable("shadow_meta", Failure(
             "CommandFailed", f"no account in the expected name:state:... digest form ({rejected} line(s) "
                              "rejected and not stored)"))
     today, clock = host.today
     accounts = [_shadow_account(entry, today) for entry in entries]
-    passwd_empty = {u["name"] for u in p.parse_passwd(host.text("passwd")) if u["passwd_field"] == "empty"}
+    passwd_empty = {u["name"] for u in parse_passwd(host.text("passwd")) if u["passwd_field"] == "empty"}
     with_password = [a for a in accounts if a["state"] == "SET"]
     data = {
         "accounts": accounts,
@@ -352,15 +423,15 @@ def _shadow(host: Host) -> list[Fact]:
         "password_accounts": [a["name"] for a in with_password],
         "longest_password_max_days": max((_effective_max_days(a) for a in with_password), default=None),
         "accounts_without_password_expiry": [a["name"] for a in with_password
-                                             if _effective_max_days(a) >= p.NO_PASSWORD_EXPIRY],
+                                             if _effective_max_days(a) >= NO_PASSWORD_EXPIRY],
         "rejected_lines": rejected, "as_of": today.isoformat(), "as_of_source": clock,
     }
     return [Fact(None, "shadow", data)]
 
 
 def _shadow_account(entry: Mapping[str, Any], today: date) -> JSON:
-    changed = p.epoch_day(entry["last_change_day"])
-    expires = p.epoch_day(entry["expire_day"])
+    changed = epoch_day(entry["last_change_day"])
+    expires = epoch_day(entry["expire_day"])
     return {"name": entry["name"], "state": entry["state"], "last_changed": changed,
             "password_age_days": (today - date.fromisoformat(changed)).days if changed else None,
             "must_change_at_login": entry["last_change_day"] == 0,
@@ -372,7 +443,7 @@ def _shadow_account(entry: Mapping[str, Any], today: date) -> JSON:
 def _effective_max_days(account: Mapping[str, Any]) -> int:
     """An empty or negative maximum means the password never expires."""
     maximum = account["max_days"]
-    return p.NO_PASSWORD_EXPIRY if maximum is None or maximum < 0 else min(maximum, p.NO_PASSWORD_EXPIRY)
+    return NO_PASSWORD_EXPIRY if maximum is None or maximum < 0 else min(maximum, NO_PASSWORD_EXPIRY)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,16 +452,16 @@ def _effective_max_days(account: Mapping[str, Any]) -> int:
 
 
 def _password_policy(host: Host) -> list[Fact]:
-    defs = p.parse_login_defs(host.text("login_defs"))
-    stacks = p.parse_pam_stacks(host.text("pam_stacks"))
-    quality = p.password_quality(stacks, host.text("pwquality"))
-    history = p.password_history(stacks, p.parse_key_equals_value(host.text("pwhistory_conf")))
-    max_days = p.to_int(defs.get("PASS_MAX_DAYS"))
+    defs = parse_login_defs(host.text("login_defs"))
+    stacks = parse_pam_stacks(host.text("pam_stacks"))
+    quality = password_quality(stacks, host.text("pwquality"))
+    history = password_history(stacks, parse_key_equals_value(host.text("pwhistory_conf")))
+    max_days = to_int(defs.get("PASS_MAX_DAYS"))
     data = {
-        "pass_max_days": p.NO_PASSWORD_EXPIRY if max_days is None or max_days < 0 else max_days,
-        "pass_min_days": p.to_int(defs.get("PASS_MIN_DAYS")) or 0,
-        "pass_warn_age": p.to_int(defs.get("PASS_WARN_AGE")),
-        "pass_min_len": p.to_int(defs.get("PASS_MIN_LEN")),
+        "pass_max_days": NO_PASSWORD_EXPIRY if max_days is None or max_days < 0 else max_days,
+        "pass_min_days": to_int(defs.get("PASS_MIN_DAYS")) or 0,
+        "pass_warn_age": to_int(defs.get("PASS_WARN_AGE")),
+        "pass_min_len": to_int(defs.get("PASS_MIN_LEN")),
         "encrypt_method": defs.get("ENCRYPT_METHOD"), "umask": defs.get("UMASK"),
         "min_length": quality["min_length"], "min_char_classes": quality["min_char_classes"],
         "complexity": quality, "history": history["remember"], "history_evidence": history,
@@ -400,16 +471,16 @@ def _password_policy(host: Host) -> list[Fact]:
 
 
 def _pam(host: Host) -> list[Fact]:
-    stacks = p.parse_pam_stacks(host.text("pam_stacks"))
+    stacks = parse_pam_stacks(host.text("pam_stacks"))
     faillock_text = host.text("faillock_conf")
-    faillock = p.parse_key_equals_value(faillock_text)
-    data = {"files": sorted(stacks), "lockout": p.lockout_policy(stacks, faillock),
+    faillock = parse_key_equals_value(faillock_text)
+    data = {"files": sorted(stacks), "lockout": lockout_policy(stacks, faillock),
             "faillock_conf": faillock,
-            "faillock_conf_present": "/etc/security/faillock.conf" not in p.missing_files(faillock_text),
-            "second_factor_modules": p.second_factor_modules(stacks),
-            "nullok_rules": p.nullok_rules(stacks),
-            "unresolved_includes": p.unresolved_includes(stacks),
-            "stacks": {name: [p.rule_text(rule) for rule in rules] for name, rules in sorted(stacks.items())}}
+            "faillock_conf_present": "/etc/security/faillock.conf" not in missing_files(faillock_text),
+            "second_factor_modules": second_factor_modules(stacks),
+            "nullok_rules": nullok_rules(stacks),
+            "unresolved_includes": unresolved_includes(stacks),
+            "stacks": {name: [rule_text(rule) for rule in rules] for name, rules in sorted(stacks.items())}}
     return [Fact(None, "PAM", data)]
 
 
@@ -427,13 +498,13 @@ def _sshd_effective_problem(host: Host) -> str:
     failure = host.failure("sshd_effective")
     if failure is not None:
         return failure.message
-    return p.first_line(host.text("sshd_effective"))[:300] or "sshd -T printed no settings"
+    return first_line(host.text("sshd_effective"))[:300] or "sshd -T printed no settings"
 
 
 def _read_sshd(host: Host) -> SshdRead | None:
     """sshd's settings from `sshd -T`, else from its configuration files; None if neither."""
-    effective = p.parse_sshd_effective(host.text("sshd_effective"))
-    config = p.parse_sshd_config(host.text("sshd_config")) if host.usable("sshd_config") else None
+    effective = parse_sshd_effective(host.text("sshd_effective"))
+    config = parse_sshd_config(host.text("sshd_config")) if host.usable("sshd_config") else None
     found = config if config is not None and config["found"] else None
     if effective is not None:
         return SshdRead(True, effective, "sshd -T", None, found)
@@ -447,7 +518,7 @@ def _read_sshd(host: Host) -> SshdRead | None:
 
 def _sshd_contexts(host: Host, read: SshdRead) -> tuple[list[sp.Context], JSON]:
     """Every Match context, from `sshd -T -C` where it ran, else from the Match blocks."""
-    tested = p.parse_sshd_contexts(host.text("sshd_contexts")) if host.usable("sshd_contexts") else None
+    tested = parse_sshd_contexts(host.text("sshd_contexts")) if host.usable("sshd_contexts") else None
     if tested is not None and not any(c["settings"] is not None for c in tested):
         tested = None  # sshd -T -C refused every context (no host keys without root, an old sshd)
     config = read.config if read.config is not None and read.config.get("found") else None
@@ -473,8 +544,8 @@ def _sshd(host: Host) -> list[Fact]:
     if not read.installed:
         return [Fact(None, "sshd", {"installed": False, "settings_source": None,
                                     "effective_error": read.effective_error})]
-    view = p.sshd_view(read.settings)
-    modules = p.second_factor_modules(p.parse_pam_stacks(host.text("pam_stacks")))
+    view = sshd_view(read.settings)
+    modules = second_factor_modules(parse_pam_stacks(host.text("pam_stacks")))
     contexts, how = _sshd_contexts(host, read)
     config = read.config or {}
     data = {"installed": True, "settings_source": read.source, "effective_error": read.effective_error,
@@ -491,7 +562,7 @@ def _ssh_management_access(host: Host, settings: Mapping[str, Any]) -> JSON:
     """Whether sshd listens only on named addresses, and whether the firewall limits its ports."""
     addresses = [_address_part(str(a)) for a in settings.get("listenaddress", [])]
     specific = bool(addresses) and not any(fp.is_anywhere(a) for a in addresses)
-    ports = [int(port) for port in settings.get("port", [22]) if p.to_int(port) is not None]
+    ports = [int(port) for port in settings.get("port", [22]) if to_int(port) is not None]
     verdicts = [port_exposure(host, port, "tcp") for port in ports or [22]]
     restricted: bool | None = True
     if any(verdict == "open" for verdict, _ in verdicts):
@@ -520,16 +591,16 @@ def _ssh_idle(host: Host) -> tuple[int | None, str]:
 
 
 def _session(host: Host) -> list[Fact]:
-    entries = p.parse_shell_timeout(host.text("shell_timeout"))
+    entries = parse_shell_timeout(host.text("shell_timeout"))
     idle, basis = _ssh_idle(host)
-    data = {**p.shell_timeout_summary(entries), "tmout_entries": entries,
+    data = {**shell_timeout_summary(entries), "tmout_entries": entries,
             "ssh_idle_timeout_seconds": idle, "ssh_idle_basis": basis}
     return [Fact(None, "session timeout", data)]
 
 
 def _sudo(host: Host) -> list[Fact]:
     text = host.text("sudoers")
-    data = {"sudoers_present": bool(p.content_lines(text)), **p.parse_sudoers(text)}
+    data = {"sudoers_present": bool(content_lines(text)), **parse_sudoers(text)}
     return [Fact(None, "sudo", data)]
 
 
@@ -544,36 +615,35 @@ def _unit_states(host: Host, command: str, daemons: Mapping[str, str]) -> tuple[
     Without systemd as PID 1 (containers, some minimal hosts) systemctl cannot answer, but
     the process list still tells whether rsyslogd, auditd or chronyd runs.
     """
-    states = p.parse_is_active(host.text(command), list(daemons)) if host.usable(command) else None
+    states = parse_is_active(host.text(command), list(daemons)) if host.usable(command) else None
     if states is not None:
         return states, "systemctl is-active"
     if not host.usable("processes"):
         return None, "neither systemctl nor the process list answered"
-    running = set(p.parse_processes(host.text("processes")))
+    running = set(parse_processes(host.text("processes")))
     failure = host.failure(command)
-    why = failure.message if failure else p.failure_sentence(host.text(command), host.exit_code(command) or 0)
+    why = failure.message if failure else failure_sentence(host.text(command), host.exit_code(command) or 0)
     return ({unit: "active" if comm[:15] in running else "inactive" for unit, comm in daemons.items()},
             f"process list ({why})")
-
 
 
 def _audit(host: Host) -> list[Fact]:
     states, state_source = _unit_states(host, "auditd_active", {"auditd": "auditd"})
     if states is None:
         raise Unavailable("auditd_active", host.failure("auditd_active") or Failure(
-            "CommandFailed", p.first_line(host.text("auditd_active"))[:300] or "no unit state printed"))
+            "CommandFailed", first_line(host.text("auditd_active"))[:300] or "no unit state printed"))
     auditctl = host.installed("audit_status")
-    status = p.parse_audit_status(host.text("audit_status")) if auditctl else {}
-    flag = p.to_int(status.get("enabled"))
-    rules = p.parse_audit_rules(host.text("audit_rules")) if host.installed("audit_rules") else []
-    config = p.parse_key_equals_value(host.text("auditd_conf")) if host.installed("auditd_conf") else {}
+    status = parse_audit_status(host.text("audit_status")) if auditctl else {}
+    flag = to_int(status.get("enabled"))
+    rules = parse_audit_rules(host.text("audit_rules")) if host.installed("audit_rules") else []
+    config = parse_key_equals_value(host.text("auditd_conf")) if host.installed("auditd_conf") else {}
     data = {"active": states["auditd"] == "active", "state": states["auditd"], "state_source": state_source,
             "auditctl_installed": auditctl, "enabled_flag": flag,
             # nobody could have made the rules immutable without auditctl
             "kernel_auditing": flag in (1, 2) if flag is not None else (False if not auditctl else None),
             "immutable": flag == 2 if flag is not None else (False if not auditctl else None),
             "status": status, "rule_count": len(rules), "rules": [r["text"] for r in rules],
-            "coverage": p.audit_coverage(rules), "config": config,
+            "coverage": audit_coverage(rules), "config": config,
             "disk_actions": {key: str(config.get(key, default)).lower()
                              for key, default in AUDITD_DISK_ACTION_DEFAULTS.items()},
             "disk_actions_defaulted": sorted(k for k in AUDITD_DISK_ACTION_DEFAULTS if k not in config)}
@@ -581,7 +651,7 @@ def _audit(host: Host) -> list[Fact]:
 
 
 def _stat(host: Host) -> JSON:
-    return p.parse_stat(host.text("log_file_modes"))
+    return parse_stat(host.text("log_file_modes"))
 
 
 def _audit_log(host: Host) -> list[Fact]:
@@ -594,7 +664,7 @@ def _audit_log(host: Host) -> list[Fact]:
     data = {"path": AUDIT_LOG, "exists": exists,
             "mode": info["mode"] if info else None, "owner": info["owner"] if info else None,
             "group": info["group"] if info else None,
-            "mode_within_0640": p.mode_within(info["mode"], 0o640) if info else None,
+            "mode_within_0640": mode_within(info["mode"], 0o640) if info else None,
             "directory_mode": directory["mode"] if directory else None}
     return [Fact(None, AUDIT_LOG, data)]
 
@@ -606,7 +676,7 @@ def _file_modes(host: Host) -> list[Fact]:
 def _files(host: Host) -> list[Fact]:
     """One fact per file stat'ed, with what it is for: credentials, or a log rsyslog writes."""
     stats = _stat(host)
-    written = set(p.parse_rsyslog(host.text("rsyslog_conf"))["files"]) if host.usable("rsyslog_conf") \
+    written = set(parse_rsyslog(host.text("rsyslog_conf"))["files"]) if host.usable("rsyslog_conf") \
         else set()
     facts = []
     for path, info in sorted(stats["files"].items()):
@@ -614,7 +684,7 @@ def _files(host: Host) -> list[Fact]:
         mode = int(info["mode"], 8)
         facts.append(Fact(path, path, {"path": path, "role": role, "mode": info["mode"].zfill(4),
                                        "owner": info["owner"], "group": info["group"],
-                                       "permissions": p.permissions(mode)}))
+                                       "permissions": permissions(mode)}))
     for path, line in sorted(stats["unreadable"].items()):
         if path in CREDENTIAL_FILES or path in written:
             raise Unavailable("log_file_modes", host.denied(line))
@@ -623,14 +693,14 @@ def _files(host: Host) -> list[Fact]:
 
 def _umask(host: Host) -> list[Fact]:
     """The most permissive umask any login setting applies (a later, looser one wins in a shell)."""
-    settings = p.parse_umask_settings(host.text("umask_settings"))
+    settings = parse_umask_settings(host.text("umask_settings"))
     masks = [s["umask"] for s in settings] or [DEFAULT_UMASK]
     loosest = min(masks, key=lambda mask: int(mask, 8).bit_count())
     granted = 0o777 & ~int(loosest, 8)
     evidence = ("; ".join(f"umask {s['umask']} in {s['file']}" for s in settings)
                 or f"no umask set anywhere: the default {DEFAULT_UMASK} applies")
     return [Fact(None, "umask", {"umask": loosest, "settings": settings, "evidence": evidence,
-                                 "new_file_permissions": p.permissions(granted)})]
+                                 "new_file_permissions": permissions(granted)})]
 
 
 @dataclass(frozen=True)
@@ -654,11 +724,11 @@ def _file_store(rsyslog_active: bool, rsyslog: JSON, logrotate: JSON) -> Store:
         return Store("files", 0, False, "rsyslog writes none of " + ", ".join(AUTH_AND_SYSTEM_LOGS))
     per_file: list[Store] = []
     for path in written:
-        stanza = p.stanza_for(logrotate, path)
+        stanza = stanza_for(logrotate, path)
         if stanza is None:
             per_file.append(Store("files", None, True, f"{path} is not rotated by logrotate (kept)"))
             continue
-        kept = p.stanza_retention(stanza)
+        kept = stanza_retention(stanza)
         per_file.append(Store("files", kept["days"], kept["unlimited"],
                               f"logrotate {path}: {kept['basis']} ({stanza['file']})"))
     return min(per_file, key=Store.rank)
@@ -679,7 +749,7 @@ def _journald_store(settings: Mapping[str, str], journal_dir: bool | None) -> St
                    else f"persistent only if {JOURNAL_DIR} exists (unknown)")
         return Store("journald", 0, False, f"journald Storage={storage}: {why}")
     raw = settings.get("MaxRetentionSec", "")
-    seconds = p.systemd_timespan_seconds(raw) if raw else None
+    seconds = systemd_timespan_seconds(raw) if raw else None
     size_note = f", SystemMaxUse={settings['SystemMaxUse']} may delete sooner" \
         if settings.get("SystemMaxUse") else ""
     if not seconds:
@@ -693,9 +763,9 @@ def _logging(host: Host) -> list[Fact]:
     states, state_source = _unit_states(host, "rsyslog_active", SYSLOG_DAEMONS)
     units = states or {}
     rsyslog_active = units.get("rsyslog") == "active"
-    rsyslog = p.parse_rsyslog(host.text("rsyslog_conf"))
-    journald = p.parse_journald_conf(host.text("journald_conf"))
-    logrotate = p.parse_logrotate(host.text("logrotate"))
+    rsyslog = parse_rsyslog(host.text("rsyslog_conf"))
+    journald = parse_journald_conf(host.text("journald_conf"))
+    logrotate = parse_logrotate(host.text("logrotate"))
     stats = _stat(host) if host.usable("log_file_modes") else None
     journal_dir = None if stats is None else (
         True if JOURNAL_DIR in stats["files"] else (False if JOURNAL_DIR in stats["missing"] else None))
@@ -713,11 +783,11 @@ def _logging(host: Host) -> list[Fact]:
         "stores": {s.name: {"days": s.days, "unlimited": s.unlimited, "evidence": s.evidence}
                    for s in stores},
         "rsyslog_files": rsyslog["files"], "journald": journald, "journal_dir_exists": journal_dir,
-        "journal_disk_bytes": p.parse_journal_disk(host.text("journal_disk")),
+        "journal_disk_bytes": parse_journal_disk(host.text("journal_disk")),
         "logrotate": {"defaults": logrotate["defaults"], "dropins_read": logrotate["dropins_read"],
                       "stanza_count": len(logrotate["stanzas"]),
                       "log_stanzas": [s for s in logrotate["stanzas"]
-                                      if any(p.stanza_covers(s, log) for log in AUTH_AND_SYSTEM_LOGS)]},
+                                      if any(stanza_covers(s, log) for log in AUTH_AND_SYSTEM_LOGS)]},
     }
     return [Fact(None, "logging", data)]
 
@@ -738,30 +808,30 @@ def _retention_evidence(remote: Sequence[Mapping[str, Any]], best: Store, stores
 
 
 def _time(host: Host) -> list[Fact]:
-    values = p.parse_timedatectl(host.text("timedatectl"))
+    values = parse_timedatectl(host.text("timedatectl"))
     daemons, state_source = _unit_states(host, "time_daemons", TIME_DAEMONS)
     active = sorted({TIME_DAEMONS[unit] for unit, state in (daemons or {}).items() if state == "active"})
     reported = values.get("NTPSynchronized")
     if reported is not None:
-        synchronized: bool | None = p.yes(reported)
+        synchronized: bool | None = yes(reported)
         evidence = f"timedatectl NTPSynchronized={reported}"
     elif daemons is not None:
         synchronized = bool(active)
-        why = p.first_line(host.text("timedatectl"))[:120] or "no output"
+        why = first_line(host.text("timedatectl"))[:120] or "no output"
         evidence = (f"timedatectl show unavailable ({why}); "
                     + (f"{', '.join(active)} active" if active else "no time daemon active"))
     else:
         synchronized, evidence = None, "neither timedatectl nor systemctl answered"
     data = {"synchronized": synchronized, "evidence": evidence, "active_daemons": active,
             "daemon_state_source": state_source,
-            "ntp_enabled": p.yes(values["NTP"]) if "NTP" in values else None,
+            "ntp_enabled": yes(values["NTP"]) if "NTP" in values else None,
             "timezone": values.get("Timezone")}
     return [Fact(None, "time", data)]
 
 
 def _firewall(host: Host) -> list[Fact]:
-    nft = p.parse_nft(host.text("firewall_nft")) if host.installed("firewall_nft") else None
-    iptables = (p.parse_iptables(host.text("firewall_iptables"))
+    nft = parse_nft(host.text("firewall_nft")) if host.installed("firewall_nft") else None
+    iptables = (parse_iptables(host.text("firewall_iptables"))
                 if host.installed("firewall_iptables") else None)
     tools = [name for name, parsed in (("nft", nft), ("iptables", iptables)) if parsed is not None]
     # iptables-nft shows nft rules through iptables as well: either view being active counts
@@ -777,8 +847,8 @@ def port_exposure(host: Host, port: int, proto: str) -> tuple[str | None, str]:
     firewall: every view that could be read counts (one that drops it restricts it)."""
     views: dict[str, JSON | None] = {}
     problems = []
-    for command, parse in (("firewall_nft", p.parse_nft_chains),
-                           ("firewall_iptables", p.parse_iptables_chains)):
+    for command, parse in (("firewall_nft", parse_nft_chains),
+                           ("firewall_iptables", parse_iptables_chains)):
         failure = host.failure(command)
         if failure is not None:
             problems.append(f"{command}: {failure.message}")
@@ -793,7 +863,7 @@ def port_exposure(host: Host, port: int, proto: str) -> tuple[str | None, str]:
 
 def _listeners(host: Host) -> list[Fact]:
     facts = []
-    for socket in p.parse_listening(host.text("listening")):
+    for socket in parse_listening(host.text("listening")):
         address = f"[{socket['address']}]" if ":" in socket["address"] else socket["address"]
         endpoint = f"{address}:{socket['port']}"
         wildcard = fp.is_anywhere(socket["address"])
@@ -808,11 +878,11 @@ def _listeners(host: Host) -> list[Fact]:
 def _services(host: Host) -> list[Fact]:
     """Enabled services from systemd, else from the SysV runlevel links of a host without it."""
     text = host.text("services_enabled")
-    if host.usable("services_enabled") and not p.systemd_absent(text):
+    if host.usable("services_enabled") and not systemd_absent(text):
         return [Fact(s["unit"], s["unit"], {**s, "name": s["unit"].removesuffix(".service"),
                                             "enabled_by": "systemd"})
-                for s in p.parse_enabled_services(text)]
-    init = p.parse_init_system(host.text("init_system")) if host.usable("init_system") else None
+                for s in parse_enabled_services(text)]
+    init = parse_init_system(host.text("init_system")) if host.usable("init_system") else None
     if init is None or not init["sysv_started"]:
         why = "" if init is None else f" (PID 1 is {init['pid1'] or 'unknown'}, no SysV start links)"
         raise Unavailable("services_enabled", Failure(
@@ -827,9 +897,9 @@ def _services(host: Host) -> list[Fact]:
 def _mac(host: Host) -> list[Fact]:
     """SELinux enforcing, or AppArmor enabled with profiles loaded in enforce mode: a module
     loaded with every profile in complain mode confines nothing."""
-    selinux = p.parse_getenforce(host.text("selinux")) if host.installed("selinux") else None
-    apparmor = p.parse_apparmor(host.text("apparmor"))
-    profiles = p.parse_apparmor_profiles(host.text("apparmor_profiles")) if apparmor else None
+    selinux = parse_getenforce(host.text("selinux")) if host.installed("selinux") else None
+    apparmor = parse_apparmor(host.text("apparmor"))
+    profiles = parse_apparmor_profiles(host.text("apparmor_profiles")) if apparmor else None
     evidence = [f"SELinux {selinux}" if selinux else "SELinux not installed"]
     enforced: bool | None = selinux == "enforcing"
     if not apparmor:
@@ -853,15 +923,15 @@ def _file_integrity(host: Host) -> JSON:
         failure = host.failure("aide")
         return {"aide": None, "counts": False,
                 "evidence": f"AIDE state unknown: {failure.message if failure else 'no answer'}"}
-    aide = p.parse_aide(host.text("aide"))
-    return {"aide": aide, **p.aide_monitoring(aide, session_is_root=host.session_is_root)}
+    aide = parse_aide(host.text("aide"))
+    return {"aide": aide, **aide_monitoring(aide, session_is_root=host.session_is_root)}
 
 
 def _agents(host: Host) -> list[Fact]:
     """Security agents by process name, plus AIDE, which runs from cron or a timer and counts
-    for intrusion detection (file-integrity monitoring) when parsers.aide_monitoring says so."""
-    names = p.parse_processes(host.text("processes"))
-    agents = p.security_agents(names)
+    for intrusion detection (file-integrity monitoring) when policy.agents.aide_monitoring says so."""
+    names = parse_processes(host.text("processes"))
+    agents = security_agents(names)
     malware = [a["process"] for a in agents if "anti_malware" in a["roles"]]
     intrusion = [a["process"] for a in agents if "intrusion_detection" in a["roles"]]
     integrity = _file_integrity(host)
@@ -877,7 +947,7 @@ def _agents(host: Host) -> list[Fact]:
 
 
 def _updates(host: Host) -> list[Fact]:
-    parsed = p.parse_security_updates(host.text("security_updates"))
+    parsed = parse_security_updates(host.text("security_updates"))
     release = host.os_release
     if parsed["package_manager"] == "dnf/yum" and release.get("ID") == "centos" \
             and release.get("VERSION_ID", "").startswith("7"):

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mlpscan.providers.host import parsers as p
+from mlpscan.providers.host.parse.sshd import sshd_match_criteria, sshd_pattern_list_matches, sshd_view
 
 JSON = dict[str, Any]
 GLOBAL = "global settings"
@@ -22,6 +22,44 @@ GLOBAL = "global settings"
 _ROOT_LOGIN_RANK = {"no": 0, "forced-commands-only": 1, "without-password": 2, "prohibit-password": 2,
                     "yes": 3}
 _UNREALISED_USER = "mlpscan-nomatch"   # the user sshd_contexts names when no member of a group is known
+
+
+def _distinct_methods(methods: Sequence[str]) -> set[str]:
+    return {m.split(":", 1)[0] for m in methods}
+
+
+def ssh_multi_factor(view: Mapping[str, Any], modules: Sequence[Mapping[str, Any]]) -> JSON:
+    """Whether every SSH login needs two authentication techniques.
+
+    1. AuthenticationMethods: every alternative list names two or more different methods
+       (e.g. `publickey,keyboard-interactive`).
+    2. A PAM second factor (OTP, smart card, FIDO) without `nullok` in the sshd auth stack,
+       reached through keyboard-interactive with UsePAM, and no way around it: every
+       AuthenticationMethods list includes keyboard-interactive, or (no list) public keys are
+       off. A public-key login otherwise skips the PAM auth stack.
+    """
+    lists = view["authentication_methods"]
+    shown = " ".join(",".join(alternative) for alternative in lists)
+    if lists and all(len(_distinct_methods(alternative)) >= 2 for alternative in lists):
+        return {"multi_factor": True, "evidence": f"sshd AuthenticationMethods {shown}"}
+    usable = [m for m in modules if not m["nullok"]]
+    if not usable:
+        reason = ("PAM second-factor module allows users without a token (nullok)" if modules
+                  else "no PAM OTP / smart-card module in the sshd auth stack")
+        return {"multi_factor": False,
+                "evidence": f"AuthenticationMethods {shown or 'any'}; {reason}"}
+    through_pam = view["use_pam"] and view["kbd_interactive_authentication"]
+    no_bypass = (all("keyboard-interactive" in _distinct_methods(a) for a in lists) if lists
+                 else not view["pubkey_authentication"])
+    names = ", ".join(sorted({str(m["module"]) for m in usable}))
+    if through_pam and no_bypass:
+        return {"multi_factor": True, "evidence": f"PAM {names} in the sshd auth stack via "
+                                                  "keyboard-interactive"}
+    return {"multi_factor": False,
+            "evidence": f"PAM {names} present, but " + (
+                "UsePAM and KbdInteractiveAuthentication are not both on" if not through_pam
+                else "public-key logins bypass it (set AuthenticationMethods "
+                     "publickey,keyboard-interactive)")}
 
 
 @dataclass(frozen=True)
@@ -39,8 +77,8 @@ class Context:
         """Whether root's own logins can fall in this context (a named group might hold root)."""
         if self.condition is None:
             return True
-        users = p.sshd_match_criteria(self.condition).get("user")
-        return users is None or p.sshd_pattern_list_matches(users, "root")
+        users = sshd_match_criteria(self.condition).get("user")
+        return users is None or sshd_pattern_list_matches(users, "root")
 
 
 def contexts_from(global_settings: Mapping[str, Any], global_source: str, tested: Sequence[JSON] | None,
@@ -79,17 +117,17 @@ def _unrealised(condition: str | None, spec: str | None) -> bool:
     """A Match Group whose members sshd_contexts could not name was tested with no such user."""
     if condition is None or spec is None:
         return False
-    criteria = p.sshd_match_criteria(condition)
+    criteria = sshd_match_criteria(condition)
     return "group" in criteria and f"user={_UNREALISED_USER}," in f"{spec},"
 
 
 def weakest(contexts: Sequence[Context], modules: Sequence[Mapping[str, Any]],
             pam_readable: bool) -> JSON:
     """The fields the sshd checks read, each from the weakest context, with that context named."""
-    views = [(c, p.sshd_view(c.settings)) for c in contexts]
+    views = [(c, sshd_view(c.settings)) for c in contexts]
     root = [(c, v) for c, v in views if c.may_be_root]
     root_context, root_view = max(root, key=lambda cv: _root_login_rank(cv[1]))
-    mfa_by_context = [(c, p.ssh_multi_factor(v, modules)) for c, v in views]
+    mfa_by_context = [(c, ssh_multi_factor(v, modules)) for c, v in views]
     single = [(c, m) for c, m in mfa_by_context if not m["multi_factor"]]
     if single:
         context, mfa = single[0]
@@ -142,6 +180,6 @@ def idle_seconds(view: Mapping[str, Any]) -> tuple[int, str]:
 
 def weakest_idle(contexts: Sequence[Context]) -> tuple[int, str]:
     """The longest idle limit of any context (0, none, is the longest)."""
-    limits = [(c, *idle_seconds(p.sshd_view(c.settings))) for c in contexts]
+    limits = [(c, *idle_seconds(sshd_view(c.settings))) for c in contexts]
     context, seconds, basis = max(limits, key=lambda item: float("inf") if item[1] == 0 else item[1])
     return seconds, basis if context.condition is None else f"{basis} in {context.label}"

@@ -1,0 +1,213 @@
+"""What the PAM stacks enforce: lockout, second factors, nullok, password history and quality."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mlpscan.providers.host.parse.pam import expand_stack, pam_args, pwquality_documented_defaults, rule_text
+from mlpscan.providers.host.parse.text import JSON, parse_key_equals_value, to_int, typed
+
+# The services whose logins the lockout must cover; without their files, the shared stacks.
+LOGIN_SERVICES = ("sshd", "login")
+
+SHARED_AUTH_STACKS = ("password-auth", "system-auth", "common-auth")
+
+# Where `passwd` looks for password rules: RHEL family, then Debian family.
+PASSWORD_CHANGE_STACKS = ("system-auth", "common-password")
+
+FAILLOCK_DEFAULTS: JSON = {"deny": 3, "unlock_time": 600, "fail_interval": 900}
+
+
+def _login_service_stacks(stacks: Mapping[str, Sequence[JSON]]) -> dict[str, list[JSON]]:
+    names = [s for s in LOGIN_SERVICES if s in stacks] or [s for s in SHARED_AUTH_STACKS if s in stacks]
+    return {name: expand_stack(stacks, name, "auth") for name in names}
+
+
+def _unlock_seconds(value: Any) -> int | None:
+    """None means "never unlocks by itself" (0 or `never`); that is stricter, not weaker."""
+    if value is None or str(value).strip().lower() == "never":
+        return None
+    seconds = to_int(value)
+    return None if seconds is None or seconds <= 0 else seconds
+
+
+def _faillock_counts_failures(rule: Mapping[str, Any]) -> bool:
+    args = pam_args(rule)
+    return "authfail" in args or not ({"preauth", "authsucc"} & set(args))
+
+
+def _lockout_of_stack(auth_rules: Sequence[JSON], faillock_conf: Mapping[str, Any]) -> JSON:
+    faillock = [r for r in auth_rules if r["module"] == "pam_faillock"]
+    if any(_faillock_counts_failures(r) for r in faillock):
+        settings: JSON = {**FAILLOCK_DEFAULTS, **faillock_conf}
+        for rule in faillock:  # arguments on the PAM line override faillock.conf
+            settings.update(pam_args(rule))
+        return _lockout_result("pam_faillock", settings, unlock_default=600)
+    tally = [r for r in auth_rules if r["module"] in ("pam_tally2", "pam_tally")]
+    if tally:
+        tally_settings: JSON = {}
+        for rule in tally:
+            tally_settings.update(pam_args(rule))
+        # pam_tally2 without unlock_time keeps the account locked until an admin resets it
+        return _lockout_result(str(tally[0]["module"]), tally_settings, unlock_default=None)
+    return {"module": None, "enabled": False, "deny": None, "unlock_time_seconds": None,
+            "permanent": False}
+
+
+def _lockout_result(module: str, settings: Mapping[str, Any], unlock_default: int | None) -> JSON:
+    deny = to_int(settings.get("deny"))
+    raw_unlock = settings.get("unlock_time", unlock_default)
+    unlock = _unlock_seconds(raw_unlock)
+    return {"module": module, "enabled": deny is not None and deny > 0, "deny": deny,
+            "unlock_time_seconds": unlock, "permanent": unlock is None,
+            "even_deny_root": bool(settings.get("even_deny_root", False))}
+
+
+def lockout_policy(stacks: Mapping[str, Sequence[JSON]], faillock_conf: Mapping[str, Any]) -> JSON:
+    """Login-failure lockout as enforced for sshd and console logins, weakest service deciding.
+
+    faillock: faillock.conf, then arguments on the PAM lines (they win); defaults deny=3,
+    unlock_time=600. tally2/tally: PAM arguments only. unlock_time 0/never means the account
+    stays locked until an administrator unlocks it (`permanent`), which satisfies any duration.
+    """
+    per_service = {name: _lockout_of_stack(rules, faillock_conf)
+                   for name, rules in _login_service_stacks(stacks).items()}
+    if not per_service:
+        return {"module": None, "enabled": False, "deny": None, "unlock_time_seconds": None,
+                "permanent": False, "services": {}, "weakest_service": None}
+    disabled = [name for name, policy in per_service.items() if not policy["enabled"]]
+    if disabled:
+        return {"module": None, "enabled": False, "deny": None, "unlock_time_seconds": None,
+                "permanent": False, "services": per_service, "weakest_service": disabled[0]}
+    weakest = max(per_service, key=lambda name: per_service[name]["deny"])
+    timed = [p["unlock_time_seconds"] for p in per_service.values() if not p["permanent"]]
+    return {"module": "+".join(sorted({str(p["module"]) for p in per_service.values()})),
+            "enabled": True, "deny": per_service[weakest]["deny"],
+            "unlock_time_seconds": min(timed) if timed else None, "permanent": not timed,
+            "services": per_service, "weakest_service": weakest}
+
+
+SECOND_FACTOR_MODULES = {
+    "pam_google_authenticator": "TOTP/HOTP one-time password (google-authenticator)",
+    "pam_oath": "OATH one-time password",
+    "pam_radius_auth": "RADIUS (one-time-password server)",
+    "pam_pkcs11": "smart card / USB key (PKCS#11)",
+    "pam_p11": "smart card / USB key (PKCS#11)",
+    "pam_u2f": "FIDO U2F security key",
+    "pam_yubico": "YubiKey one-time password",
+    "pam_duo": "Duo second factor",
+}
+
+
+def second_factor_modules(stacks: Mapping[str, Sequence[JSON]], service: str = "sshd") -> list[JSON]:
+    """OTP / smart-card modules in a service's auth stack (the shared stacks without its file).
+
+    A module with `nullok` lets users without a token in on one factor, so it is marked.
+    """
+    names = [service] if service in stacks else [s for s in SHARED_AUTH_STACKS if s in stacks]
+    found: list[JSON] = []
+    for name in names:
+        for rule in expand_stack(stacks, name, "auth"):
+            module = str(rule["module"])
+            if module in SECOND_FACTOR_MODULES:
+                found.append({"module": module, "kind": SECOND_FACTOR_MODULES[module],
+                              "nullok": "nullok" in pam_args(rule), "rule": rule_text(rule)})
+    return found
+
+
+def nullok_rules(stacks: Mapping[str, Sequence[JSON]]) -> list[JSON]:
+    """Auth rules with `nullok` (an empty password is accepted) in every stack printed, as each
+    service runs it (includes resolved), without repeats."""
+    found: dict[str, JSON] = {}
+    for name in sorted(stacks):
+        for rule in expand_stack(stacks, name, "auth"):
+            if "nullok" in pam_args(rule) or "nullok_secure" in pam_args(rule):
+                found.setdefault(rule_text(rule), {"stack": name, "rule": rule_text(rule)})
+    return list(found.values())
+
+
+def _password_change_stack(stacks: Mapping[str, Sequence[JSON]]) -> tuple[str | None, list[JSON]]:
+    for name in PASSWORD_CHANGE_STACKS:
+        if name in stacks:
+            return name, expand_stack(stacks, name, "password")
+    return None, []
+
+
+PWHISTORY_DEFAULT_REMEMBER = 10
+
+
+def password_history(stacks: Mapping[str, Sequence[JSON]],
+                     pwhistory_conf: Mapping[str, Any] | None = None) -> JSON:
+    """Passwords remembered by pam_pwhistory or pam_unix `remember=` on password change.
+
+    pam_pwhistory: `remember=` on its PAM line, else `remember` in /etc/security/pwhistory.conf
+    (``pwhistory_conf``, parsed; read by Linux-PAM 1.5.3+ and RHEL 9), else its default of 10.
+    Both modules check independently, so the larger count applies.
+    """
+    stack_name, rules = _password_change_stack(stacks)
+    evidence: list[str] = []
+    remembered = [0]
+    conf_count = to_int((pwhistory_conf or {}).get("remember"))
+    for rule in rules:
+        args = pam_args(rule)
+        if rule["module"] == "pam_pwhistory":
+            count = to_int(args.get("remember"))
+            if count is None and conf_count is not None:
+                count = conf_count
+                evidence.append(f"remember = {conf_count} (/etc/security/pwhistory.conf)")
+            remembered.append(PWHISTORY_DEFAULT_REMEMBER if count is None else count)
+            evidence.append(rule_text(rule))
+        elif rule["module"] == "pam_unix" and "remember" in args:
+            remembered.append(to_int(args["remember"]) or 0)
+            evidence.append(rule_text(rule))
+    return {"remember": max(remembered), "stack": stack_name, "rules": evidence}
+
+
+_CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
+
+_QUALITY_DEFAULTS = {
+    # libpwquality >= 1.4; older versions document theirs in the stock file (see above)
+    "pam_pwquality": {"minlen": 8, "minclass": 0, "dcredit": 0, "ucredit": 0, "lcredit": 0, "ocredit": 0},
+    "pam_cracklib": {"minlen": 9, "minclass": 0, "dcredit": 1, "ucredit": 1, "lcredit": 1, "ocredit": 1},
+}
+
+MIN_LENGTH_FLOOR = 6  # pwquality and cracklib refuse a configured minlen below 6
+
+PAM_UNIX_DEFAULT_MINLEN = 6
+
+
+def password_quality(stacks: Mapping[str, Sequence[JSON]], pwquality_text: str) -> JSON:
+    """The complexity rules enforced when a password is changed.
+
+    pam_pwquality: module defaults < pwquality.conf (+ .conf.d) < arguments on the PAM line.
+    pam_cracklib: its own defaults < PAM arguments (it does not read pwquality.conf).
+    Neither: pam_unix `minlen` (default 6) and no character-class rule.
+
+    Effective minimum length: minlen minus the positive credits (each positive credit lets a
+    password be one character shorter per class used). Required classes: the larger of
+    `minclass` and the number of negative credits (a negative credit requires that class).
+    """
+    stack_name, rules = _password_change_stack(stacks)
+    checker = next((r for r in rules if r["module"] in _QUALITY_DEFAULTS), None)
+    if checker is None:
+        unix = next((r for r in rules if r["module"] == "pam_unix"), None)
+        minlen = to_int(pam_args(unix).get("minlen")) if unix else None
+        return {"module": None, "stack": stack_name, "settings": {},
+                "min_length": minlen or PAM_UNIX_DEFAULT_MINLEN, "min_char_classes": 0,
+                "required_classes": [], "rule": rule_text(unix) if unix else None}
+    module = str(checker["module"])
+    settings: JSON = dict(_QUALITY_DEFAULTS[module])
+    if module == "pam_pwquality":
+        settings.update({k: v for k, v in pwquality_documented_defaults(pwquality_text).items()
+                         if k in settings})
+        settings.update(parse_key_equals_value(pwquality_text))
+    settings.update({k: typed(v) if isinstance(v, str) else v for k, v in pam_args(checker).items()})
+    minlen = max(to_int(settings.get("minlen")) or 0, MIN_LENGTH_FLOOR)
+    credits = {name: to_int(settings.get(name)) or 0 for name in _CREDITS}
+    required = sorted(name for name, credit in credits.items() if credit < 0)
+    bonus = sum(credit for credit in credits.values() if credit > 0)
+    return {"module": module, "stack": stack_name, "settings": settings,
+            "min_length": max(minlen - bonus, 1),
+            "min_char_classes": max(to_int(settings.get("minclass")) or 0, len(required)),
+            "required_classes": required, "rule": rule_text(checker)}

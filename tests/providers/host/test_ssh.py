@@ -252,3 +252,58 @@ def test_the_apt_query_leaves_apt_caches_untouched(tmp_path: Path) -> None:
     assert ran.returncode in command.ok_codes, ran.stdout
     assert "Listing..." in ran.stdout
     assert {p.name: p.stat().st_mtime_ns for p in caches.glob("*.bin")} == before
+
+
+def test_proxyjump_walks_every_hop_in_order(sshd: Sshd, tmp_path: Path) -> None:
+    """`ProxyJump hop1,hop2`: hop1 is reached directly, hop2 through hop1, the target through hop2.
+    Each hop's host key is verified, so leaving hop1's key out proves it is walked; `ProxyJump
+    none` in the first matching block turns an inherited jump off."""
+    with running_sshd() as second:
+        both_keys = tmp_path / "known_hosts"
+        both_keys.write_text(sshd.known_hosts.read_text(encoding="utf-8")
+                             + second.known_hosts.read_text(encoding="utf-8"), encoding="utf-8")
+        ssh_config = tmp_path / "ssh_config"
+        ssh_config.write_text(f"""\
+Host hop1
+  HostName 127.0.0.1
+  Port {second.port}
+  User {second.user}
+  IdentityFile {second.client_key}
+
+Host hop2
+  HostName 127.0.0.1
+  Port {sshd.port}
+  User {sshd.user}
+  IdentityFile {sshd.client_key}
+
+Host direct-app
+  ProxyJump none
+
+Host *-app
+  HostName 127.0.0.1
+  Port {sshd.port}
+  User {sshd.user}
+  IdentityFile {sshd.client_key}
+  ProxyJump hop1,hop2
+""", encoding="utf-8")
+
+        def collect(target: str, known: Path) -> tuple[int, dict[str, Any]]:
+            out = tmp_path / "snapshot.json"
+            done = mlpscan("collect", target, "-o", str(out), "--ssh-config", str(ssh_config),
+                           "--known-hosts", str(known), cwd=tmp_path)
+            return done.returncode, json.loads(out.read_text(encoding="utf-8"))
+
+        code, snapshot = collect("ssh://web-app", both_keys)
+        assert code == 0, snapshot["errors"]
+        assert snapshot["targets"][0]["connection"]["via"] == "hop1,hop2"
+        assert host_errors(snapshot) == []
+        only_second_hop = tmp_path / "known_hosts_without_hop1"
+        only_second_hop.write_text(sshd.known_hosts.read_text(encoding="utf-8"), encoding="utf-8")
+        code, snapshot = collect("ssh://web-app", only_second_hop)
+        assert code == 3
+        [error] = host_errors(snapshot)
+        assert error["code"] == "HostKeyUnknown"
+        assert error["message"].startswith("hop1 ")
+        code, snapshot = collect("ssh://direct-app", only_second_hop)
+        assert code == 0, snapshot["errors"]
+        assert snapshot["targets"][0]["connection"]["via"] is None

@@ -77,6 +77,7 @@ from mlpscan.providers.host.parse.systemd import (
 from mlpscan.providers.host.parse.text import (
     content_lines,
     denial_line,
+    denial_sentence,
     failure_sentence,
     first_line,
     missing_files,
@@ -237,9 +238,10 @@ class Host:
         return Failure("CommandFailed", sentence)
 
     def denied(self, line: str) -> Failure:
-        """A refusal; without root it names the fix. As root (a container, SELinux) it cannot."""
+        """A refusal, in a sentence; without root it names the fix. As root (a container,
+        SELinux) it cannot."""
         hint = "" if self.session_is_root else " (needs --sudo)"
-        return Failure("PermissionDenied", line[:300] + hint)
+        return Failure("PermissionDenied", denial_sentence(line)[:300] + hint)
 
 
 # ---------------------------------------------------------------------------------------------

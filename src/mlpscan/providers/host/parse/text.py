@@ -56,6 +56,19 @@ def failure_sentence(text: str, exit_code: int) -> str:
     return f"the command ended with exit code {exit_code}"
 
 
+_DENIED_PATH = re.compile(r"['‘]?(?P<path>/[^\s:'’]+)['’]?: (?:Permission denied|Operation not permitted)")
+
+
+def denial_sentence(line: str) -> str:
+    """A tool's refusal as a sentence: `cat: /etc/x: Permission denied` -> reading /etc/x was
+    refused; sshd's "no hostkeys available" says it needs root; other refusals are already one."""
+    if (denied := _DENIED_PATH.search(line)) is not None:
+        return f"reading {denied['path']} was refused (permission denied)"
+    if "no hostkeys available" in line:
+        return "sshd -T needs root to read the host keys"
+    return line.strip()
+
+
 def first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():

@@ -10,6 +10,7 @@ from mlpscan.errors import InputError
 from mlpscan.providers.host.commands import CommandSpec
 from mlpscan.providers.host.limits import byte_size, positive_seconds
 from mlpscan.providers.host.stream import OutputLimits, SessionReader, split_output
+from mlpscan.providers.host.transport import SessionTimes, run_local
 from mlpscan.targets import parse_target, redact_target
 
 COMMANDS = [CommandSpec(id="one", run="true"), CommandSpec(id="two", run="true", ok_codes=[0, 1])]
@@ -84,3 +85,22 @@ def test_a_password_in_a_target_is_never_echoed(target: str) -> None:
     assert "s3" not in str(raised.value)
     assert "***" in str(raised.value)
     assert redact_target(target).startswith("ssh://ops:***@")
+
+
+def test_a_local_session_meets_its_deadline_and_keeps_what_completed() -> None:
+    """The local transport on a real `sh -s`: one command completes, the next trickles forever."""
+    script = (f"printf '\\n%s begin one\\n' '{MARKER}'\necho done\nprintf '\\n%s end one %s\\n' '{MARKER}' 0\n"
+              f"printf '\\n%s begin two\\n' '{MARKER}'\nwhile :; do printf x; sleep 0.1; done\n")
+    reader = SessionReader(MARKER, COMMANDS)
+    end = run_local(script, sudo=False, times=SessionTimes(read_timeout=30, deadline=1), reader=reader)
+    assert (end.code, end.exit_code) == ("Timeout", None)
+    assert "--session-timeout" in (end.reason or "")
+    assert reader.results["one"].output == "done\n"
+    assert "two" not in reader.results
+
+
+def test_a_local_session_stops_reading_at_its_cap() -> None:
+    reader = SessionReader(MARKER, COMMANDS, OutputLimits(max_command_bytes=4096, max_session_bytes=65536))
+    end = run_local("yes flood\n", sudo=False, times=SessionTimes(read_timeout=30, deadline=60), reader=reader)
+    assert end.code == "OutputLimit"
+    assert reader.read == 65536

@@ -563,7 +563,7 @@ def _sshd(host: Host) -> list[Fact]:
 def _ssh_management_access(host: Host, settings: Mapping[str, Any]) -> JSON:
     """Whether sshd listens only on named addresses, and whether the firewall limits its ports."""
     addresses = [_address_part(str(a)) for a in settings.get("listenaddress", [])]
-    specific = bool(addresses) and not any(fp.is_anywhere(a) for a in addresses)
+    specific = bool(addresses) and not any(fp.internet_facing(a) for a in addresses)
     ports = [int(port) for port in settings.get("port", [22]) if to_int(port) is not None]
     verdicts = [port_exposure(host, port, "tcp") for port in ports or [22]]
     restricted: bool | None = True
@@ -872,7 +872,9 @@ def _listeners(host: Host) -> list[Fact]:
         exposure, evidence = (port_exposure(host, socket["port"], socket["proto"]) if not socket["loopback"]
                               else ("restricted", "bound to loopback"))
         facts.append(Fact(f"{socket['proto']}/{endpoint}", f"{socket['proto']} {endpoint}",
-                          {**socket, "all_interfaces": wildcard, "firewall_exposure": exposure,
+                          {**socket, "all_interfaces": wildcard,
+                           "internet_facing": fp.internet_facing(socket["address"]),
+                           "firewall_exposure": exposure,
                            "firewall_evidence": evidence}))
     return facts
 

@@ -165,7 +165,7 @@ class Sshd(HostData):
         default=None, description="Match conditions no source evaluated")
     contexts_complete: bool | None = Field(default=None, description="every Match condition was evaluated")
     listen_addresses_specific: bool | None = Field(
-        default=None, description="sshd listens on named addresses only")
+        default=None, description="sshd listens only on named private (not global) addresses")
     ssh_ports_firewall_restricted: bool | None = Field(
         default=None, description="the host firewall drops new connections to sshd's ports from anywhere")
     ssh_firewall_evidence: str | None = Field(default=None, description="how the firewall was judged")
@@ -312,6 +312,7 @@ class Listener(HostData):
     interface: str | None = Field(description="%interface suffix")
     loopback: bool = Field(description="bound to loopback")
     all_interfaces: bool = Field(description="bound to 0.0.0.0, :: or *")
+    internet_facing: bool = Field(description="bound to every interface or to a public (global) address")
     firewall_exposure: str | None = Field(
         description="open | restricted (a new connection from anywhere is dropped on every path) | "
                     "None: unknown")

@@ -344,6 +344,17 @@ def exposure(nft: Mapping[str, JSON] | None, iptables: Mapping[str, JSON] | None
     return None, "; ".join(evidence for verdict, evidence in views if verdict is None)
 
 
+def internet_facing(address: str) -> bool:
+    """A bind that Internet traffic can reach: every interface, or a public (global) address.
+    Private, link-local and loopback addresses are reached from inside only."""
+    if is_anywhere(address):
+        return True
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:
+        return True  # a name or an odd form: not known to be internal
+
+
 def is_anywhere(address: str) -> bool:
     """A listening address that accepts connections on every interface."""
     if address in ("*", "0.0.0.0", "::", ""):

@@ -117,3 +117,12 @@ def test_level3_parsers() -> None:
     quality = parse_pam_line("password requisite pam_pwquality.so dcredit=-1 ucredit=-1")
     assert quality is not None
     assert quality["args"] == ["dcredit=-1", "ucredit=-1"]   # credits are rules, not secrets
+
+
+def test_an_iptables_goto_returns_to_the_caller_of_its_chain() -> None:
+    """firewalld's `-g IN_public`: when IN_public ends, INPUT resumes after its `-j INPUT_ZONES`."""
+    rules = parse_iptables_chains("-P INPUT ACCEPT\n-N ZONES\n-N PUBLIC\n-A INPUT -j ZONES\n"
+                                    "-A INPUT -j REJECT\n-A ZONES -g PUBLIC\n-A ZONES -p tcp --dport 22 -j ACCEPT\n"
+                                    "-A PUBLIC -p tcp --dport 80 -j ACCEPT\n")
+    assert exposure(None, rules, Packet("tcp", 22))[0] == "restricted"   # ZONES' own rule is never reached
+    assert exposure(None, rules, Packet("tcp", 80))[0] == "open"

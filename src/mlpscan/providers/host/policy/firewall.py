@@ -262,14 +262,16 @@ class _IptWalk:
             return {Outcome("drop", certain)}
         if target == "RETURN":
             return {Outcome("continue", certain)}
-        if target not in self.chains or depth >= MAX_JUMPS:
+        goto = target.startswith("goto ")
+        chain = target.removeprefix("goto ")
+        if chain not in self.chains or depth >= MAX_JUMPS:
             return {Outcome("drop", False), Outcome("accept", False)}
         results: set[Outcome] = set()
-        for outcome in self.rules(list(self.chains[target].get("rules", [])), depth + 1, certain):
-            if outcome.verdict == "continue":
-                results |= self.rules(rest, depth, outcome.certain)
-            else:
+        for outcome in self.rules(list(self.chains[chain].get("rules", [])), depth + 1, certain):
+            if outcome.verdict != "continue" or goto:
                 results.add(outcome)
+            else:
+                results |= self.rules(rest, depth, outcome.certain)
         return results
 
 
@@ -292,8 +294,10 @@ def _ipt_rule(words: Sequence[str], packet: Packet) -> tuple[bool | None, str | 
             word = words[index] if index < len(words) else ""
             value = words[index + 1] if index + 1 < len(words) else ""
         step = 2
-        if word in ("-j", "-g"):
+        if word == "-j":
             target = value
+        elif word == "-g":
+            target = f"goto {value}"   # the chain's end returns to our caller, not to this rule
         elif word == "-p":
             if (value.lower() in (packet.proto, "all")) == negated:
                 return False, target, True

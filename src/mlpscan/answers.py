@@ -132,12 +132,14 @@ def _read_xlsx(path: Path) -> Document:
     if SURVEY_SHEET not in book.sheetnames or "meta" not in book.sheetnames:
         raise InputError(f"workbook has no '{SURVEY_SHEET}' and 'meta' sheets (use the survey template)",
                          path=path)
-    meta = {str(row[0]): row[1] for row in book["meta"].iter_rows(values_only=True) if row and row[0]}
+    meta = {str(row[0]): _cell(row[1]) for row in book["meta"].iter_rows(values_only=True)
+            if len(row) > 1 and row[0]}
     rows = list(book[SURVEY_SHEET].iter_rows(values_only=True))
     book.close()
     if not rows:
         raise InputError(f"sheet '{SURVEY_SHEET}' is empty", path=path)
-    header = [str(cell) if cell is not None else "" for cell in rows[0]]
+    # the template's headers read `result / 評価結果`: the code is before the slash
+    header = [str(cell).split(" / ")[0].strip() if cell is not None else "" for cell in rows[0]]
     positions = {name: header.index(name) for name in ANSWER_COLUMNS if name in header}
     if "unit" not in positions or "result" not in positions:
         raise InputError(f"sheet '{SURVEY_SHEET}' needs the columns unit and result (row 1)", path=path)

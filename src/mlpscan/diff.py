@@ -19,6 +19,7 @@ from mlpscan.units import Category
 DIFF_SCHEMA = "mlpscan.diff/1"
 Change = Literal["new", "fixed", "still_failing", "changed", "gone"]
 _FAILING = (Status.FAIL, Status.ERROR)
+_RESOLVED = (Status.PASS, Status.NOT_APPLICABLE)
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,14 @@ def _key(finding: Finding) -> tuple[str, str, str, str]:
     return (finding.check, r.target, r.type, r.uid)
 
 
-def _classify(before_failing: bool, after_failing: bool, same: bool) -> Change | None:
+def _classify(before_failing: bool, after_failing: bool, after_resolved: bool, same: bool) -> Change | None:
+    """`fixed` only when the gap is resolved (pass, 符合, not applicable), not merely unknown now."""
     if after_failing and not before_failing:
         return "new"
-    if before_failing and not after_failing:
-        return "fixed"
     if before_failing and after_failing:
         return "still_failing" if same else "changed"
+    if before_failing and after_resolved:
+        return "fixed"
     return None if same else "changed"
 
 
@@ -117,7 +119,8 @@ def compare(old: Record, new: Record) -> Comparison:
                 findings.append(FindingChange("gone", key[0], key[1], key[3], was.status, None, was.message))
             continue
         was_failing = was is not None and was.status in _FAILING
-        change = _classify(was_failing, now.status in _FAILING, was is not None and was.status == now.status)
+        change = _classify(was_failing, now.status in _FAILING, now.status in _RESOLVED,
+                           was is not None and was.status == now.status)
         if change is not None:
             findings.append(FindingChange(change, key[0], key[1], key[3], was.status if was else None,
                                           now.status, now.message))
@@ -127,7 +130,8 @@ def compare(old: Record, new: Record) -> Comparison:
         previous = old_units.get(record.unit.id)
         if previous is None:
             continue
-        change = _classify(previous.result.is_gap, record.result.is_gap, previous.result == record.result)
+        change = _classify(previous.result.is_gap, record.result.is_gap,
+                           record.result in (Result.CONFORM, Result.NOT_APPLICABLE), previous.result == record.result)
         if change is not None:
             units.append(UnitChange(change, record.unit.id, record.unit.category, previous.result, record.result))
     old_scores, new_scores = score(old), score(new)

@@ -143,7 +143,7 @@ class Check(BaseModel):
 
     def text(self, lang: Lang) -> tuple[str, str | None, str | None]:
         """Title, message template and remediation in ``lang`` (English where not translated)."""
-        translated = self.i18n.get(lang) if lang != "en" else None  # type: ignore[call-overload]
+        translated = self.i18n.get(lang) if lang != "en" else None
         if translated is None:
             return self.title, self.message, self.remediation
         return translated.title, translated.message, translated.remediation

@@ -40,14 +40,27 @@ WriteAll = Callable[[Path, dict[str, bytes]], None]
 
 def add_record_options(parser: argparse.ArgumentParser) -> None:
     """--lang and --answers, for every command that can write the record."""
-    parser.add_argument("--lang", type=parse_lang, metavar="ja|zh|en",
-                        help="language of the record (default: from the locale, else en)")
-    parser.add_argument("--answers", type=Path, metavar="FILE",
-                        help="survey answers (YAML or the survey XLSX) merged into the record")
+    parser.add_argument(
+        "--lang",
+        type=parse_lang,
+        metavar="ja|zh|en",
+        help="language of the record (default: from the locale, else en)",
+    )
+    parser.add_argument(
+        "--answers",
+        type=Path,
+        metavar="FILE",
+        help="survey answers (YAML or the survey XLSX) merged into the record",
+    )
 
 
-def record_files(report: Report, content: Content, formats: list[str], args: argparse.Namespace,
-                 baseline: Record | None = None) -> dict[str, bytes]:
+def record_files(
+    report: Report,
+    content: Content,
+    formats: list[str],
+    args: argparse.Namespace,
+    baseline: Record | None = None,
+) -> dict[str, bytes]:
     """The xlsx/html outputs asked for in ``formats`` (none when neither is)."""
     wanted = [f for f in formats if f in RECORD_FORMATS]
     if not wanted and getattr(args, "answers", None) is None:
@@ -55,8 +68,12 @@ def record_files(report: Report, content: Content, formats: list[str], args: arg
     record = _record(report, content, getattr(args, "answers", None))
     if not wanted:
         return {}
-    view = RecordView(record, content, args.lang or default_lang(),
-                      comparison=compare(baseline, record) if baseline is not None else None)
+    view = RecordView(
+        record,
+        content,
+        args.lang or default_lang(),
+        comparison=compare(baseline, record) if baseline is not None else None,
+    )
     renderers = {"xlsx": render_xlsx, "html": render_html}
     return {RECORD_FILES[f]: renderers[f](view) for f in wanted}
 
@@ -69,35 +86,54 @@ def _record(report: Report, content: Content, answers_path: Path | None) -> Reco
     return build_record(report, content, answers)
 
 
-def register(sub: Any, content_parent: argparse.ArgumentParser, write_all: WriteAll,
-             console: Callable[[], Console]) -> None:
+def register(
+    sub: Any, content_parent: argparse.ArgumentParser, write_all: WriteAll, console: Callable[[], Console]
+) -> None:
     """Add `report`, `survey` and `diff` to the command line."""
-    rp = sub.add_parser("report", parents=[content_parent],
-                        help="the assessment record (XLSX, HTML) from a JSON report, without re-evaluating")
+    rp = sub.add_parser(
+        "report",
+        parents=[content_parent],
+        help="the assessment record (XLSX, HTML) from a JSON report, without re-evaluating",
+    )
     rp.add_argument("report", type=Path, metavar="REPORT.json")
     add_record_options(rp)
-    rp.add_argument("--format", default="xlsx,html", metavar="LIST", help="comma list of xlsx,html (default both)")
+    rp.add_argument(
+        "--format", default="xlsx,html", metavar="LIST", help="comma list of xlsx,html (default both)"
+    )
     rp.add_argument("--output-dir", type=Path, default=Path(DEFAULT_OUTPUT_DIR), metavar="DIR")
-    rp.add_argument("--baseline", type=Path, metavar="OLD",
-                    help="an earlier report (or snapshot) of the same level: adds a comparison section")
-    rp.add_argument("--baseline-answers", type=Path, metavar="FILE", help="the survey answers of the baseline")
+    rp.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="OLD",
+        help="an earlier report (or snapshot) of the same level: adds a comparison section",
+    )
+    rp.add_argument(
+        "--baseline-answers", type=Path, metavar="FILE", help="the survey answers of the baseline"
+    )
     rp.set_defaults(run=lambda args, _: _cmd_report(args, write_all))
 
     sv = sub.add_parser("survey", help="survey templates for what a scanner cannot see")
     sv_sub = sv.add_subparsers(dest="action", required=True, parser_class=type(rp))
-    st = sv_sub.add_parser("template", parents=[content_parent],
-                           help="the units of a level a person must answer, as YAML and XLSX")
+    st = sv_sub.add_parser(
+        "template",
+        parents=[content_parent],
+        help="the units of a level a person must answer, as YAML and XLSX",
+    )
     st.add_argument("--level", type=int, choices=(1, 2, 3, 4), required=True)
     st.add_argument("--lang", type=parse_lang, metavar="ja|zh|en")
     st.add_argument("--output-dir", type=Path, default=Path(DEFAULT_OUTPUT_DIR), metavar="DIR")
     st.set_defaults(run=lambda args, _: _cmd_survey_template(args, write_all))
 
-    df = sub.add_parser("diff", parents=[content_parent],
-                        help="compare two assessments: per unit and per finding, and the scores")
+    df = sub.add_parser(
+        "diff",
+        parents=[content_parent],
+        help="compare two assessments: per unit and per finding, and the scores",
+    )
     df.add_argument("old", type=Path, metavar="OLD", help="report JSON, or snapshot (evaluated at --level)")
     df.add_argument("new", type=Path, metavar="NEW", help="report JSON, or snapshot (evaluated at --level)")
-    df.add_argument("--level", type=int, choices=(1, 2, 3, 4), help="level for snapshots (default: the "
-                    "report's, else 3)")
+    df.add_argument(
+        "--level", type=int, choices=(1, 2, 3, 4), help="level for snapshots (default: the report's, else 3)"
+    )
     df.add_argument("--old-answers", type=Path, metavar="FILE")
     df.add_argument("--new-answers", type=Path, metavar="FILE")
     df.add_argument("--format", default="table", choices=("table", "json"))
@@ -109,8 +145,11 @@ def _formats(raw: str) -> list[str]:
     formats = [part.strip() for part in raw.split(",") if part.strip()]
     unknown = [f for f in formats if f not in RECORD_FORMATS]
     if unknown or not formats:
-        raise InputError(f"--format: unknown format {unknown[0]!r}; use xlsx, html" if unknown
-                         else "--format: no format given")
+        raise InputError(
+            f"--format: unknown format {unknown[0]!r}; use xlsx, html"
+            if unknown
+            else "--format: no format given"
+        )
     return formats
 
 
@@ -123,8 +162,11 @@ def load_assessment(path: Path, content: Content, level: int | None, config: Con
         profile = content.level_profile(level or 3)
         return with_metadata(evaluate(snapshot, content, profile), snapshot, config)
     if schema != REPORT_SCHEMA:
-        raise InputError(f"not an mlpscan report or snapshot (schema {schema!r}; expected {REPORT_SCHEMA} "
-                         f"or {SNAPSHOT_SCHEMA})", path=path)
+        raise InputError(
+            f"not an mlpscan report or snapshot (schema {schema!r}; expected {REPORT_SCHEMA} "
+            f"or {SNAPSHOT_SCHEMA})",
+            path=path,
+        )
     try:
         return Report.model_validate(doc.data)
     except ValidationError as exc:
@@ -150,8 +192,10 @@ def _cmd_survey_template(args: argparse.Namespace, write_all: WriteAll) -> int:
     content = load_content(args.content)
     lang: Lang = args.lang or default_lang()
     stem = f"mlpscan-survey-L{args.level}-{lang}"
-    files = {f"{stem}.yaml": template_yaml(content, args.level, lang),
-             f"{stem}.xlsx": template_xlsx(content, args.level, lang)}
+    files = {
+        f"{stem}.yaml": template_yaml(content, args.level, lang),
+        f"{stem}.xlsx": template_xlsx(content, args.level, lang),
+    }
     write_all(args.output_dir, files)
     for name in files:
         sys.stderr.write(f"mlpscan: wrote {args.output_dir / name}\n")
@@ -162,8 +206,9 @@ def _cmd_diff(args: argparse.Namespace, console: Callable[[], Console]) -> int:
     content = load_content(args.content)
     new_report = load_assessment(args.new, content, args.level)
     old_report = load_assessment(args.old, content, args.level or new_report.profile.level)
-    comparison = compare(_record(old_report, content, args.old_answers),
-                         _record(new_report, content, args.new_answers))
+    comparison = compare(
+        _record(old_report, content, args.old_answers), _record(new_report, content, args.new_answers)
+    )
     if args.format == "json":
         print(json.dumps(comparison.to_json(), indent=2, ensure_ascii=False))
         return 0
@@ -174,27 +219,55 @@ def _cmd_diff(args: argparse.Namespace, console: Callable[[], Console]) -> int:
 def _print_diff(comparison: Comparison, lang: Lang, content: Content, out: Console) -> None:
     t = texts(content.root, lang)
     out.print(f"[bold]{t.t('title.diff')}[/bold] · {t.t('m.level_value', level=comparison.level)}")
-    out.print(t.t("diff.summary", new=comparison.count("new"), fixed=comparison.count("fixed"),
-                  still=comparison.count("still_failing"), changed=comparison.count("changed")))
+    out.print(
+        t.t(
+            "diff.summary",
+            new=comparison.count("new"),
+            fixed=comparison.count("fixed"),
+            still=comparison.count("still_failing"),
+            changed=comparison.count("changed"),
+        )
+    )
     scores = Table(t.t("col.category"), t.t("col.before"), t.t("col.after"), t.t("col.change"))
     for s in comparison.scores:
         name = t.t("m.overall") if s.category is None else t.t(f"cat.{s.category}")
         scores.add_row(name, _num(s.before), _num(s.after), "–" if s.delta is None else f"{s.delta:+.1f}")
     out.print(scores)
     if comparison.units:
-        units = Table(t.t("col.unit"), t.t("col.category"), t.t("col.change"), t.t("col.before"), t.t("col.after"),
-                      title=t.t("diff.units"))
+        units = Table(
+            t.t("col.unit"),
+            t.t("col.category"),
+            t.t("col.change"),
+            t.t("col.before"),
+            t.t("col.after"),
+            title=t.t("diff.units"),
+        )
         for u in comparison.units:
-            units.add_row(u.unit, t.t(f"cat.{u.category}"), t.t(f"diff.{u.change}"),
-                          t.t(f"result.{u.before.value}"), t.t(f"result.{u.after.value}"))
+            units.add_row(
+                u.unit,
+                t.t(f"cat.{u.category}"),
+                t.t(f"diff.{u.change}"),
+                t.t(f"result.{u.before.value}"),
+                t.t(f"result.{u.after.value}"),
+            )
         out.print(units)
     if comparison.findings:
-        findings = Table(t.t("col.check"), t.t("col.asset"), t.t("col.change"), t.t("col.before"),
-                         t.t("col.after"), title=t.t("diff.findings"))
+        findings = Table(
+            t.t("col.check"),
+            t.t("col.asset"),
+            t.t("col.change"),
+            t.t("col.before"),
+            t.t("col.after"),
+            title=t.t("diff.findings"),
+        )
         for f in comparison.findings:
-            findings.add_row(f.check, f"{f.target}\n{f.resource}", t.t(f"diff.{f.change}"),
-                             t.t(f"status.{f.before.value}") if f.before else "",
-                             t.t(f"status.{f.after.value}") if f.after else "")
+            findings.add_row(
+                f.check,
+                f"{f.target}\n{f.resource}",
+                t.t(f"diff.{f.change}"),
+                t.t(f"status.{f.before.value}") if f.before else "",
+                t.t(f"status.{f.after.value}") if f.after else "",
+            )
         out.print(findings)
 
 

@@ -72,19 +72,45 @@ class Comparison:
             return value.value if value is not None else None
 
         return {
-            "schema": DIFF_SCHEMA, "level": self.level,
-            "old": {"generated_at": self.old_generated, "overall": self.old_scores.overall,
-                    "conclusion": self.old_scores.conclusion},
-            "new": {"generated_at": self.new_generated, "overall": self.new_scores.overall,
-                    "conclusion": self.new_scores.conclusion},
+            "schema": DIFF_SCHEMA,
+            "level": self.level,
+            "old": {
+                "generated_at": self.old_generated,
+                "overall": self.old_scores.overall,
+                "conclusion": self.old_scores.conclusion,
+            },
+            "new": {
+                "generated_at": self.new_generated,
+                "overall": self.new_scores.overall,
+                "conclusion": self.new_scores.conclusion,
+            },
             "summary": {c: self.count(c) for c in ("new", "fixed", "still_failing", "changed", "gone")},
-            "scores": [{"category": s.category or "overall", "before": s.before, "after": s.after,
-                        "delta": s.delta} for s in self.scores],
-            "units": [{"unit": u.unit, "category": u.category, "change": u.change, "before": u.before.value,
-                       "after": u.after.value} for u in self.units],
-            "findings": [{"check": f.check, "target": f.target, "resource": f.resource, "change": f.change,
-                          "before": status(f.before), "after": status(f.after), "message": f.message}
-                         for f in self.findings],
+            "scores": [
+                {"category": s.category or "overall", "before": s.before, "after": s.after, "delta": s.delta}
+                for s in self.scores
+            ],
+            "units": [
+                {
+                    "unit": u.unit,
+                    "category": u.category,
+                    "change": u.change,
+                    "before": u.before.value,
+                    "after": u.after.value,
+                }
+                for u in self.units
+            ],
+            "findings": [
+                {
+                    "check": f.check,
+                    "target": f.target,
+                    "resource": f.resource,
+                    "change": f.change,
+                    "before": status(f.before),
+                    "after": status(f.after),
+                    "message": f.message,
+                }
+                for f in self.findings
+            ],
         }
 
 
@@ -106,8 +132,10 @@ def _classify(before_failing: bool, after_failing: bool, after_resolved: bool, s
 
 def compare(old: Record, new: Record) -> Comparison:
     if old.level != new.level:
-        raise InputError(f"the old assessment is level {old.level}, the new one level {new.level}: "
-                         "compare assessments of the same level")
+        raise InputError(
+            f"the old assessment is level {old.level}, the new one level {new.level}: "
+            "compare assessments of the same level"
+        )
     before = {_key(f): f for f in old.report.findings}
     after = {_key(f): f for f in new.report.findings}
     findings: list[FindingChange] = []
@@ -119,25 +147,45 @@ def compare(old: Record, new: Record) -> Comparison:
                 findings.append(FindingChange("gone", key[0], key[1], key[3], was.status, None, was.message))
             continue
         was_failing = was is not None and was.status in _FAILING
-        change = _classify(was_failing, now.status in _FAILING, now.status in _RESOLVED,
-                           was is not None and was.status == now.status)
+        change = _classify(
+            was_failing,
+            now.status in _FAILING,
+            now.status in _RESOLVED,
+            was is not None and was.status == now.status,
+        )
         if change is not None:
-            findings.append(FindingChange(change, key[0], key[1], key[3], was.status if was else None,
-                                          now.status, now.message))
+            findings.append(
+                FindingChange(
+                    change, key[0], key[1], key[3], was.status if was else None, now.status, now.message
+                )
+            )
     old_units = {r.unit.id: r for r in old.records}
     units: list[UnitChange] = []
     for record in new.records:
         previous = old_units.get(record.unit.id)
         if previous is None:
             continue
-        change = _classify(previous.result.is_gap, record.result.is_gap,
-                           record.result in (Result.CONFORM, Result.NOT_APPLICABLE), previous.result == record.result)
+        change = _classify(
+            previous.result.is_gap,
+            record.result.is_gap,
+            record.result in (Result.CONFORM, Result.NOT_APPLICABLE),
+            previous.result == record.result,
+        )
         if change is not None:
-            units.append(UnitChange(change, record.unit.id, record.unit.category, previous.result, record.result))
+            units.append(
+                UnitChange(change, record.unit.id, record.unit.category, previous.result, record.result)
+            )
     old_scores, new_scores = score(old), score(new)
     old_by = {c.category: c.score for c in old_scores.categories}
     scores = [ScoreChange(None, old_scores.overall, new_scores.overall)]
     scores += [ScoreChange(c.category, old_by.get(c.category), c.score) for c in new_scores.categories]
-    return Comparison(level=new.level, old_generated=old.report.generated_at.isoformat(),
-                      new_generated=new.report.generated_at.isoformat(), findings=tuple(findings),
-                      units=tuple(units), scores=tuple(scores), old_scores=old_scores, new_scores=new_scores)
+    return Comparison(
+        level=new.level,
+        old_generated=old.report.generated_at.isoformat(),
+        new_generated=new.report.generated_at.isoformat(),
+        findings=tuple(findings),
+        units=tuple(units),
+        scores=tuple(scores),
+        old_scores=old_scores,
+        new_scores=new_scores,
+    )

@@ -56,8 +56,10 @@ def text_problems(english: Mapping[str, str | None], translations: Mapping[str, 
             if (source is None) != (translated is None):
                 problems.append(f"i18n.{lang}.{field} is {'missing' if translated is None else 'extra'}")
             elif placeholders(source) != placeholders(translated):
-                problems.append(f"i18n.{lang}.{field} placeholders {placeholders(translated)} differ from "
-                                f"the English {placeholders(source)}")
+                problems.append(
+                    f"i18n.{lang}.{field} placeholders {placeholders(translated)} differ from "
+                    f"the English {placeholders(source)}"
+                )
     return problems
 
 
@@ -75,7 +77,7 @@ def default_lang(environ: Mapping[str, str] | None = None) -> Lang:
 def parse_lang(value: str) -> Lang:
     if value not in LANGS:
         raise InputError(f"--lang: unknown language {value!r}; use {', '.join(LANGS)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 class Tri(BaseModel):
@@ -120,9 +122,10 @@ def _load_ui(path: Path) -> dict[str, Tri]:
     for key, tri in table.items():
         wanted = placeholders(tri.en)
         for lang in ("zh", "ja"):
-            if placeholders(tri.get(lang)) != wanted:  # type: ignore[arg-type]
-                raise InputError(f"'{key}': the {lang} text's placeholders differ from the English",
-                                 path=path)
+            if placeholders(tri.get(lang)) != wanted:
+                raise InputError(
+                    f"'{key}': the {lang} text's placeholders differ from the English", path=path
+                )
     return table
 
 

@@ -30,20 +30,25 @@ from mlpscan.units import LevelUnits, Unit, level_units
 
 
 class Result(str, Enum):
-    CONFORM = "conform"               # 符合
-    PARTIAL = "partial"               # 部分符合
-    NONCONFORM = "nonconform"         # 不符合
+    CONFORM = "conform"  # 符合
+    PARTIAL = "partial"  # 部分符合
+    NONCONFORM = "nonconform"  # 不符合
     NOT_APPLICABLE = "not_applicable"  # 不适用
-    NOT_ASSESSED = "not_assessed"     # needs a person (survey)
-    UNDETERMINED = "undetermined"     # an error: cannot be determined, never 符合
+    NOT_ASSESSED = "not_assessed"  # needs a person (survey)
+    UNDETERMINED = "undetermined"  # an error: cannot be determined, never 符合
 
     @property
     def is_gap(self) -> bool:
         return self in (Result.PARTIAL, Result.NONCONFORM, Result.UNDETERMINED)
 
 
-_FROM_STATUS = {Status.PASS: Result.CONFORM, Status.FAIL: Result.NONCONFORM, Status.ERROR: Result.UNDETERMINED,
-                Status.MANUAL: Result.NOT_ASSESSED, Status.NOT_APPLICABLE: Result.NOT_APPLICABLE}
+_FROM_STATUS = {
+    Status.PASS: Result.CONFORM,
+    Status.FAIL: Result.NONCONFORM,
+    Status.ERROR: Result.UNDETERMINED,
+    Status.MANUAL: Result.NOT_ASSESSED,
+    Status.NOT_APPLICABLE: Result.NOT_APPLICABLE,
+}
 _DECIDED = (Result.CONFORM, Result.PARTIAL, Result.NONCONFORM)
 
 
@@ -75,7 +80,7 @@ class Row:
 
     unit: Unit
     result: Result
-    source: str                       # "scanner", "survey" or "" (no evidence yet)
+    source: str  # "scanner", "survey" or "" (no evidence yet)
     asset: ResourceRef | None = None
     findings: tuple[Finding, ...] = ()
     answer: SurveyAnswer | None = None
@@ -104,7 +109,7 @@ class UnitRecord:
     result: Result
     rows: tuple[Row, ...]
     answer: SurveyAnswer | None
-    survey_pending: bool              # partly or not automatable, and no answer yet
+    survey_pending: bool  # partly or not automatable, and no answer yet
 
     @property
     def sources(self) -> list[str]:
@@ -112,8 +117,7 @@ class UnitRecord:
 
     @property
     def failing_findings(self) -> list[Finding]:
-        return [f for r in self.rows for f in r.findings
-                if f.effective_status in (Status.FAIL, Status.ERROR)]
+        return [f for r in self.rows for f in r.findings if f.effective_status in (Status.FAIL, Status.ERROR)]
 
     @property
     def severity(self) -> Severity | None:
@@ -148,12 +152,15 @@ def build_record(report: Report, content: Content, answers: Iterable[SurveyAnswe
             by_unit[unit_id].append(finding)
     _law_evidence(report, content, units, by_unit)
     answered = {a.unit: a for a in answers}
-    records = tuple(_unit_record(unit, by_unit.get(unit.id, []), answered.get(unit.id)) for unit in units.units)
+    records = tuple(
+        _unit_record(unit, by_unit.get(unit.id, []), answered.get(unit.id)) for unit in units.units
+    )
     return Record(report=report, level=level, units=units, records=records, answers=tuple(answered.values()))
 
 
-def _law_evidence(report: Report, content: Content, units: LevelUnits,
-                  by_unit: dict[str, list[Finding]]) -> None:
+def _law_evidence(
+    report: Report, content: Content, units: LevelUnits, by_unit: dict[str, list[Finding]]
+) -> None:
     """Law obligations take the findings of the checks (or parameters) they name as evidence."""
     for unit in units.units:
         if unit.extension != "law" or not (unit.checks or unit.params):
@@ -174,14 +181,22 @@ def _unit_record(unit: Unit, findings: list[Finding], answer: SurveyAnswer | Non
     per_asset: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
         per_asset[_asset_key(finding.resource)].append(finding)
-    rows = [Row(unit=unit, result=combine(finding_result(f) for f in group), source="scanner",
-                asset=group[0].resource, findings=tuple(group))
-            for _, group in sorted(per_asset.items())]
+    rows = [
+        Row(
+            unit=unit,
+            result=combine(finding_result(f) for f in group),
+            source="scanner",
+            asset=group[0].resource,
+            findings=tuple(group),
+        )
+        for _, group in sorted(per_asset.items())
+    ]
     if answer is not None:
         rows.append(Row(unit=unit, result=Result(answer.result), source="survey", answer=answer))
     survey_pending = unit.automatable != "automated" and answer is None
     results = [r.result for r in rows] + ([Result.NOT_ASSESSED] if survey_pending else [])
     if not rows:
         rows.append(Row(unit=unit, result=Result.NOT_ASSESSED, source=""))
-    return UnitRecord(unit=unit, result=combine(results), rows=tuple(rows), answer=answer,
-                      survey_pending=survey_pending)
+    return UnitRecord(
+        unit=unit, result=combine(results), rows=tuple(rows), answer=answer, survey_pending=survey_pending
+    )

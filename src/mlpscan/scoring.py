@@ -51,7 +51,7 @@ class Scores:
     overall: float | None
     conclusion: Conclusion | None
     provisional: bool
-    pending: int                      # MLPS units not yet assessed
+    pending: int  # MLPS units not yet assessed
     undetermined: int
     fired: tuple[FiredTrigger, ...]
     unruled: tuple[FiredTrigger, ...]  # triggers whose units cannot be determined yet
@@ -77,8 +77,11 @@ def score(record: Record) -> Scores:
             continue
         scored, value = _score(members)
         counts = Counter(r.result for r in members)
-        categories.append(CategoryScore(category=key, counts={r: counts.get(r, 0) for r in Result},
-                                        scored=scored, score=value))
+        categories.append(
+            CategoryScore(
+                category=key, counts={r: counts.get(r, 0) for r in Result}, scored=scored, score=value
+            )
+        )
     mlps = [r for key in MLPS_CATEGORIES for r in by_category[key]]
     _, overall = _score(mlps)
     clause_results: dict[str, list[UnitRecord]] = {}
@@ -86,20 +89,32 @@ def score(record: Record) -> Scores:
         clause_results.setdefault(unit_record.unit.clause, []).append(unit_record)
     fired, unruled = [], []
     for trigger in record.units.triggers:
-        members = [r for clause in trigger.clauses.get(record.level, []) for r in clause_results.get(clause, [])]
+        members = [
+            r for clause in trigger.clauses.get(record.level, []) for r in clause_results.get(clause, [])
+        ]
         gaps = tuple(r for r in members if r.result in (Result.NONCONFORM, Result.PARTIAL))
         if gaps:
             fired.append(FiredTrigger(trigger, gaps))
         elif any(r.result is Result.UNDETERMINED for r in members):
-            unruled.append(FiredTrigger(trigger, tuple(r for r in members if r.result is Result.UNDETERMINED)))
-    medium = any(r.result.is_gap and r.severity is not None and r.severity.rank >= Severity.HIGH.rank
-                 for r in mlps)
+            unruled.append(
+                FiredTrigger(trigger, tuple(r for r in members if r.result is Result.UNDETERMINED))
+            )
+    medium = any(
+        r.result.is_gap and r.severity is not None and r.severity.rank >= Severity.HIGH.rank for r in mlps
+    )
     pending = sum(1 for r in mlps if r.result is Result.NOT_ASSESSED)
     undetermined = sum(1 for r in mlps if r.result is Result.UNDETERMINED)
-    return Scores(categories=tuple(categories), overall=overall,
-                  conclusion=conclude(overall, bool(fired), medium), provisional=bool(pending or undetermined),
-                  pending=pending, undetermined=undetermined, fired=tuple(fired), unruled=tuple(unruled),
-                  medium_risk_cap=medium)
+    return Scores(
+        categories=tuple(categories),
+        overall=overall,
+        conclusion=conclude(overall, bool(fired), medium),
+        provisional=bool(pending or undetermined),
+        pending=pending,
+        undetermined=undetermined,
+        fired=tuple(fired),
+        unruled=tuple(unruled),
+        medium_risk_cap=medium,
+    )
 
 
 def conclude(overall: float | None, high_risk: bool, medium_risk: bool) -> Conclusion | None:

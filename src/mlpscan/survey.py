@@ -24,9 +24,19 @@ from mlpscan.units import Unit, level_units
 
 RESULT_CODES = ("conform", "partial", "nonconform", "not_applicable")
 READING_COLUMNS = ("clause", "category", "control", "requirement_zh", "requirement", "scanner")
-_LABELS = {"unit": "col.unit", "result": "col.result", "evidence": "col.evidence", "respondent": "col.respondent",
-           "date": "col.date", "clause": "col.clause", "category": "col.category", "control": "col.control",
-           "requirement_zh": "col.requirement_zh", "requirement": "col.translation", "scanner": "col.checks"}
+_LABELS = {
+    "unit": "col.unit",
+    "result": "col.result",
+    "evidence": "col.evidence",
+    "respondent": "col.respondent",
+    "date": "col.date",
+    "clause": "col.clause",
+    "category": "col.category",
+    "control": "col.control",
+    "requirement_zh": "col.requirement_zh",
+    "requirement": "col.translation",
+    "scanner": "col.checks",
+}
 
 
 @dataclass(frozen=True)
@@ -46,19 +56,29 @@ def questions(content: Content, level: int) -> list[Question]:
     for unit in units.units:
         if unit.extension == "law":
             for check in content.checks.values():
-                if any(fnmatchcase(check.id, g) for g in unit.checks) or \
-                        any(p in check.params_used() for p in unit.params):
+                if any(fnmatchcase(check.id, g) for g in unit.checks) or any(
+                    p in check.params_used() for p in unit.params
+                ):
                     covering.setdefault(unit.id, set()).add(check.id)
-    return [Question(u, tuple(sorted(covering.get(u.id, ())))) for u in units.units if u.automatable != "automated"]
+    return [
+        Question(u, tuple(sorted(covering.get(u.id, ()))))
+        for u in units.units
+        if u.automatable != "automated"
+    ]
 
 
-def _entry(question: Question, lang: Lang, content: Content) -> dict[str, object]:
+def _entry(question: Question, lang: Lang, content: Content) -> dict[str, str | None]:
     t = texts(content.root, lang)
     unit = question.unit
     translation = unit.requirement.get("en" if lang == "zh" else lang)
-    entry: dict[str, object] = {
-        "unit": unit.id, "clause": unit.display_clause, "category": t.t(f"cat.{unit.category}"),
-        "control": unit.control.get(lang), "requirement_zh": unit.requirement.zh, "requirement": translation}
+    entry: dict[str, str | None] = {
+        "unit": unit.id,
+        "clause": unit.display_clause,
+        "category": t.t(f"cat.{unit.category}"),
+        "control": unit.control.get(lang),
+        "requirement_zh": unit.requirement.zh,
+        "requirement": translation,
+    }
     if question.checks:
         entry["scanner"] = t.t("survey.scanner_note", checks=", ".join(question.checks))
     entry |= {"result": None, "evidence": None, "respondent": None, "date": None}
@@ -69,11 +89,17 @@ def template_yaml(content: Content, level: int, lang: Lang) -> bytes:
     t = texts(content.root, lang)
     header = [f"# {t.t('title.survey')} · {t.t('m.level_value', level=level)} · GB/T 22239-2019 / 28448-2019"]
     header += [f"# {t.t('survey.instructions')}", f"# {t.t('note.unit_unverified')}"]
-    body = {"schema": ANSWERS_SCHEMA, "level": level, "language": lang, "system": None, "respondent": None,
-            "date": None, "answers": [_entry(q, lang, content) for q in questions(content, level)]}
+    body = {
+        "schema": ANSWERS_SCHEMA,
+        "level": level,
+        "language": lang,
+        "system": None,
+        "respondent": None,
+        "date": None,
+        "answers": [_entry(q, lang, content) for q in questions(content, level)],
+    }
     dumped = yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=110)
     return ("\n".join(header) + "\n" + dumped).encode("utf-8")
-
 
 
 def header_label(column: str, lang: Lang, content: Content) -> str:
@@ -99,20 +125,41 @@ def template_xlsx(content: Content, level: int, lang: Lang) -> bytes:
     for row, entry in enumerate(entries, start=2):
         for col, name in enumerate(columns, start=1):
             sheet.cell(row=row, column=col, value=entry.get(name)).alignment = Alignment(
-                wrap_text=name in ("requirement_zh", "requirement", "evidence", "scanner"), vertical="top")
+                wrap_text=name in ("requirement_zh", "requirement", "evidence", "scanner"), vertical="top"
+            )
     last_row = max(len(entries) + 1, 2)
     choices = DataValidation(type="list", formula1='"' + ",".join(RESULT_CODES) + '"', allow_blank=True)
     choices.add(f"B2:B{last_row}")
     sheet.add_data_validation(choices)
-    widths = {"unit": 14, "result": 16, "clause": 12, "category": 18, "control": 22, "requirement_zh": 50,
-              "requirement": 50, "scanner": 30, "evidence": 40, "respondent": 16, "date": 12}
+    widths = {
+        "unit": 14,
+        "result": 16,
+        "clause": 12,
+        "category": 18,
+        "control": 22,
+        "requirement_zh": 50,
+        "requirement": 50,
+        "scanner": 30,
+        "evidence": 40,
+        "respondent": 16,
+        "date": 12,
+    }
     for col, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = widths[name]
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
     meta = book.create_sheet("meta")
-    for row, (key, value) in enumerate((("schema", ANSWERS_SCHEMA), ("level", level), ("language", lang),
-                                        ("system", None), ("respondent", None), ("date", None)), start=1):
+    for row, (key, value) in enumerate(
+        (
+            ("schema", ANSWERS_SCHEMA),
+            ("level", level),
+            ("language", lang),
+            ("system", None),
+            ("respondent", None),
+            ("date", None),
+        ),
+        start=1,
+    ):
         meta.cell(row=row, column=1, value=key).font = Font(bold=True)
         meta.cell(row=row, column=2, value=value)
     meta.cell(row=8, column=1, value=t.t("survey.instructions")).alignment = Alignment(wrap_text=True)

@@ -21,14 +21,41 @@ from mlpscan.errors import InputError
 from mlpscan.i18n import Lang, Tri
 from mlpscan.loading import read_yaml, validate
 
-Category = Literal["physical", "network", "boundary", "computing", "centre", "policy", "organisation",
-                   "personnel", "construction", "operations", "law"]
+Category = Literal[
+    "physical",
+    "network",
+    "boundary",
+    "computing",
+    "centre",
+    "policy",
+    "organisation",
+    "personnel",
+    "construction",
+    "operations",
+    "law",
+]
 # In the order the assessment report presents them; `law` is apart from the MLPS score.
-CATEGORIES: tuple[Category, ...] = ("physical", "network", "boundary", "computing", "centre", "policy",
-                                    "organisation", "personnel", "construction", "operations", "law")
+CATEGORIES: tuple[Category, ...] = (
+    "physical",
+    "network",
+    "boundary",
+    "computing",
+    "centre",
+    "policy",
+    "organisation",
+    "personnel",
+    "construction",
+    "operations",
+    "law",
+)
 MLPS_CATEGORIES: tuple[Category, ...] = CATEGORIES[:-1]
-_TECHNICAL: dict[str, Category] = {"1": "physical", "2": "network", "3": "boundary", "4": "computing",
-                                   "5": "centre"}
+_TECHNICAL: dict[str, Category] = {
+    "1": "physical",
+    "2": "network",
+    "3": "boundary",
+    "4": "computing",
+    "5": "centre",
+}
 UNIT_CLASSES = r"(PES|PSS|ORS|HRS|CMS|MMS)[12]"
 LAW_LEVELS = (1, 2, 3, 4)
 
@@ -67,6 +94,7 @@ class _Partial:
 
 
 # -- files ------------------------------------------------------------------------------------------
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -165,11 +193,20 @@ def _management(root: Path, level: int) -> list[Unit]:
                 number += 1
                 head = f"{chapter.clause}.{index}"
                 letter = chr(ord("a") + position) if len(control.items) > 1 else None
-                units.append(Unit(
-                    id=f"L{level}-{chapter.units}-{number:02d}", clause=f"{head}.{letter}" if letter else head,
-                    display_clause=f"{head} {letter})" if letter else head, level=level,
-                    category=chapter.category, extension=extension, control=texts.controls[control.control],
-                    requirement=texts.requirements[key], automatable="manual", verified=file.verified))
+                units.append(
+                    Unit(
+                        id=f"L{level}-{chapter.units}-{number:02d}",
+                        clause=f"{head}.{letter}" if letter else head,
+                        display_clause=f"{head} {letter})" if letter else head,
+                        level=level,
+                        category=chapter.category,
+                        extension=extension,
+                        control=texts.controls[control.control],
+                        requirement=texts.requirements[key],
+                        automatable="manual",
+                        verified=file.verified,
+                    )
+                )
     return units
 
 
@@ -183,23 +220,41 @@ def _technical(catalog: Catalog, level: int, japanese: dict[str, str]) -> list[U
 
 def _technical_unit(clause: Clause, unit_id: str, japanese: dict[str, str]) -> Unit:
     return Unit(
-        id=unit_id, clause=clause.id, display_clause=clause.display_id, level=clause.level,
-        category=_TECHNICAL[clause.id.split(".")[2]], extension=clause.extension,
+        id=unit_id,
+        clause=clause.id,
+        display_clause=clause.display_id,
+        level=clause.level,
+        category=_TECHNICAL[clause.id.split(".")[2]],
+        extension=clause.extension,
         control=_Partial(zh=clause.control_zh, en=clause.control_en, ja=japanese.get(clause.control_zh)),
         requirement=_Partial(zh=clause.zh, en=clause.en, ja=japanese.get(clause.id)),
         automatable=clause.automatable,
         # no unit id of the technical catalogue has been checked against GB/T 28448's text yet
-        verified=False)
+        verified=False,
+    )
 
 
 def _law(root: Path, level: int) -> list[Unit]:
     path = root / "profiles" / "record" / "law.yaml"
     file = validate(_LawFile, read_yaml(path))
-    return [Unit(id=item.id, clause=item.id, display_clause=item.basis, level=level, category="law",
-                 extension="law", control=item.control, requirement=Tri(zh=item.zh, en=item.en, ja=item.ja),
-                 automatable="partial" if item.checks or item.params else "manual", verified=True,
-                 basis=item.basis, checks=tuple(item.checks), params=tuple(item.params))
-            for item in file.items]
+    return [
+        Unit(
+            id=item.id,
+            clause=item.id,
+            display_clause=item.basis,
+            level=level,
+            category="law",
+            extension="law",
+            control=item.control,
+            requirement=Tri(zh=item.zh, en=item.en, ja=item.ja),
+            automatable="partial" if item.checks or item.params else "manual",
+            verified=True,
+            basis=item.basis,
+            checks=tuple(item.checks),
+            params=tuple(item.params),
+        )
+        for item in file.items
+    ]
 
 
 class _JapaneseFile(_Strict):
@@ -225,21 +280,32 @@ def _cached(root: Path, catalog: Catalog, level: int) -> LevelUnits:
     clauses = {u.clause for u in units}
     for unit in units:
         if unit.id in seen:
-            raise InputError(f"unit {unit.id} is used by {seen[unit.id]} and {unit.clause}",
-                             path=root / "profiles" / "standard" / "management")
+            raise InputError(
+                f"unit {unit.id} is used by {seen[unit.id]} and {unit.clause}",
+                path=root / "profiles" / "standard" / "management",
+            )
         seen[unit.id] = unit.clause
     path = root / "profiles" / "record" / "high_risk.yaml"
     trigger_file = validate(_TriggerFile, read_yaml(path))
     for trigger in trigger_file.triggers:
         for trigger_level, ids in trigger.clauses.items():
             # physical and management clauses (x.1.1, x.1.6 ...) exist only where that file does
-            unknown = [c for c in ids if trigger_level == level and c not in clauses
-                       and (management or _is_technical(c))]
+            unknown = [
+                c
+                for c in ids
+                if trigger_level == level and c not in clauses and (management or _is_technical(c))
+            ]
             if unknown:
-                raise InputError(f"{trigger.code}: clause {unknown[0]} is not in the level {level} catalogue",
-                                 path=path)
-    return LevelUnits(level=level, units=tuple(units), triggers=tuple(trigger_file.triggers),
-                      trigger_source=trigger_file.source, management_present=bool(management))
+                raise InputError(
+                    f"{trigger.code}: clause {unknown[0]} is not in the level {level} catalogue", path=path
+                )
+    return LevelUnits(
+        level=level,
+        units=tuple(units),
+        triggers=tuple(trigger_file.triggers),
+        trigger_source=trigger_file.source,
+        management_present=bool(management),
+    )
 
 
 def level_units(root: Path, catalog: Catalog, level: int) -> LevelUnits:

@@ -30,8 +30,9 @@ def translate_message(template: str, rendered: str, target: str) -> str | None:
     """``target`` filled with the values ``template`` had in ``rendered``; None when they do not match."""
     parts = _PLACEHOLDER.split(template)
     names = _PLACEHOLDER.findall(template)
-    pattern = "".join(re.escape(part) + (f"(?P<g{i}>.*?)" if i < len(names) else "")
-                      for i, part in enumerate(parts))
+    pattern = "".join(
+        re.escape(part) + (f"(?P<g{i}>.*?)" if i < len(names) else "") for i, part in enumerate(parts)
+    )
     match = re.fullmatch(pattern, rendered, flags=re.DOTALL)
     if match is None:
         return None
@@ -99,8 +100,9 @@ class RecordView:
     def provisional(self) -> str:
         if not self.scores.provisional:
             return self.t("conclusion.final")
-        return self.t("conclusion.provisional", pending=self.scores.pending,
-                      undetermined=self.scores.undetermined)
+        return self.t(
+            "conclusion.provisional", pending=self.scores.pending, undetermined=self.scores.undetermined
+        )
 
     def verified(self) -> str:
         return self.t("m.verified") if self.record.report.snapshot.verified else self.t("m.unverified")
@@ -135,8 +137,10 @@ class RecordView:
         if system and system.grading:
             g = system.grading
             grading = ", ".join(f"{k}={v}" for k, v in g.model_dump().items() if v)
-        scope = "; ".join(f"{t.id}" + (f" ({', '.join(t.regions)})" if t.regions else "")
-                          for t in (report.scope.targets if report.scope else []))
+        scope = "; ".join(
+            f"{t.id}" + (f" ({', '.join(t.regions)})" if t.regions else "")
+            for t in (report.scope.targets if report.scope else [])
+        )
         snapshot = report.snapshot
         rows = [
             (self.t("m.system"), (system.name if system else None) or none),
@@ -150,27 +154,68 @@ class RecordView:
             (self.t("m.generated"), report.generated_at.isoformat()),
         ]
         if report.next_assessment:
-            rows.append((self.t("m.next"), self.t("m.next_value", date=report.next_assessment.due.isoformat(),
-                                                  days=report.next_assessment.interval_days)))
+            rows.append(
+                (
+                    self.t("m.next"),
+                    self.t(
+                        "m.next_value",
+                        date=report.next_assessment.due.isoformat(),
+                        days=report.next_assessment.interval_days,
+                    ),
+                )
+            )
         if self.record.answers:
             sources = sorted({a.source for a in self.record.answers})
             rows.append((self.t("m.answers"), f"{len(self.record.answers)} ({', '.join(sources)})"))
         return rows
 
     def score_headers(self) -> list[str]:
-        return [self.t("col.category"), self.t("col.total"), self.t("col.scored"), self.t("col.score"),
-                self.t("col.expected_score"), *(self.result(r) for r in Result)]
+        return [
+            self.t("col.category"),
+            self.t("col.total"),
+            self.t("col.scored"),
+            self.t("col.score"),
+            self.t("col.expected_score"),
+            *(self.result(r) for r in Result),
+        ]
 
     def score_rows(self) -> list[list[Any]]:
-        return [[self.category(c.category), c.total, c.scored, c.score if c.score is not None else "–",
-                 EXPECTED, *(c.counts[r] for r in Result)] for c in self.scores.categories]
+        return [
+            [
+                self.category(c.category),
+                c.total,
+                c.scored,
+                c.score if c.score is not None else "–",
+                EXPECTED,
+                *(c.counts[r] for r in Result),
+            ]
+            for c in self.scores.categories
+        ]
 
     def record_headers(self) -> list[str]:
-        return [self.t(k) for k in ("col.unit", "col.unit_mark", "col.clause", "col.category", "col.control",
-                                    "col.requirement_zh", "col.translation", "col.asset", "col.target",
-                                    "col.region", "col.asset_result", "col.unit_result", "col.source",
-                                    "col.checks", "col.observed", "col.evidence", "col.waiver",
-                                    "col.remediation")]
+        return [
+            self.t(k)
+            for k in (
+                "col.unit",
+                "col.unit_mark",
+                "col.clause",
+                "col.category",
+                "col.control",
+                "col.requirement_zh",
+                "col.translation",
+                "col.asset",
+                "col.target",
+                "col.region",
+                "col.asset_result",
+                "col.unit_result",
+                "col.source",
+                "col.checks",
+                "col.observed",
+                "col.evidence",
+                "col.waiver",
+                "col.remediation",
+            )
+        ]
 
     def record_rows(self) -> list[tuple[UnitRecord, Row, list[str]]]:
         out = []
@@ -181,42 +226,107 @@ class RecordView:
             for row in unit_record.rows:
                 asset = row.asset
                 if row.source == "survey" and row.answer is not None:
-                    evidence = f"{row.answer.evidence} — {row.answer.respondent}, {row.answer.date.isoformat()}"
+                    evidence = (
+                        f"{row.answer.evidence} — {row.answer.respondent}, {row.answer.date.isoformat()}"
+                    )
                 elif row.source == "scanner":
                     evidence = f"{digest[:19]}… {collected} ({self.verified()})"
                 else:
                     evidence = ""
-                waivers = "; ".join(f"{self.status(Status.WAIVED)}: {w.justification} ({w.approver}, "
-                                    f"{w.expires.isoformat()})" for w in row.waivers)
-                remediation = "\n".join(dict.fromkeys(
-                    self.remediation(f) for f in row.findings
-                    if f.effective_status in (Status.FAIL, Status.ERROR) and self.remediation(f)))
-                out.append((unit_record, row, [
-                    unit.id, self.unit_mark(unit), unit.display_clause, self.category(unit.category),
-                    self.control(unit), unit.requirement.zh, self.translation(unit),
-                    (asset.name or asset.uid) if asset else (self.t("source.survey") if row.answer else ""),
-                    asset.target if asset else "", (asset.region or "") if asset else "",
-                    self.result(row.result), self.result(unit_record.result),
-                    self.t(f"source.{row.source}") if row.source else self.t("source.none"),
-                    ", ".join(row.checks), short(row.observed), evidence, waivers, remediation]))
+                waivers = "; ".join(
+                    f"{self.status(Status.WAIVED)}: {w.justification} ({w.approver}, {w.expires.isoformat()})"
+                    for w in row.waivers
+                )
+                remediation = "\n".join(
+                    dict.fromkeys(
+                        self.remediation(f)
+                        for f in row.findings
+                        if f.effective_status in (Status.FAIL, Status.ERROR) and self.remediation(f)
+                    )
+                )
+                out.append(
+                    (
+                        unit_record,
+                        row,
+                        [
+                            unit.id,
+                            self.unit_mark(unit),
+                            unit.display_clause,
+                            self.category(unit.category),
+                            self.control(unit),
+                            unit.requirement.zh,
+                            self.translation(unit),
+                            (asset.name or asset.uid)
+                            if asset
+                            else (self.t("source.survey") if row.answer else ""),
+                            asset.target if asset else "",
+                            (asset.region or "") if asset else "",
+                            self.result(row.result),
+                            self.result(unit_record.result),
+                            self.t(f"source.{row.source}") if row.source else self.t("source.none"),
+                            ", ".join(row.checks),
+                            short(row.observed),
+                            evidence,
+                            waivers,
+                            remediation,
+                        ],
+                    )
+                )
         return out
 
     def finding_headers(self) -> list[str]:
-        return [self.t(k) for k in ("col.check", "col.title", "col.status", "col.severity", "col.unit",
-                                    "col.clause", "col.target", "col.asset", "col.region", "col.message",
-                                    "col.observed", "col.expected", "col.remediation", "col.waiver")]
+        return [
+            self.t(k)
+            for k in (
+                "col.check",
+                "col.title",
+                "col.status",
+                "col.severity",
+                "col.unit",
+                "col.clause",
+                "col.target",
+                "col.asset",
+                "col.region",
+                "col.message",
+                "col.observed",
+                "col.expected",
+                "col.remediation",
+                "col.waiver",
+            )
+        ]
 
     def finding_rows(self) -> list[tuple[Finding, list[str]]]:
-        return [(f, [f.check, self.check_title(f), self.status(f.status), self.t(f"severity.{f.severity.value}"),
-                     ", ".join(f.units), ", ".join(f.clauses), f.resource.target, f.resource.name or f.resource.uid,
-                     f.resource.region or "", self.message(f), short(f.observed), f.expected or "",
-                     self.remediation(f) if f.effective_status in (Status.FAIL, Status.ERROR) else "",
-                     f"{f.waiver.justification} ({f.waiver.approver})" if f.waiver else ""])
-                for f in self.record.report.findings]
+        return [
+            (
+                f,
+                [
+                    f.check,
+                    self.check_title(f),
+                    self.status(f.status),
+                    self.t(f"severity.{f.severity.value}"),
+                    ", ".join(f.units),
+                    ", ".join(f.clauses),
+                    f.resource.target,
+                    f.resource.name or f.resource.uid,
+                    f.resource.region or "",
+                    self.message(f),
+                    short(f.observed),
+                    f.expected or "",
+                    self.remediation(f) if f.effective_status in (Status.FAIL, Status.ERROR) else "",
+                    f"{f.waiver.justification} ({f.waiver.approver})" if f.waiver else "",
+                ],
+            )
+            for f in self.record.report.findings
+        ]
 
     def asset_headers(self) -> list[str]:
-        return [self.t("col.target"), self.t("col.type"), self.t("col.asset"), self.t("col.region"),
-                *(self.status(s) for s in Status)]
+        return [
+            self.t("col.target"),
+            self.t("col.type"),
+            self.t("col.asset"),
+            self.t("col.region"),
+            *(self.status(s) for s in Status),
+        ]
 
     def asset_rows(self) -> list[list[Any]]:
         counts: dict[tuple[str, str, str, str, str], dict[Status, int]] = {}
@@ -228,7 +338,7 @@ class RecordView:
 
     def gaps(self) -> list[Gap]:
         """Gap units, high-risk ones first, then by severity and unit order."""
-        fired = {r.unit.id: [] for f in self.scores.fired for r in f.units}
+        fired: dict[str, list[str]] = {r.unit.id: [] for f in self.scores.fired for r in f.units}
         for trigger in self.scores.fired:
             for unit_record in trigger.units:
                 fired[unit_record.unit.id].append(trigger.trigger.code)
@@ -236,26 +346,53 @@ class RecordView:
         for unit_record in self.record.records:
             if not unit_record.result.is_gap:
                 continue
-            lines = list(dict.fromkeys(self.remediation(f) for f in unit_record.failing_findings
-                                       if self.remediation(f)))
+            lines = list(
+                dict.fromkeys(
+                    self.remediation(f) for f in unit_record.failing_findings if self.remediation(f)
+                )
+            )
             if unit_record.answer and unit_record.answer.result in ("partial", "nonconform"):
                 lines.append(self.t("note.survey_gap", evidence=unit_record.answer.evidence))
             if unit_record.result is Result.UNDETERMINED:
                 lines.append(self.t("note.undetermined_gap"))
             out.append(Gap(unit_record, tuple(fired.get(unit_record.unit.id, [])), tuple(lines)))
         order = {u.unit.id: i for i, u in enumerate(self.record.records)}
-        return sorted(out, key=lambda g: (not g.triggers, -(g.unit.severity.rank if g.unit.severity else -1),
-                                          order[g.unit.unit.id]))
+        return sorted(
+            out,
+            key=lambda g: (
+                not g.triggers,
+                -(g.unit.severity.rank if g.unit.severity else -1),
+                order[g.unit.unit.id],
+            ),
+        )
 
     def high_risk_rows(self) -> list[list[str]]:
-        return [[f.trigger.code, f.trigger.text(self.lang),
-                 ", ".join(f"{u.unit.id} ({self.result(u.result)})" for u in f.units)]
-                for f in self.scores.fired]
+        return [
+            [
+                f.trigger.code,
+                f.trigger.text(self.lang),
+                ", ".join(f"{u.unit.id} ({self.result(u.result)})" for u in f.units),
+            ]
+            for f in self.scores.fired
+        ]
 
     def survey_headers(self) -> list[str]:
-        return [self.t(k) for k in ("col.unit", "col.clause", "col.category", "col.control", "col.requirement_zh",
-                                    "col.translation", "col.automatable", "col.result", "col.evidence",
-                                    "col.respondent", "col.date")]
+        return [
+            self.t(k)
+            for k in (
+                "col.unit",
+                "col.clause",
+                "col.category",
+                "col.control",
+                "col.requirement_zh",
+                "col.translation",
+                "col.automatable",
+                "col.result",
+                "col.evidence",
+                "col.respondent",
+                "col.date",
+            )
+        ]
 
     def survey_rows(self) -> list[list[str]]:
         rows = []
@@ -264,11 +401,21 @@ class RecordView:
             if unit.automatable == "automated" and unit_record.answer is None:
                 continue
             answer = unit_record.answer
-            rows.append([unit.id, unit.display_clause, self.category(unit.category), self.control(unit),
-                         unit.requirement.zh, self.translation(unit), self.t(f"auto.{unit.automatable}"),
-                         self.t(f"result.{answer.result}") if answer else self.result(Result.NOT_ASSESSED),
-                         answer.evidence if answer else "", answer.respondent if answer else "",
-                         answer.date.isoformat() if answer else ""])
+            rows.append(
+                [
+                    unit.id,
+                    unit.display_clause,
+                    self.category(unit.category),
+                    self.control(unit),
+                    unit.requirement.zh,
+                    self.translation(unit),
+                    self.t(f"auto.{unit.automatable}"),
+                    self.t(f"result.{answer.result}") if answer else self.result(Result.NOT_ASSESSED),
+                    answer.evidence if answer else "",
+                    answer.respondent if answer else "",
+                    answer.date.isoformat() if answer else "",
+                ]
+            )
         return rows
 
     def notes(self) -> list[str]:

@@ -210,7 +210,7 @@ def _management(root: Path, level: int) -> list[Unit]:
     return units
 
 
-def _technical(catalog: Catalog, level: int, japanese: dict[str, str]) -> list[Unit]:
+def _technical(catalog: Catalog, level: int, japanese: _JapaneseFile) -> list[Unit]:
     units: list[Unit] = []
     for clause in sorted(catalog.for_level(level), key=lambda c: clause_key(c.id)):
         for unit_id in clause.units:
@@ -218,7 +218,7 @@ def _technical(catalog: Catalog, level: int, japanese: dict[str, str]) -> list[U
     return units
 
 
-def _technical_unit(clause: Clause, unit_id: str, japanese: dict[str, str]) -> Unit:
+def _technical_unit(clause: Clause, unit_id: str, japanese: _JapaneseFile) -> Unit:
     return Unit(
         id=unit_id,
         clause=clause.id,
@@ -226,8 +226,10 @@ def _technical_unit(clause: Clause, unit_id: str, japanese: dict[str, str]) -> U
         level=clause.level,
         category=_TECHNICAL[clause.id.split(".")[2]],
         extension=clause.extension,
-        control=_Partial(zh=clause.control_zh, en=clause.control_en, ja=japanese.get(clause.control_zh)),
-        requirement=_Partial(zh=clause.zh, en=clause.en, ja=japanese.get(clause.id)),
+        control=_Partial(
+            zh=clause.control_zh, en=clause.control_en, ja=japanese.controls.get(clause.control_zh)
+        ),
+        requirement=_Partial(zh=clause.zh, en=clause.en, ja=japanese.requirements.get(clause.zh)),
         automatable=clause.automatable,
         # no unit id of the technical catalogue has been checked against GB/T 28448's text yet
         verified=False,
@@ -258,16 +260,13 @@ def _law(root: Path, level: int) -> list[Unit]:
 
 
 class _JapaneseFile(_Strict):
-    controls: dict[str, str] = Field(default_factory=dict, description="zh control name -> ja")
-    clauses: dict[str, str] = Field(default_factory=dict, description="clause id -> ja requirement")
+    controls: dict[str, str] = Field(default_factory=dict, description="Chinese control name -> Japanese")
+    requirements: dict[str, str] = Field(default_factory=dict, description="Chinese requirement -> Japanese")
 
 
-def _japanese(root: Path) -> dict[str, str]:
+def _japanese(root: Path) -> _JapaneseFile:
     path = root / "profiles" / "i18n" / "clauses.ja.yaml"
-    if not path.exists():
-        return {}
-    file = validate(_JapaneseFile, read_yaml(path))
-    return {**file.controls, **file.clauses}
+    return validate(_JapaneseFile, read_yaml(path)) if path.exists() else _JapaneseFile()
 
 
 @cache

@@ -99,3 +99,10 @@ def test_a_finding_message_is_translated_from_the_report_alone() -> None:
 def test_ui_file_is_where_the_loader_looks() -> None:
     assert (REPO / "profiles" / "i18n" / "ui.yaml").is_file()
     assert Path(REPO / "profiles" / "standard" / "management" / "level3.yaml").is_file()
+
+
+def test_every_technical_clause_has_a_japanese_translation(content: Content) -> None:
+    table = yaml.safe_load((REPO / "profiles" / "i18n" / "clauses.ja.yaml").read_text(encoding="utf-8"))
+    missing = sorted({c.id for c in content.catalog if c.zh not in table["requirements"]}
+                     | {c.id for c in content.catalog if c.control_zh not in table["controls"]})
+    assert missing == []

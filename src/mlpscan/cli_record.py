@@ -21,7 +21,7 @@ from mlpscan.diff import Comparison, compare
 from mlpscan.engine import evaluate
 from mlpscan.errors import InputError
 from mlpscan.findings import REPORT_SCHEMA, Report
-from mlpscan.i18n import Lang, default_lang, parse_lang, texts
+from mlpscan.i18n import LANGS, Lang, default_lang, texts
 from mlpscan.loading import input_error_from, read_json
 from mlpscan.metadata import with_metadata
 from mlpscan.record import Record, build_record
@@ -42,7 +42,7 @@ def add_record_options(parser: argparse.ArgumentParser) -> None:
     """--lang and --answers, for every command that can write the record."""
     parser.add_argument(
         "--lang",
-        type=parse_lang,
+        choices=LANGS,
         metavar="ja|zh|en",
         help="language of the record (default: from the locale, else en)",
     )
@@ -120,7 +120,7 @@ def register(
         help="the units of a level a person must answer, as YAML and XLSX",
     )
     st.add_argument("--level", type=int, choices=(1, 2, 3, 4), required=True)
-    st.add_argument("--lang", type=parse_lang, metavar="ja|zh|en")
+    st.add_argument("--lang", choices=LANGS, metavar="ja|zh|en")
     st.add_argument("--output-dir", type=Path, default=Path(DEFAULT_OUTPUT_DIR), metavar="DIR")
     st.set_defaults(run=lambda args, _: _cmd_survey_template(args, write_all))
 
@@ -137,7 +137,7 @@ def register(
     df.add_argument("--old-answers", type=Path, metavar="FILE")
     df.add_argument("--new-answers", type=Path, metavar="FILE")
     df.add_argument("--format", default="table", choices=("table", "json"))
-    df.add_argument("--lang", type=parse_lang, metavar="ja|zh|en")
+    df.add_argument("--lang", choices=LANGS, metavar="ja|zh|en")
     df.set_defaults(run=lambda args, _: _cmd_diff(args, console))
 
 

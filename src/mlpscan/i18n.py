@@ -74,11 +74,6 @@ def default_lang(environ: Mapping[str, str] | None = None) -> Lang:
     return "en"
 
 
-def parse_lang(value: str) -> Lang:
-    if value not in LANGS:
-        raise InputError(f"--lang: unknown language {value!r}; use {', '.join(LANGS)}")
-    return value
-
 
 class Tri(BaseModel):
     """One text in the three languages."""

@@ -12,6 +12,7 @@ from mlpscan.answers import SurveyAnswer
 from mlpscan.content import Content
 from mlpscan.diff import compare
 from mlpscan.engine import evaluate
+from mlpscan.findings import Status
 from mlpscan.i18n import Lang
 from mlpscan.metadata import with_metadata
 from mlpscan.record import Record, build_record
@@ -20,7 +21,7 @@ from mlpscan.writers.html import render_html
 from mlpscan.writers.record_view import RecordView
 from mlpscan.writers.xlsx import render_xlsx
 from tests.conftest import EXAMPLES
-from tests.record.planted import report
+from tests.record.planted import asset, finding, report
 
 LANGS: tuple[Lang, ...] = ("ja", "zh", "en")
 
@@ -119,3 +120,11 @@ def test_baseline_adds_a_comparison_section(record: Record, content: Content, tm
     path = tmp_path / "d.xlsx"
     path.write_bytes(render_xlsx(view))
     assert "diff" in load_workbook(path).sheetnames
+
+
+def test_control_characters_in_observed_values_do_not_break_the_workbook(content: Content, tmp_path: Path) -> None:
+    planted = report([finding("a.check", Status.FAIL, ["L3-CES1-02"], asset("w"), message="\x1b[31mred\x00")])
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(render_xlsx(RecordView(build_record(planted, content), content, "en")))
+    messages = [r[9] for r in load_workbook(path)["findings"].iter_rows(min_row=2, values_only=True)]
+    assert messages == ["\ufffd[31mred\ufffd"]

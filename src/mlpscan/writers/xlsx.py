@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import CellIsRule, Rule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -72,7 +73,8 @@ def render_xlsx(view: RecordView) -> bytes:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        return value[:CELL_CHARS]
+        # command output may hold control characters, which a workbook cell cannot
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value[:CELL_CHARS])
     return value
 
 

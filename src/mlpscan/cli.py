@@ -605,6 +605,7 @@ def _cmd_validate(args: argparse.Namespace, _: _Collect) -> int:
           f"({per_level}), {len(content.profile_files)} profiles, {len(content.params)} parameters, "
           f"regions: {regions}, {len(content.platforms.platforms)} platform entries, "
           f"{len(commands)} host commands")
+    print(cli_record.validate_record_content(content))
     return EXIT_OK
 
 

@@ -141,6 +141,18 @@ def register(
     df.set_defaults(run=lambda args, _: _cmd_diff(args, console))
 
 
+def validate_record_content(content: Content) -> str:
+    """Load the record's own content (units of every level, triggers, texts); a summary line."""
+    counts = {level: len(level_units(content.root, content.catalog, level).units) for level in (1, 2, 3, 4)}
+    for lang in LANGS:
+        texts(content.root, lang)
+    return (
+        "record content OK: units "
+        + ", ".join(f"L{lvl} {n}" for lvl, n in counts.items())
+        + f", interface texts in {', '.join(LANGS)}"
+    )
+
+
 def _formats(raw: str) -> list[str]:
     formats = [part.strip() for part in raw.split(",") if part.strip()]
     unknown = [f for f in formats if f not in RECORD_FORMATS]

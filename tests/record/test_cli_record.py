@@ -99,3 +99,20 @@ def test_report_with_baseline_adds_the_comparison(tmp_path: Path) -> None:
     assert 'id="diff"' in html
     assert "前回評価との比較" in html
     assert "diff" in load_workbook(record_dir / "mlpscan-record.xlsx").sheetnames
+
+
+def test_validate_loads_the_record_content(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "record content OK: units L1 " in out
+    assert "L3 265" in out
+
+
+def test_validate_names_a_broken_management_file(content_copy, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    root = content_copy()
+    path = root / "profiles" / "standard" / "management" / "level3.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("location.floor", "location.flor"), encoding="utf-8")
+    assert main(["validate", "--content", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "level3.yaml" in err
+    assert "unknown requirement 'location.flor'" in err

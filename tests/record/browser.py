@@ -55,10 +55,10 @@ def _installed() -> set[str]:
     return {line.split()[0] for line in listing.splitlines() if line.endswith(" installed")}
 
 
-def load(page: Path, profile: Path, screenshot: Path | None = None) -> tuple[str, list[str]]:
+def load(page: Path, profile: Path, screenshot: Path | None = None, fragment: str = "") -> tuple[str, list[str]]:
     """The DOM after the page's scripts ran, and the console messages; a screenshot when asked."""
     base = [chromium(), *FLAGS, f"--user-data-dir={profile}"]
-    url = page.resolve().as_uri()
+    url = page.resolve().as_uri() + (f"#{fragment}" if fragment else "")
     done = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True, timeout=180, check=False)
     if done.returncode != 0:
         raise AssertionError(f"chromium failed ({done.returncode}): {done.stderr[-800:]}")

@@ -63,3 +63,20 @@ def test_console_errors_are_caught(tmp_path: Path) -> None:
     page.write_text("<html><body><script>undefinedFunction();</script></body></html>", encoding="utf-8")
     _, console = load(page, tmp_path / "profile")
     assert any("undefinedFunction" in line for line in console)
+
+
+def test_record_table_filters_and_sorts_in_chromium(pages: dict[str, Path], tmp_path: Path) -> None:
+    dom, console = load(pages["en"], tmp_path / "profile", fragment="result=nonconform&sort=0")
+    assert console == []
+    rows = re.findall(r'<tr data-result="(\w+)" data-category="\w+"( style="display: none;")?>\s*<td>([^<]*)</td>',
+                      dom)
+    shown = [(result, unit) for result, hidden, unit in rows if not hidden]
+    assert shown
+    assert {result for result, _ in shown} == {"nonconform"}
+    assert len(shown) < len(rows)
+    units = [unit for _, _, unit in rows]
+    assert units == sorted(units, key=_natural)  # sorted by the first column (unit id), ascending
+
+
+def _natural(text: str) -> list[object]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]

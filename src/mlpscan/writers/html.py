@@ -77,6 +77,16 @@ SCRIPT = """
       rows.forEach(function(row){body.appendChild(row);});
     });
   });
+  // a link can carry the view: #result=nonconform&category=computing&q=mfa&sort=0
+  var wanted={};
+  location.hash.replace(/^#/,'').split('&').forEach(function(part){
+    var kv=part.split('='); if(kv[0]){wanted[kv[0]]=decodeURIComponent(kv[1]||'');}
+  });
+  if(wanted.q){text.value=wanted.q;}
+  if(wanted.result){res.value=wanted.result;}
+  if(wanted.category){cat.value=wanted.category;}
+  var header=table.tHead.rows[0].cells[parseInt(wanted.sort,10)];
+  if(header){header.click();}
   apply();
 })();
 """

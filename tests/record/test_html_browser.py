@@ -33,8 +33,22 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for lang in ("ja", "zh", "en"):
         directory = work / lang
-        code = main(["evaluate", str(EXAMPLES / "aws-china.json"), "--level", "3", "--format", "json,html",
-                     "--lang", lang, "--answers", str(answers), "--output-dir", str(directory)])
+        code = main(
+            [
+                "evaluate",
+                str(EXAMPLES / "aws-china.json"),
+                "--level",
+                "3",
+                "--format",
+                "json,html",
+                "--lang",
+                lang,
+                "--answers",
+                str(answers),
+                "--output-dir",
+                str(directory),
+            ]
+        )
         assert code == 1  # the example has failing findings
         out[lang] = directory / "mlpscan-record.html"
     return out
@@ -68,8 +82,9 @@ def test_console_errors_are_caught(tmp_path: Path) -> None:
 def test_record_table_filters_and_sorts_in_chromium(pages: dict[str, Path], tmp_path: Path) -> None:
     dom, console = load(pages["en"], tmp_path / "profile", fragment="result=nonconform&sort=0")
     assert console == []
-    rows = re.findall(r'<tr data-result="(\w+)" data-category="\w+"( style="display: none;")?>\s*<td>([^<]*)</td>',
-                      dom)
+    rows = re.findall(
+        r'<tr data-result="(\w+)" data-category="\w+"( style="display: none;")?>\s*<td>([^<]*)</td>', dom
+    )
     shown = [(result, unit) for result, hidden, unit in rows if not hidden]
     assert shown
     assert {result for result, _ in shown} == {"nonconform"}

@@ -162,15 +162,22 @@ def _law_evidence(
     report: Report, content: Content, units: LevelUnits, by_unit: dict[str, list[Finding]]
 ) -> None:
     """Law obligations take the findings of the checks (or parameters) they name as evidence."""
-    for unit in units.units:
-        if unit.extension != "law" or not (unit.checks or unit.params):
-            continue
-        for finding in report.findings:
-            check = content.checks.get(finding.check)
-            by_glob = any(fnmatchcase(finding.check, glob) for glob in unit.checks)
-            by_param = check is not None and any(p in check.params_used() for p in unit.params)
-            if by_glob or by_param:
-                by_unit[unit.id].append(finding)
+    law = [u for u in units.units if u.extension == "law" and (u.checks or u.params)]
+    if not law:
+        return
+    # decided once per check id, not per finding: a fleet's report has 100,000s of findings
+    targets: dict[str, list[str]] = {}
+    for check_id in {f.check for f in report.findings}:
+        check = content.checks.get(check_id)
+        used = set(check.params_used()) if check is not None else set()
+        targets[check_id] = [
+            u.id
+            for u in law
+            if any(fnmatchcase(check_id, g) for g in u.checks) or used.intersection(u.params)
+        ]
+    for finding in report.findings:
+        for unit_id in targets[finding.check]:
+            by_unit[unit_id].append(finding)
 
 
 def _asset_key(ref: ResourceRef) -> tuple[str, str, str]:

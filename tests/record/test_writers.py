@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from mlpscan.i18n import Lang
 from mlpscan.metadata import with_metadata
 from mlpscan.record import Record, build_record
 from mlpscan.snapshot import read_snapshot
+from mlpscan.writers import html as html_writer
 from mlpscan.writers.html import render_html
 from mlpscan.writers.record_view import RecordView
 from mlpscan.writers.xlsx import render_xlsx
@@ -128,3 +130,14 @@ def test_control_characters_in_observed_values_do_not_break_the_workbook(content
     path.write_bytes(render_xlsx(RecordView(build_record(planted, content), content, "en")))
     messages = [r[9] for r in load_workbook(path)["findings"].iter_rows(min_row=2, values_only=True)]
     assert messages == ["\ufffd[31mred\ufffd"]
+
+
+def test_html_keeps_the_gaps_when_a_fleet_has_too_many_rows(
+    record: Record, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(html_writer, "MAX_ROWS", 12)
+    page = render_html(RecordView(record, content, "en")).decode("utf-8")
+    results = re.findall(r'<tr data-result="(\w+)"', page)
+    assert len(results) == 12
+    assert set(results) <= {"undetermined", "nonconform", "partial"}
+    assert f"12 of the record&#x27;s {len(record.rows)} rows" in page

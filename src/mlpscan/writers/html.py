@@ -7,7 +7,9 @@ sortable and filterable by a few lines of inline script.
 
 from __future__ import annotations
 
+import json
 import math
+from collections import Counter
 from html import escape
 
 from mlpscan.record import Result
@@ -23,6 +25,16 @@ COLOURS = {
     Result.NOT_APPLICABLE: "#bbbbbb",
 }
 BAND_LINE = 70.0  # below this the conclusion is 差
+MAX_ROWS = 20_000  # record rows in the HTML table; the XLSX holds every row
+_PRIORITY = (
+    Result.UNDETERMINED,
+    Result.NONCONFORM,
+    Result.PARTIAL,
+    Result.NOT_ASSESSED,
+    Result.CONFORM,
+    Result.NOT_APPLICABLE,
+)
+SHARED_MIN_CHARS = 24  # longer cell texts that repeat are sent once (a fleet has 100,000s of rows)
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP","Microsoft YaHei",
@@ -39,16 +51,22 @@ h2{font-size:17px;margin:0 0 10px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #e3e6ea;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#eef1f5;position:sticky;top:0;cursor:pointer;white-space:nowrap}
-td.res{white-space:nowrap;font-weight:600}.charts{display:flex;flex-wrap:wrap;gap:18px}
+td.res{white-space:nowrap;font-weight:600}
+#record td{white-space:pre-wrap}.charts{display:flex;flex-wrap:wrap;gap:18px}
 .meta td:first-child{font-weight:600;width:220px}.small{color:#5a6472;font-size:12px}
 .gap{border-left:4px solid #d64541;padding:6px 10px;margin:8px 0;background:#fdf3f3}
 .gap.hr{border-color:#7b1010;background:#fbe4e4}.gap ul{margin:4px 0 0 18px;padding:0}
 .controls{margin:0 0 8px;display:flex;gap:8px;flex-wrap:wrap}input,select{font:inherit;padding:3px 6px}
-.tablewrap{max-height:640px;overflow:auto}pre{white-space:pre-wrap;margin:0;font-family:inherit}
+.tablewrap{max-height:640px;overflow:auto}
 """
 
 SCRIPT = """
 (function(){
+  // texts repeated on many rows are sent once: cells name them by index (data-t)
+  var shared=JSON.parse(document.getElementById('shared-texts').textContent);
+  Array.prototype.forEach.call(document.querySelectorAll('td[data-t]'),function(td){
+    td.textContent=shared[parseInt(td.dataset.t,10)];
+  });
   var table=document.getElementById('record');
   var body=table.tBodies[0];
   var rows=Array.prototype.slice.call(body.rows);
@@ -295,6 +313,13 @@ def _gaps(view: RecordView) -> str:
 
 def _record(view: RecordView) -> str:
     rows = view.record_rows()
+    truncated = ""
+    if len(rows) > MAX_ROWS:
+        # a browser cannot hold every row of a large fleet: the gaps first, the XLSX has them all
+        kept = sorted(range(len(rows)), key=lambda i: (_PRIORITY.index(rows[i][0].result), i))[:MAX_ROWS]
+        note = view.t("note.truncated", shown=MAX_ROWS, total=len(rows))
+        truncated = f'<p class="small" id="truncated">{_e(note)}</p>'
+        rows = [rows[i] for i in sorted(kept)]
     category_options = "".join(
         f'<option value="{c.category}">{_e(view.category(c.category))}</option>'
         for c in view.scores.categories
@@ -314,23 +339,33 @@ def _record(view: RecordView) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in view.record_headers())
     body = []
     result_columns = (10, 11)
+    repeated = Counter(value for _, _, cells in rows for value in cells if len(value) >= SHARED_MIN_CHARS)
+    shared: dict[str, int] = {}
     for unit_record, row, cells in rows:
         tds = []
         for index, value in enumerate(cells):
             if index in result_columns:
                 result = row.result if index == 10 else unit_record.result
                 tds.append(f'<td class="res" style="color:{COLOURS[result]}">{_e(value)}</td>')
+            elif repeated[value] > 1:
+                tds.append(f'<td data-t="{shared.setdefault(value, len(shared))}"></td>')
             else:
-                tds.append(f"<td><pre>{_e(value)}</pre></td>" if "\n" in value else f"<td>{_e(value)}</td>")
+                tds.append(f"<td>{_e(value)}</td>")
         body.append(
             f'<tr data-result="{unit_record.result.value}" data-category="{unit_record.unit.category}">'
             f"{''.join(tds)}</tr>"
         )
     return (
-        f'<section id="record-section"><h2>{_e(view.t("h.record"))}</h2>{controls}<div class="tablewrap">'
+        f'<section id="record-section"><h2>{_e(view.t("h.record"))}</h2>{truncated}{controls}'
+        '<div class="tablewrap">'
         f'<table id="record"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
-        "</section>"
+        f'<script type="application/json" id="shared-texts">{_json_in_html(list(shared))}</script></section>'
     )
+
+
+def _json_in_html(value: object) -> str:
+    """JSON that cannot end its <script> element early."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _diff(view: RecordView) -> str:

@@ -39,6 +39,7 @@ STATUS_COLOURS = {
     Status.WAIVED: "FFEB9C",
     Status.NOT_APPLICABLE: "EDEDED",
 }
+WRAP = Alignment(vertical="top", wrap_text=True)
 MAX_WIDTH = 60
 CELL_CHARS = 32000  # Excel's limit per cell is 32,767
 
@@ -90,10 +91,12 @@ def _table(
         cell = sheet.cell(row=start, column=col, value=header)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="center", wrap_text=True)
+    wrapped = set(wrap)
     for index, row in enumerate(rows, start=start + 1):
         for col, value in enumerate(row, start=1):
             cell = sheet.cell(row=index, column=col, value=_cell(value))
-            cell.alignment = Alignment(vertical="top", wrap_text=(col - 1) in wrap)
+            if col - 1 in wrapped:
+                cell.alignment = WRAP  # one shared style: openpyxl styles per cell are costly
     last = get_column_letter(max(len(headers), 1))
     sheet.freeze_panes = f"A{start + 1}"
     sheet.auto_filter.ref = f"A{start}:{last}{start + max(len(rows), 1)}"

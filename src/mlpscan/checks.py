@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from mlpscan.conditions import Condition, compile_path, parse
 from mlpscan.findings import Severity
+from mlpscan.i18n import CheckText, Lang, placeholders
 from mlpscan.snapshot import PROVIDERS
 
 MESSAGE_FIELDS = {"name", "uid", "region", "target", "type"}
@@ -66,6 +67,8 @@ class Check(BaseModel):
     remediation: str | None = None
     references: list[str] = Field(default_factory=list)
     deprecated_by: str | None = None
+    i18n: dict[Literal["zh", "ja"], CheckText] = Field(
+        default_factory=dict, description="title, message and remediation in Chinese and Japanese")
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -129,6 +132,21 @@ class Check(BaseModel):
             raise ValueError(f"resource {self.resource!r} belongs to none of the providers "
                              f"{', '.join(self.provider)}")
         return self
+
+    @model_validator(mode="after")
+    def _same_placeholders(self) -> Check:
+        for lang, text in self.i18n.items():
+            for field in ("message", "remediation"):
+                if placeholders(getattr(text, field)) != placeholders(getattr(self, field)):
+                    raise ValueError(f"i18n.{lang}.{field}: placeholders differ from the English {field}")
+        return self
+
+    def text(self, lang: Lang) -> tuple[str, str | None, str | None]:
+        """Title, message template and remediation in ``lang`` (English where not translated)."""
+        translated = self.i18n.get(lang) if lang != "en" else None
+        if translated is None:
+            return self.title, self.message, self.remediation
+        return translated.title, translated.message, translated.remediation
 
     @property
     def source(self) -> Path | None:

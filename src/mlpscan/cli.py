@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from mlpscan import cli_record
 from mlpscan._version import __version__
 from mlpscan.collect import DEFAULT_MAX_WORKERS, collect
 from mlpscan.config import CloudConfig, Config, read_config
@@ -30,6 +31,7 @@ from mlpscan.errors import InputError
 from mlpscan.findings import Report, Severity
 from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
 from mlpscan.inventory import read_inventory
+from mlpscan.metadata import with_metadata
 from mlpscan.profiles import ResolvedProfile
 from mlpscan.providers.cloud.collect import DEFAULT_API_WORKERS, CloudOptions
 from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
@@ -49,8 +51,9 @@ from mlpscan.waivers import Waiver, read_waivers
 from mlpscan.writers import render_json, render_sarif, render_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NO_TARGET = 0, 1, 2, 3
-FORMATS = ("table", "json", "sarif")
-OUTPUT_FILES = {"json": "mlpscan-report.json", "sarif": "mlpscan.sarif"}
+DEFAULT_FORMATS = ("table", "json", "sarif")
+FORMATS = (*DEFAULT_FORMATS, *cli_record.RECORD_FORMATS)
+OUTPUT_FILES = {"json": "mlpscan-report.json", "sarif": "mlpscan.sarif", **cli_record.RECORD_FILES}
 DEFAULT_OUTPUT_DIR = "mlpscan-out"
 DEFAULT_LEVEL = 3
 PIPED_WIDTH = 200
@@ -109,7 +112,8 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
     chosen.add_argument("--profile", metavar="NAME|PATH")
     evaluation.add_argument("--config", type=Path, metavar="FILE", help="mlpscan.yaml")
     evaluation.add_argument("--waivers", type=Path, metavar="FILE", help="YAML file with a 'waivers:' list")
-    evaluation.add_argument("--format", metavar="LIST", help="comma list of table,json,sarif (default: all)")
+    evaluation.add_argument("--format", metavar="LIST", help="comma list of table,json,sarif,xlsx,html "
+                            "(default: table,json,sarif)")
     evaluation.add_argument("--output-dir", type=Path, metavar="DIR")
     evaluation.add_argument("--fail-on", metavar="SEVERITY|none",
                             help="lowest severity of fail/error findings that makes the exit code 1 "
@@ -118,6 +122,7 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
                             "(default: the target id, or a stable name for a set of targets)")
     evaluation.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
                             help="date against which waiver expiry is judged (default: today)")
+    cli_record.add_record_options(evaluation)
 
     hosts = _Parser(add_help=False)
     hosts.add_argument("targets", nargs="*", metavar="TARGET",
@@ -212,6 +217,7 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
     sc = sub.add_parser("schema", help="print the JSON Schema of a file format")
     sc.add_argument("kind", choices=("snapshot", "report", "config"))
     sc.set_defaults(run=_cmd_schema)
+    cli_record.register(sub, content, _write_all, _stdout_console)
     return parser
 
 
@@ -258,6 +264,7 @@ def _report(plan: _Plan, snapshot: Snapshot, args: argparse.Namespace, collected
                       platforms=plan.config.platforms,
                       platforms_source=f"declared in {config_path}" if config_path else "declared",
                       today=args.today)
+    report = with_metadata(report, snapshot, plan.config)
     if anchors is None:
         anchors = {t.id: config_path.as_posix() for t in snapshot.targets} if config_path else {}
     anchors = {target: _relative_uri(path) for target, path in anchors.items()}
@@ -269,6 +276,7 @@ def _report(plan: _Plan, snapshot: Snapshot, args: argparse.Namespace, collected
         files[OUTPUT_FILES["sarif"]] = render_sarif(
             report, selected, plan.content.catalog, anchors=anchors, category=args.sarif_category,
             notifications=collected.messages)
+    files |= cli_record.record_files(report, plan.content, plan.formats, args)
     _write_all(plan.out_dir, files)
     if "table" in plan.formats:
         render_table(report, _stdout_console())
@@ -392,7 +400,7 @@ def _nothing_collected(snapshot: Snapshot) -> bool:
 
 def _formats(raw: str | None, config: Config) -> list[str]:
     if raw is None:
-        return list(config.output.formats or FORMATS)
+        return list(config.output.formats or DEFAULT_FORMATS)
     formats = [part.strip() for part in raw.split(",") if part.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -612,6 +620,7 @@ def _cmd_validate(args: argparse.Namespace, _: _Collect) -> int:
           f"({per_level}), {len(content.profile_files)} profiles, {len(content.params)} parameters, "
           f"regions: {regions}, {len(content.platforms.platforms)} platform entries, "
           f"{len(commands)} host commands")
+    print(cli_record.validate_record_content(content))
     return EXIT_OK
 
 

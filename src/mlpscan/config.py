@@ -12,7 +12,7 @@ from mlpscan.loading import read_document, validate
 from mlpscan.snapshot import Platform, Target
 from mlpscan.waivers import Waiver
 
-Format = Literal["table", "json", "sarif"]
+Format = Literal["table", "json", "sarif", "xlsx", "html"]
 FailOn = Literal["critical", "high", "medium", "low", "info", "any", "none"]
 
 
@@ -20,8 +20,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class GradingConfig(_Strict):
+    """The grading (GB/T 22240-2020) behind the level, for the report: `mlpscan grade` explains it."""
+
+    object: Literal["citizen", "social", "national"]
+    degree: Literal["general", "serious", "grave"]
+    service_object: Literal["citizen", "social", "national"] | None = None
+    service_degree: Literal["general", "serious", "grave"] | None = None
+
+
 class SystemConfig(_Strict):
     name: str | None = None
+    organisation: str | None = Field(default=None, description="The operator, as the report names it")
+    grading: GradingConfig | None = None
     level: int | None = Field(default=None, ge=1, le=4)
     profile: str | None = Field(default=None, description="Profile name or path (relative to this file)")
 

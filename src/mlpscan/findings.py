@@ -100,6 +100,45 @@ class ProfileSummary(_Model):
 class SnapshotRef(_Model):
     digest: str
     started_at: datetime | None = None
+    finished_at: datetime | None = None
+    verified: bool | None = Field(
+        default=None, description="The digest recorded in the snapshot matches its content; false when it "
+                                  "does not or none was recorded (shown as 'unverified' in every format)")
+
+
+class GradingInfo(_Model):
+    """How the level was reached (GB/T 22240-2020), when mlpscan.yaml says so."""
+
+    object: Literal["citizen", "social", "national"] | None = None
+    degree: Literal["general", "serious", "grave"] | None = None
+    service_object: Literal["citizen", "social", "national"] | None = None
+    service_degree: Literal["general", "serious", "grave"] | None = None
+
+
+class SystemInfo(_Model):
+    """The system assessed (mlpscan.yaml `system:`)."""
+
+    name: str | None = None
+    level: int
+    organisation: str | None = None
+    grading: GradingInfo | None = None
+
+
+class ScopeTarget(_Model):
+    id: str
+    provider: str
+    account: str | None = None
+    address: str | None = Field(default=None, description="host:port a host was reached at")
+    regions: list[str] = Field(default_factory=list)
+
+
+class Scope(_Model):
+    targets: list[ScopeTarget]
+
+
+class NextAssessment(_Model):
+    due: date
+    interval_days: int = Field(description="The level's assessment_interval_days parameter")
 
 
 class ToolInfo(_Model):
@@ -116,8 +155,11 @@ class Report(_Model):
     schema_: Literal["mlpscan.report/1"] = Field(default="mlpscan.report/1", alias="schema")
     tool: ToolInfo
     generated_at: datetime
+    system: SystemInfo | None = None
+    scope: Scope | None = None
     profile: ProfileSummary
     snapshot: SnapshotRef
+    next_assessment: NextAssessment | None = None
     summary: Summary
     findings: list[Finding]
 

@@ -12,6 +12,7 @@ from mlpscan.providers.cloud.runner import (
     Account,
     AccountRun,
     ApiError,
+    Hook,
     HookContext,
     TaskGroup,
     collect_accounts,
@@ -174,7 +175,7 @@ def test_hooks_see_every_resource_of_their_type() -> None:
                 for r in context.resources]
 
     hooked = USERS.model_copy(update={"hooks": ["tag"]})
-    resources, _ = run(ScriptedApi(users_api), [hooked], hooks={"tag": tag_all})
+    resources, _ = run(ScriptedApi(users_api), [hooked], hooks={"tag": Hook(tag_all, derives=("tagged",))})
     assert {r.data["tagged"] for r in resources} == {3}
 
 

@@ -14,6 +14,9 @@ from mlpscan.snapshot import Resource
 
 GENERATE_REPORT = Call(call="iam:GenerateCredentialReport")
 GET_REPORT = Call(call="iam:GetCredentialReport")
+GENERATE_SETTING = "generate_credential_report"   # in Account.shared: CloudOptions' choice
+DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
+NO_FRESH_REPORT = ("ReportNotPresent", "ReportExpired", "ReportInProgress")
 REPORT_KEY = "CredentialReport"
 ROOT_KEY = "RootUser"
 ROOT_ROW = "<root_account>"
@@ -82,13 +85,40 @@ def _report_rows(context: HookContext) -> dict[str, dict[str, str]]:
 
 
 def _fetch_report(context: HookContext) -> dict[str, dict[str, str]]:
+    """Refresh the report (unless told not to, or denied), then read it.
+
+    GenerateCredentialReport is the one call that is not Describe/List/Get: it makes IAM build
+    the report again (at most every four hours; no setting changes). Without it, the report IAM
+    already holds is read: IAM itself refuses one older than four hours (ReportExpired) or absent
+    (ReportNotPresent), and that refusal is the error the checks report.
+    """
     api = context.account.api
-    for _ in range(REPORT_POLLS):
-        if api.call(GENERATE_REPORT, None, {}).get("State") == "COMPLETE":
-            break
-        time.sleep(REPORT_POLL_SECONDS)
-    content = api.call(GET_REPORT, None, {}).get("Content", "")
-    return {row["user"]: row for row in csv.DictReader(io.StringIO(str(content)))}
+    refreshed = ""
+    if context.account.shared.get(GENERATE_SETTING, True):
+        try:
+            for _ in range(REPORT_POLLS):
+                if api.call(GENERATE_REPORT, None, {}).get("State") == "COMPLETE":
+                    break
+                time.sleep(REPORT_POLL_SECONDS)
+        except ApiError as exc:
+            if exc.code not in DENIED:
+                raise
+            refreshed = f"{GENERATE_REPORT.call} was denied ({exc.code}), so the report IAM holds was read: "
+    try:
+        answer = api.call(GET_REPORT, None, {})
+    except ApiError as exc:
+        if exc.code in NO_FRESH_REPORT:
+            raise ApiError(exc.code, f"{refreshed}no credential report younger than four hours exists "
+                                     f"({exc.message}); generate one (aws iam generate-credential-report) "
+                                     f"or allow {GENERATE_REPORT.call}") from None
+        raise
+    content = answer.get("Content")
+    if not isinstance(content, str):
+        raise ApiError("MalformedResponse", f"{GET_REPORT.call} answered without the report's Content")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    if rows and "user" not in rows[0]:
+        raise ApiError("MalformedResponse", f"{GET_REPORT.call}: the report has no 'user' column")
+    return {row["user"]: row for row in rows}
 
 
 def _activity(row: dict[str, str], now: datetime) -> dict[str, Any]:
@@ -153,6 +183,10 @@ def world_open_ports(context: HookContext) -> list[Resource]:
     return updated
 
 
-HOOKS: dict[str, Hook] = {"credential_report": credential_report, "root_user": root_user,
-                          "world_open_ports": world_open_ports}
+HOOKS: dict[str, Hook] = {
+    "credential_report": Hook(credential_report, derives=(REPORT_KEY, "Activity")),
+    "root_user": Hook(root_user, derives=(ROOT_KEY,)),
+    "world_open_ports": Hook(world_open_ports,
+                             derives=("WorldOpenRanges", "WorldOpenPorts", "WorldOpenWideRanges")),
+}
 EXTRA_CALLS = (GENERATE_REPORT, GET_REPORT)

@@ -134,6 +134,8 @@ class Transport:
         except (OssError, SlsError) as exc:
             message = scrub(exc.message, credentials)
             raise AliyunError(exc.code, message, is_transient(exc.code, exc.status, message)) from None
+        except AliyunError:
+            raise
         except ValueError as exc:   # a 200 whose body is not JSON (JSONDecodeError)
             raise AliyunError("MalformedResponse", f"the answer is not JSON: {scrub(str(exc), credentials)}",
                               transient=False) from None

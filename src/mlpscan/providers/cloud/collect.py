@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,13 @@ class CloudOptions:
     tag_values: TagValues = "mask-secrets"       # what the snapshot keeps of tag values (tags.py)
     generate_credential_report: bool = True     # AWS: ask IAM to refresh the credential report
     content_root: Path | None = None  # providers/<p>/services.yaml etc.; set by collect_clouds
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "call_deadline"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value <= 0:
+                raise InputError(f"the cloud {name.replace('_', ' ')} must be a positive number of seconds, "
+                                 f"not {value}")
 
     def for_source(self, source: CloudSource) -> CloudOptions:
         """These options with the source's own read timeout, when it names one."""

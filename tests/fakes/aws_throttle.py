@@ -12,13 +12,15 @@ told, instead:
 - stalls without answering (`stall`), for read timeouts.
 Operations are named as the API names them: the X-Amz-Target suffix (JSON protocols), the
 `Action` form parameter (query protocols: IAM, STS, EC2), or `ListBuckets` for S3's GET on `/`.
-A rule may skip the first `after` matching calls. `latency` delays every forwarded call.
+A rule may be limited to one region (the SigV4 credential scope's) and may skip the first
+`after` matching calls. `latency` delays every forwarded call.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +43,7 @@ class Rule:
     rewrite: Callable[[bytes], bytes] | None = None
     stall: float = 0.0
     seen: int = 0
+    region: str | None = None          # only calls signed for this region
 
 
 class ThrottlingProxy(ThreadingHTTPServer):
@@ -69,10 +72,10 @@ class ThrottlingProxy(ThreadingHTTPServer):
             self.remaining[target_suffix] = times
 
     def answer(self, operation: str, status: int, body: str | bytes, content_type: str = "application/json", *,
-               times: int | None = None, after: int = 0) -> None:
+               times: int | None = None, after: int = 0, region: str | None = None) -> None:
         data = body.encode() if isinstance(body, str) else body
         with self.lock:
-            self.rules.append(Rule(operation, times, after, status, data, content_type))
+            self.rules.append(Rule(operation, times, after, status, data, content_type, region=region))
 
     def rewrite(self, operation: str, change: Callable[[bytes], bytes], *, times: int | None = None,
                 after: int = 0) -> None:
@@ -92,10 +95,10 @@ class ThrottlingProxy(ThreadingHTTPServer):
                     return True
         return False
 
-    def rule_for(self, operation: str) -> Rule | None:
+    def rule_for(self, operation: str, region: str) -> Rule | None:
         with self.lock:
             for rule in self.rules:
-                if rule.operation != operation or rule.times == 0:
+                if rule.operation != operation or rule.times == 0 or rule.region not in (None, region):
                     continue
                 rule.seen += 1
                 if rule.seen <= rule.after:
@@ -145,7 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
             self._reply(400, payload, "application/x-amz-json-1.1")
             return
-        rule = self.server.rule_for(operation_of(self.command, self.path, target, body))
+        scope = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
+        rule = self.server.rule_for(operation_of(self.command, self.path, target, body), scope.group(1) if scope else "")
         if rule is not None and rule.stall:
             time.sleep(rule.stall)
             self.close_connection = True

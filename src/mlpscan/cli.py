@@ -149,8 +149,8 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
     hosts.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
     hosts.add_argument("--read-timeout", type=float, default=DEFAULT_READ_TIMEOUT, metavar="SECONDS",
                        help=f"cloud API: longest wait for an answer, per read (default "
-                            f"{DEFAULT_READ_TIMEOUT:.0f}; a call gives up after {DEFAULT_CALL_DEADLINE:.0f} s "
-                            "over all its attempts)")
+                            f"{DEFAULT_READ_TIMEOUT:.0f}; a call gives up after "
+                            f"{DEFAULT_CALL_DEADLINE:.0f} s over all its attempts)")
     hosts.add_argument("--tag-values", choices=TAG_VALUE_POLICIES, default="mask-secrets",
                        help="cloud resource tags: keys are always kept; values kept (keep), masked when the "
                             "key names a secret (mask-secrets, the default) or all masked (drop)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -28,8 +29,12 @@ WIDEST_LISTED_RANGE = 1024  # a wider range open to the world is reported as suc
 PROTOCOLS = {"-1": "all", "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}
 
 
-def credential_report(context: HookContext) -> list[Resource]:
-    """Join each user with its credential-report row and how long it has been idle.
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def credential_report(context: HookContext, clock: Callable[[], datetime] = utc_now) -> list[Resource]:
+    """Join each user with its credential-report row and how long it has been idle (from `clock`).
 
     The report is the one read that says, per user, whether a console password exists, whether
     MFA is active and when each access key was last used.
@@ -41,7 +46,7 @@ def credential_report(context: HookContext) -> list[Resource]:
     except ApiError as exc:
         reason = f"{exc.code}: {exc.message}"[:500]
         return [_failed(r, f"iam:GetCredentialReport {reason}") for r in context.resources]
-    now = datetime.now(timezone.utc)
+    now = clock()
     joined = []
     for resource in context.resources:
         row = rows.get(resource.name or "")

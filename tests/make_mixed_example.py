@@ -37,8 +37,8 @@ SECRET = "EXAMPLEmlpscanSecretPortal000001"
 
 
 def aliyun_world() -> World:
-    """acme-portal: compliant settings, one console user with MFA, a trail kept a year, one
-    instance with its encrypted disk, one bucket; everything in cn-hangzhou."""
+    """acme-portal: compliant settings, one console user with MFA, a trail kept a year in an
+    encrypted log store, one instance with its encrypted disk, one bucket; everything in cn-hangzhou."""
     from tests.fakes.aliyun_world import (  # noqa: PLC0415
         HTTPS_ONLY,
         MANDATORY_MFA,
@@ -56,7 +56,8 @@ def aliyun_world() -> World:
     world.users = [User("wang.fang", created="2025-03-10T02:00:00Z", last_login="2026-11-20T08:30:00Z",
                         policies=["AliyunECSFullAccess"])]
     world.trails = [trail(ALIYUN, "acme-portal-audit", region, project="actiontrail-acme-portal")]
-    world.logstores = {("actiontrail-acme-portal", "actiontrail_acme-portal-audit"): {"ttl": 365, "hot_ttl": 30}}
+    world.logstores = {("actiontrail-acme-portal", "actiontrail_acme-portal-audit"): {
+        "ttl": 365, "hot_ttl": 30, "encrypt_conf": {"enable": True, "encrypt_type": "default"}}}
     world.buckets = [Bucket("acme-portal-uploads", region, policy=HTTPS_ONLY)]
     instance_id = "i-bp1m2i3x4e5d6l7v8l4a"
     world.instances[region] = [ecs_instance(region, instance_id, "portal-hz-01", "vpc-bp1m2i3x4e5d6l7v8l4b",
@@ -70,7 +71,7 @@ def tencent_world() -> FakeAccount:
     console user with a soft token, the track and its CLS topic (365 days), one CVM instance with its
     encrypted disk, snapshot policy and CWP agent, one security group, the VPC with its flow log and
     one bucket (no database, no snapshot, no custom policy)."""
-    from tests.fakes.tencent_accounts import build, user  # noqa: PLC0415
+    from tests.fakes.tencent_accounts import build, tls_only_policy, user  # noqa: PLC0415
 
     account = build(TENCENT, weak=False, regions=(FINANCE_ZONE,), data_region=FINANCE_ZONE)
     account.users = [user(int(TENCENT) + 123, "ops-liu", mfa=True, login_days=1, created_days=600)]
@@ -81,6 +82,7 @@ def tencent_world() -> FakeAccount:
     disk["DiskName"] = "fsi-settle-01-data"
     [bucket] = account.buckets
     bucket["Name"] = f"acme-settle-{account.appid}"
+    bucket["_policy"] = tls_only_policy(bucket["Name"], FINANCE_ZONE, account.appid)
     for kind in ("snapshots", "databases"):
         account.items(kind, FINANCE_ZONE).clear()
     return account

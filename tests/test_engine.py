@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from mlpscan.config import PlatformDeclaration
 from mlpscan.content import Content, load_content
 from mlpscan.engine import evaluate
 from mlpscan.findings import Finding, Report, Severity, Status
+from mlpscan.profiles import ResolvedProfile
 from mlpscan.snapshot import Snapshot
 from mlpscan.waivers import Waiver
 from tests.conftest import REPO, make_snapshot, resource, target
@@ -301,29 +303,44 @@ def test_residency_does_not_apply_to_hosts(content: Content) -> None:
 
 
 def aliyun_on(*regions: str, platform: dict[str, object] | None = None) -> Snapshot:
+    """An account with a disk in each region (the regions holding resources are the ones judged)."""
     extra = {"platform": platform} if platform else {}
-    return make_snapshot([target("aliyun:1", regions=list(regions), **extra)],
-                         [resource("aliyun:1", "aliyun.account", "acs:ram::1:root")])
+    return make_snapshot([target("aliyun:1", account="1", regions=list(regions), **extra)],
+                         [resource("aliyun:1", "aliyun.account", "acs:ram::1:root"),
+                          *(resource("aliyun:1", "aliyun.ecs.disk", f"d-{region}", region) for region in regions)])
+
+
+def accepting_old_claims(content: Content, level: int) -> ResolvedProfile:
+    """The level's profile, accepting the published claims of 2016-2017 as current."""
+    profile = content.level_profile(level)
+    return replace(profile, params={**profile.params, "platform_claim_max_age_days": 100 * 365})
 
 
 @pytest.mark.parametrize(("level", "expected"), [(3, Status.PASS), (4, Status.FAIL), (2, Status.PASS)])
 def test_platform_level_from_published_data(content: Content, level: int, expected: Status) -> None:
-    [finding] = only(evaluate(aliyun_on("cn-hangzhou"), content, content.level_profile(level)), PLATFORM)
+    [finding] = only(evaluate(aliyun_on("cn-hangzhou"), content, accepting_old_claims(content, level)), PLATFORM)
     assert finding.status is expected
     assert finding.observed["platform_level"] == 3
     assert "providers/platforms.yaml" in finding.observed["source"]
     assert finding.resource.type == "aliyun.account"
 
 
+def test_a_published_claim_older_than_the_limit_is_not_current_evidence(content: Content) -> None:
+    [finding] = only(evaluate(aliyun_on("cn-hangzhou"), content, content.level_profile(3)), PLATFORM)
+    assert finding.status is Status.MANUAL
+    assert "aliyun-public (cn-hangzhou) is dated 2017" in finding.message
+
+
 def test_finance_region_maps_to_the_finance_cloud(content: Content) -> None:
-    [finding] = only(evaluate(aliyun_on("cn-shanghai-finance-1"), content, content.level_profile(4)), PLATFORM)
+    [finding] = only(evaluate(aliyun_on("cn-shanghai-finance-1"), content, accepting_old_claims(content, 4)),
+                     PLATFORM)
     assert finding.status is Status.PASS
     assert finding.observed["platform_level"] == 4
 
 
 def test_the_weakest_region_decides(content: Content) -> None:
     snapshot = aliyun_on("cn-shanghai-finance-1", "cn-hangzhou")
-    [finding] = only(evaluate(snapshot, content, content.level_profile(4)), PLATFORM)
+    [finding] = only(evaluate(snapshot, content, accepting_old_claims(content, 4)), PLATFORM)
     assert finding.status is Status.FAIL
 
 

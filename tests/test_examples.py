@@ -103,7 +103,34 @@ def test_host_reads_that_needed_root_are_errors_saying_so(tmp_path: Path) -> Non
     assert report["_exit"] == 1
 
 
-@pytest.mark.parametrize(("level", "expected"), [(3, {"aliyun:2222333344445555": "pass",
+# The `error` findings each example is made to give, as (check, the operation that failed): a
+# denial planted on purpose. Any other error means the example no longer matches the collector
+# (a renamed field, a changed hook) and must be regenerated with its make_example script.
+PLANTED_ERRORS = {
+    "aws-china.json": {("aws.guardduty.enabled", "guardduty:ListDetectors")},
+    "aliyun.json": set(),
+    "tencent.json": {("tencent.cbs.disk_encrypted", "cbs:DescribeDisks"),
+                     ("tencent.cbs.disk_auto_snapshot", "cbs:DescribeDisks")},
+    "mixed-level4.json": set(),
+}
+
+
+@pytest.mark.parametrize("level", [3, 4])
+@pytest.mark.parametrize("name", sorted(PLANTED_ERRORS))
+def test_an_example_gives_no_error_that_was_not_planted(name: str, level: int, tmp_path: Path) -> None:
+    report = evaluate_example(name, tmp_path, level)
+    errors = {(f["check"], (f["observed"] or {}).get("operation")) for f in report["findings"]
+              if f["status"] == "error"}
+    assert errors == PLANTED_ERRORS[name], [f["message"] for f in report["findings"] if f["status"] == "error"]
+
+
+def test_every_cloud_example_is_planted_or_clean() -> None:
+    assert set(PLANTED_ERRORS) == {name for name in EXAMPLE_FILES if name != "host.json"}
+
+
+# Published platform claims older than platform_claim_max_age_days (365) at collection are not
+# current evidence: Alibaba's public-cloud claim dates from 2017. A declared platform is used as is.
+@pytest.mark.parametrize(("level", "expected"), [(3, {"aliyun:2222333344445555": "manual",
                                                       "tencent:200000000002": "pass"}),
                                                  (4, {"aliyun:2222333344445555": "fail",
                                                       "tencent:200000000002": "pass"})])

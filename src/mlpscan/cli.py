@@ -33,8 +33,14 @@ from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
 from mlpscan.inventory import read_inventory
 from mlpscan.metadata import with_metadata
 from mlpscan.profiles import ResolvedProfile
-from mlpscan.providers.cloud.collect import DEFAULT_API_WORKERS, CloudOptions
+from mlpscan.providers.cloud.collect import (
+    DEFAULT_API_WORKERS,
+    DEFAULT_CALL_DEADLINE,
+    DEFAULT_READ_TIMEOUT,
+    CloudOptions,
+)
 from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
+from mlpscan.providers.cloud.tags import TAG_VALUE_POLICIES
 from mlpscan.providers.host.collector import HostOptions
 from mlpscan.providers.host.commands import load_commands
 from mlpscan.providers.host.limits import (
@@ -153,6 +159,13 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
     hosts.add_argument("--api-workers", type=int, default=DEFAULT_API_WORKERS, metavar="N",
                        help=f"cloud API calls in flight at once (default {DEFAULT_API_WORKERS})")
     hosts.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
+    hosts.add_argument("--read-timeout", type=float, default=DEFAULT_READ_TIMEOUT, metavar="SECONDS",
+                       help=f"cloud API: longest wait for an answer, per read (default "
+                            f"{DEFAULT_READ_TIMEOUT:.0f}; a call gives up after "
+                            f"{DEFAULT_CALL_DEADLINE:.0f} s over all its attempts)")
+    hosts.add_argument("--tag-values", choices=TAG_VALUE_POLICIES, default="mask-secrets",
+                       help="cloud resource tags: keys are always kept; values kept (keep), masked when the "
+                            "key names a secret (mask-secrets, the default) or all masked (drop)")
     hosts.add_argument("--command-timeout", type=float, default=120.0, metavar="SECONDS")
     hosts.add_argument("--session-timeout", type=positive_seconds, default=DEFAULT_SESSION_TIMEOUT,
                        metavar="SECONDS", help="wall-clock deadline of one host's whole session")
@@ -354,7 +367,7 @@ def _targets(args: argparse.Namespace, config: Config,
 def _config_sources(entry: CloudConfig, declared_in: str | None) -> list[CloudSource]:
     base = CloudSource(provider=entry.provider, profile=entry.profile, regions=tuple(entry.regions),
                        endpoint=entry.endpoint, use_instance_role=entry.instance_role,
-                       declared_in=declared_in)
+                       read_timeout=entry.read_timeout, declared_in=declared_in)
     if not entry.accounts:
         return [base]
     return [replace(base, role_arn=a.role_arn, external_id=a.external_id, name=a.name)
@@ -372,7 +385,8 @@ def _collect(specs: list[HostSpec], clouds: list[CloudSource], content: Content,
                           connect_timeout=args.connect_timeout, known_hosts=args.known_hosts,
                           accept_new_host_keys=args.accept_new_host_keys, identity_files=args.identity,
                           ssh_config=args.ssh_config, password=password)
-    cloud_options = CloudOptions(api_workers=args.api_workers, connect_timeout=args.connect_timeout)
+    cloud_options = CloudOptions(api_workers=args.api_workers, connect_timeout=args.connect_timeout,
+                                 read_timeout=args.read_timeout, tag_values=args.tag_values)
     console = Console(stderr=True)
     if not console.is_terminal:
         return collect(specs, content, options, clouds=clouds, cloud_options=cloud_options, wanted=wanted,

@@ -72,6 +72,8 @@ class CloudConfig(_Strict):
     regions: list[str] = Field(default_factory=list, description="Only these regions (default: all enabled)")
     endpoint: str | None = Field(default=None, description="API endpoint (https; http only to loopback)")
     instance_role: bool = Field(default=False, description="Use the ECS/CVM instance role (Alibaba, Tencent)")
+    read_timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False,
+                                       description="Seconds to wait for an API answer, per read (default 60)")
     accounts: list[AccountRole] = Field(
         default_factory=list, description="Roles to assume; when given, the base account is not scanned")
 

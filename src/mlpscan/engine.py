@@ -71,7 +71,7 @@ def evaluate(
                     snapshot.digest, digest)
     index = _Index(snapshot, platforms, platforms_source)
     context = Context(level=profile.level, params=dict(profile.params), regions=content.regions,
-                      platforms=content.platforms)
+                      platforms=content.platforms, collected_at=snapshot.started_at, errors=index.errors)
     findings: list[Finding] = []
     for check in content.checks_for(profile):
         clauses = check.clauses[profile.level]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from fnmatch import fnmatchcase
 from typing import Literal
 
@@ -28,7 +29,8 @@ class PlatformEntry(BaseModel):
     level: int = Field(ge=1, le=5)
     source: str
     evidence_url: str | None = None
-    as_of: str
+    as_of: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                       description="When the claim was made: YYYY[-MM[-DD]]")
     confidence: Confidence
     note: str | None = None
 
@@ -58,23 +60,29 @@ class PlatformLevel:
     as_of: str | None = None
 
 
-def published_level(table: PlatformTable, provider: str, regions: Iterable[str]
-                    ) -> tuple[PlatformLevel | None, list[str]]:
-    """Weakest published platform level over ``regions``, and the regions no entry covers.
+def claim_date(as_of: str) -> date:
+    """The earliest day a claim dated "2017", "2017-07" or "2017-07-14" can mean (so its age is
+    never understated)."""
+    parts = [int(part) for part in as_of.split("-")[:3]]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
-    A system spread over several regions is only as well hosted as its weakest platform.
-    """
-    weakest: PlatformEntry | None = None
+
+def published_levels(table: PlatformTable, provider: str, regions: Iterable[str]
+                     ) -> tuple[dict[str, PlatformEntry], list[str]]:
+    """The published entry for each region, and the regions no entry covers."""
+    covered: dict[str, PlatformEntry] = {}
     uncovered: list[str] = []
     for region in sorted(set(regions)):
         entry = table.lookup(provider, region)
         if entry is None:
             uncovered.append(region)
-        elif weakest is None or entry.level < weakest.level:
-            weakest = entry
-    if weakest is None:
-        return None, uncovered
+        else:
+            covered[region] = entry
+    return covered, uncovered
+
+
+def as_level(entry: PlatformEntry) -> PlatformLevel:
     return PlatformLevel(
-        level=weakest.level, name=f"{weakest.id} ({weakest.product_line.zh})",
-        source=f"providers/platforms.yaml entry '{weakest.id}': {weakest.source}",
-        kind="published", confidence=weakest.confidence, as_of=weakest.as_of), uncovered
+        level=entry.level, name=f"{entry.id} ({entry.product_line.zh})",
+        source=f"providers/platforms.yaml entry '{entry.id}': {entry.source}",
+        kind="published", confidence=entry.confidence, as_of=entry.as_of)

@@ -27,3 +27,8 @@ class RegionList(BaseModel):
     sources: list[str] = Field(min_length=1)
     as_of: str
     regions: dict[str, Region] = Field(min_length=1)
+    unlocated_types: list[str] = Field(
+        default_factory=list,
+        description="Resource types listed account-wide that have no location (identities, policies, "
+                    "account settings): failing to list them hides nothing about where data lies. A "
+                    "failed account-wide listing of any other type (buckets) leaves every region in doubt")

@@ -11,7 +11,11 @@ STS tokens must match and be unexpired. A key belongs to an account: its request
 account's World, and AssumeRole issues temporary keys in the role's account.
 
 Faults are injected per action: `fail(action, code, status, times=N)` (times=None: always),
-optionally for one region or account; `latency` delays every answer.
+optionally for one region or account; `latency` delays every answer. RPC answers can also be
+broken the ways real networks and gateways break them (`break_answer`: a 200 that is an error
+document, a body that is not JSON, a connection reset mid-body) or changed (`mangle`: a field
+missing, a total as text, a truncation without its marker), and a SignatureDoesNotMatch can echo
+the string to sign as the real service does (`fail(..., echo_string_to_sign=True)`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -95,6 +99,9 @@ class Fault:
     region: str | None = None
     account: str | None = None
     message: str = ""
+    kind: str = "error"        # error | error_document | not_json | reset | rewrite
+    rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    echo_string_to_sign: bool = False
 
 
 @dataclass
@@ -137,9 +144,25 @@ class AliyunFake:
         return arn
 
     def fail(self, action: str, code: str, status: int = 403, *, times: int | None = None,
-             region: str | None = None, account: str | None = None, message: str = "") -> None:
+             region: str | None = None, account: str | None = None, message: str = "",
+             echo_string_to_sign: bool = False) -> None:
         with self.lock:
-            self.faults.append(Fault(action, code, status, times, region, account, message))
+            self.faults.append(Fault(action, code, status, times, region, account, message,
+                                     echo_string_to_sign=echo_string_to_sign))
+
+    def break_answer(self, action: str, how: str, *, times: int | None = None, region: str | None = None,
+                     account: str | None = None, code: str = "Throttling.User",
+                     message: str = "Request was denied due to user flow control.") -> None:
+        """An RPC answer with status 200 that is not the action's result: an error document
+        (`error_document`), a body that is not JSON (`not_json`), or a reset mid-body (`reset`)."""
+        with self.lock:
+            self.faults.append(Fault(action, code, 200, times, region, account, message=message, kind=how))
+
+    def mangle(self, action: str, rewrite: Callable[[dict[str, Any]], dict[str, Any]], *,
+               times: int | None = None, region: str | None = None, account: str | None = None) -> None:
+        """The action's RPC answer, changed by `rewrite` before it is sent."""
+        with self.lock:
+            self.faults.append(Fault(action, "", 200, times, region, account, kind="rewrite", rewrite=rewrite))
 
     def throttle(self, action: str, kind: str = "rpc", *, times: int | None = None, region: str | None = None) -> None:
         status, code, message = THROTTLED[kind]
@@ -178,10 +201,12 @@ class AliyunFake:
         with self.lock:
             self.seen.append(seen)
 
-    def injected(self, action: str, region: str | None, account: str | None) -> Fault | None:
+    def injected(self, action: str, region: str | None, account: str | None,
+                 kinds: tuple[str, ...] = ("error",)) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.action != action or fault.region not in (None, region) or fault.account not in (None, account):
+                if (fault.action != action or fault.kind not in kinds or fault.region not in (None, region)
+                        or fault.account not in (None, account)):
                     continue
                 if fault.times is not None:
                     if fault.times <= 0:
@@ -318,7 +343,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake.injected(action, region, key.account)
         if fault is not None:
             self.fake.record(Seen(kind, action, region, key.account, fault.status, key_id))
-            raise FakeError(fault.status, fault.code, fault.message or f"injected {fault.code}")
+            message = fault.message or f"injected {fault.code}"
+            if fault.echo_string_to_sign:   # as ECS/RAM/STS word it, the whole signed request repeated
+                message = (f"Specified signature is not matched with our calculation. server string to sign "
+                           f"is:{getattr(self, 'string_to_sign', '')}")
+            raise FakeError(fault.status, fault.code, message)
         try:
             answer = produce()
         except FakeError as exc:
@@ -347,6 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
                             f"Specified signature is not matched with our calculation. server string to sign "
                             f"is:{rpc_string_to_sign(self.command, params)}")
         self.fake.nonce_once(params["SignatureNonce"])
+        self.string_to_sign = rpc_string_to_sign(self.command, params)
         action, version = params["Action"], params["Version"]
         if VERSIONS.get(action) != version:
             raise FakeError(400, "InvalidVersion", f"{action} is not offered in version {version}")
@@ -363,7 +393,29 @@ class _Handler(BaseHTTPRequestHandler):
             return world.answer(action, params, region)
 
         answer = self._answer("rpc", action, region, key, params["AccessKeyId"], produce)
+        broken = self.fake.injected(action, region, key.account, ("error_document", "not_json", "reset", "rewrite"))
+        if broken is not None and broken.kind == "rewrite" and broken.rewrite is not None:
+            answer = broken.rewrite(answer)
+        elif broken is not None:
+            self._broken(broken)
+            return
         self._send(200, json.dumps({**answer, "RequestId": "fake-request"}).encode())
+
+    def _broken(self, fault: Fault) -> None:
+        if fault.kind == "error_document":   # a gateway's 200 carrying the error
+            body = json.dumps({"Code": fault.code, "Message": fault.message, "RequestId": "fake-request",
+                               "HostId": "ecs.aliyuncs.com"}).encode()
+            self._send(200, body)
+        elif fault.kind == "not_json":
+            self._send(200, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+        else:                                # the connection drops after the first chunk of the body
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b'11\r\n{"AccountId": "12\r\n')
+            self.wfile.flush()
+            self.close_connection = True
 
     # -- ROA (signed headers; the key is the secret alone) ----------------------------------------
 

@@ -8,6 +8,7 @@ PageNumber/PageSize/TotalCount), ROA page_info, OSS bucket XML, SLS logstore JSO
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,12 +265,20 @@ class World:
         return number_page(groups, params, "SecurityGroups", "SecurityGroup", self.size(params.get("PageSize"), 10))
 
     def _DescribeSecurityGroupAttribute(self, params: dict[str, str], region: str) -> Any:
+        """At most MaxResults rules (10-1000, default 500) per answer, the rest behind NextToken
+        (an opaque token, empty on the last page), as the ECS API reference (2014-05-26) says."""
+        size = int(params.get("MaxResults") or 500)
+        if not 10 <= size <= 1000:
+            raise FakeError(400, "InvalidMaxResults.Malformed", "MaxResults must be between 10 and 1000")
         for group in self.security_groups.get(region, []):
             if group["SecurityGroupId"] == params.get("SecurityGroupId"):
                 rules = [r for r in group["Permissions"]
                          if params.get("Direction", "all") in ("all", r.get("Direction", "ingress"))]
+                start = _token_position(params.get("NextToken"), group["SecurityGroupId"])
+                page, rest = rules[start:start + size], rules[start + size:]
                 return {"SecurityGroupId": group["SecurityGroupId"], "RegionId": region,
-                        "InnerAccessPolicy": "Accept", "Permissions": {"Permission": rules}}
+                        "InnerAccessPolicy": "Accept", "Permissions": {"Permission": page},
+                        "NextToken": _token(group["SecurityGroupId"], start + size) if rest else ""}
         raise FakeError(404, "InvalidSecurityGroupId.NotFound", "The specified security group does not exist")
 
     def clusters_page(self, params: dict[str, str], region: str) -> Any:
@@ -328,6 +337,22 @@ class World:
                                                  "TotalCount": len(self.assets)}, "Success": True}
 
 
+def _token(scope: str, position: int) -> str:
+    return base64.urlsafe_b64encode(f"{scope}:{position}".encode()).decode()
+
+
+def _token_position(token: str | None, scope: str) -> int:
+    if not token:
+        return 0
+    try:
+        found_scope, _, position = base64.urlsafe_b64decode(token.encode()).decode().rpartition(":")
+        if found_scope == scope:
+            return int(position)
+    except ValueError:
+        pass
+    raise FakeError(400, "InvalidNextToken.Malformed", "The specified NextToken is invalid.")
+
+
 def marker_page(items: list[dict[str, Any]], params: dict[str, str], outer: str, inner: str,
                 size: int) -> dict[str, Any]:
     """RAM-style: MaxItems, Marker -> IsTruncated, Marker (an opaque token: here the next index)."""
@@ -383,12 +408,18 @@ def snapshot(region: str, number: int, *, encrypted: bool = True) -> dict[str, A
 
 
 def security_group(region: str, number: int, rules: list[tuple[str, str, str]]) -> dict[str, Any]:
-    """rules: (protocol, port range, source CIDR)."""
+    """rules: (protocol, port range, source CIDR), each an Accept at priority 1."""
     return {"SecurityGroupId": f"sg-{region[-4:]}{number:06d}", "SecurityGroupName": f"sg-{number}",
             "VpcId": f"vpc-{region[-4:]}01", "SecurityGroupType": "normal",
-            "Permissions": [{"Direction": "ingress", "IpProtocol": protocol, "PortRange": ports,
-                             "SourceCidrIp": source, "Ipv6SourceCidrIp": "", "Policy": "Accept", "Priority": 1}
-                            for protocol, ports, source in rules]}
+            "Permissions": [permission(protocol, ports, source) for protocol, ports, source in rules]}
+
+
+def permission(protocol: str, ports: str, source: str, *, policy: str = "Accept", priority: int = 1,
+               number: int = 0) -> dict[str, Any]:
+    """One rule as DescribeSecurityGroupAttribute answers it (Priority is a string there)."""
+    return {"SecurityGroupRuleId": f"sgr-{number:08d}", "Direction": "ingress", "IpProtocol": protocol,
+            "PortRange": ports, "SourceCidrIp": source, "Ipv6SourceCidrIp": "", "Policy": policy,
+            "Priority": str(priority), "NicType": "intranet", "CreateTime": "2025-03-10T02:00:00Z"}
 
 
 def database(region: str, number: int, *, secure: bool = True) -> dict[str, Any]:

@@ -17,7 +17,8 @@ ADMIN_POLICY = {"PolicyId": "1", "PolicyName": "AdministratorAccess", "StrategyT
                 "CreateMode": "2", "Description": "全局管理权限", "AddTime": "2024-01-10 11:00:00", "Groups": []}
 READ_ONLY_POLICY = {"PolicyId": "219188", "PolicyName": "ReadOnlyAccess", "StrategyType": "2",
                     "CreateMode": "2", "Description": "只读访问权限", "AddTime": "2024-01-10 11:00:00", "Groups": []}
-NO_FLAGS = {"Phone": 0, "Token": 0, "Stoken": 0, "Wechat": 0, "Custom": 0, "Mail": 0, "U2FToken": 0}
+# LoginActionFlag as the CAM API reference (2019-01-16) lists it today, Passkey included
+NO_FLAGS = {"Phone": 0, "Token": 0, "Stoken": 0, "Wechat": 0, "Custom": 0, "Mail": 0, "U2FToken": 0, "Passkey": 0}
 
 
 def ago(days: int) -> str:
@@ -87,6 +88,14 @@ def bucket(name: str, location: str, *, encrypted: bool = True, versioned: bool 
             "_lifecycle_days": lifecycle_days, "_policy": policy}
 
 
+def tls_only_policy(bucket_name: str, region: str, appid: int) -> dict[str, Any]:
+    """A COS bucket policy that denies every request made without HTTPS (cos:secure-transport)."""
+    return {"version": "2.0", "statement": [{
+        "effect": "deny", "principal": {"qcs": ["qcs::cam::anyone:anyone"]}, "action": ["name/cos:*"],
+        "resource": [f"qcs::cos:{region}:uid/{appid}:{bucket_name}/*"],
+        "condition": {"bool_equal": {"cos:secure-transport": "false"}}}]}
+
+
 def instance(instance_id: str, region: str, *, public_ip: str | None = None,
              groups: list[str] | None = None) -> dict[str, Any]:
     return {"InstanceId": instance_id, "InstanceName": f"web-{instance_id[-4:]}", "InstanceType": "S5.MEDIUM4",
@@ -122,9 +131,10 @@ def build(uin: str = "100000000001", *, weak: bool, regions: tuple[str, ...] = (
     """One account with one of everything, each setting weak or compliant.
 
     Weak: a console sub-user without login MFA, 8-character passwords of one class that never
-    expire, a track delivering to a 30-day CLS topic, an unencrypted disk, a public bucket in
-    ap-hongkong, SSH and RDP open to the world, a public database without encryption, an agent
-    offline, a stale user and key, AdministratorAccess on a sub-user, no flow log.
+    expire, a track delivering to a 30-day CLS topic without encryption, an unencrypted disk, a
+    public bucket in ap-hongkong, buckets without a TLS-only policy, SSH and RDP open to the world,
+    a public database without encryption, an agent offline, a stale user and key,
+    AdministratorAccess on a sub-user, no flow log.
     """
     account = FakeAccount(
         uin=uin, appid=1250000000 + int(uin[-3:]),
@@ -156,9 +166,10 @@ def build(uin: str = "100000000001", *, weak: bool, regions: tuple[str, ...] = (
     account.add("topics", data_region, {
         "LogsetId": "logset-1", "TopicId": topic_id, "TopicName": "cloudaudit-acme-audit", "PartitionCount": 1,
         "Index": True, "CreateTime": "2024-01-10 11:29:52", "Status": True, "StorageType": "hot",
-        "Period": 30 if weak else 365, "Tags": []})
+        "Period": 30 if weak else 365, "Tags": [], "KeyId": "" if weak else "3f1c6a28-kms-cls-audit"})
     suffix = account.appid
-    account.buckets = [bucket(f"acme-orders-{suffix}", data_region)]
+    orders = f"acme-orders-{suffix}"
+    account.buckets = [bucket(orders, data_region, policy=None if weak else tls_only_policy(orders, data_region, suffix))]
     if weak:
         account.buckets.append(bucket(f"acme-hk-static-{suffix}", "ap-hongkong", encrypted=False, versioned=False,
                                       public=True))

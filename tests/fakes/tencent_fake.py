@@ -5,7 +5,9 @@ request, with the timestamp's skew and date checked and temporary keys' tokens m
 q-sign (sha1) over the signed headers and URL parameters, with the signing window checked. JSON
 answers carry exactly `Content-Type: application/json` (the SDK ignores errors under any other
 type). Faults are injected per `service:Action` (and region): an error document (JSON, or COS XML with
-its HTTP status: AccessDenied 403, SlowDown 503), or a bare HTTP status with an HTML page. COS
+its HTTP status: AccessDenied 403, SlowDown 503), or a bare HTTP status with an HTML page; JSON
+answers can also be changed (`mangle`: a field missing, a total as text), cut off mid-body
+(`reset`), or carry an error message that echoes the request's credentials (`echo_credentials`). COS
 requests are routed by their Host header (<bucket>.cos.<region>.myqcloud.com), since the SDK
 connects to the fake's address but names the bucket's domain. The CVM instance metadata paths
 are served too, for the CVM-role credentials.
@@ -20,7 +22,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -60,6 +62,9 @@ class Fault:
     times: int | None = 1          # None: every time
     region: str | None = None
     message: str = ""
+    kind: str = "error"            # error | rewrite | reset
+    rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    echo_credentials: bool = False
 
 
 @dataclass
@@ -95,9 +100,21 @@ class TencentFake:
         return account
 
     def fail(self, operation: str, code: str, *, times: int | None = 1, region: str | None = None,
-             status: int = 200, message: str = "") -> None:
+             status: int = 200, message: str = "", echo_credentials: bool = False) -> None:
         with self._lock:
-            self.faults.append(Fault(operation, code, status, times, region, message))
+            self.faults.append(Fault(operation, code, status, times, region, message,
+                                     echo_credentials=echo_credentials))
+
+    def mangle(self, operation: str, rewrite: Callable[[dict[str, Any]], dict[str, Any]], *,
+               times: int | None = None, region: str | None = None) -> None:
+        """The JSON answer of `operation` (inside Response), changed by `rewrite` before it is sent."""
+        with self._lock:
+            self.faults.append(Fault(operation, "", 200, times, region, kind="rewrite", rewrite=rewrite))
+
+    def reset(self, operation: str, *, times: int | None = None, region: str | None = None) -> None:
+        """The connection drops after the first chunk of the answer."""
+        with self._lock:
+            self.faults.append(Fault(operation, "", 200, times, region, kind="reset"))
 
     def deny(self, operation: str, region: str | None = None) -> None:
         resource = f"qcs::{operation.split(':', maxsplit=1)[0]}:{region or ''}:uin/*"
@@ -137,10 +154,10 @@ class TencentFake:
 
     # -- request plumbing ----------------------------------------------------------------------
 
-    def _fault(self, operation: str, region: str | None) -> Fault | None:
+    def _fault(self, operation: str, region: str | None, kinds: tuple[str, ...] = ("error",)) -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if fault.operation == operation and fault.region in (None, region):
+                if fault.operation == operation and fault.kind in kinds and fault.region in (None, region):
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times <= 0:
@@ -250,7 +267,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(fault.status, "text/html", f"<html><body>{fault.status} {fault.code}</body></html>")
                 return
             if fault is not None:
-                raise FakeError(fault.code, fault.message or fault.code)
+                message = fault.message or fault.code
+                if fault.echo_credentials:   # a gateway quoting the request it refused
+                    message += (f" (request from SecretId={secret_id}, "
+                                f"X-TC-Token: {self.headers.get('X-TC-Token', '')})")
+                raise FakeError(fault.code, message)
             if service == "sts":
                 answer = fake.sts(action, key, params)
             else:
@@ -258,9 +279,24 @@ class _Handler(BaseHTTPRequestHandler):
                 if handler is None:
                     raise FakeError("InvalidAction", f"{operation} is not served by this fake")
                 answer = handler(fake.accounts[key.account], key.principal, region or "", params)
+            broken = fake._fault(operation, region, ("rewrite", "reset"))
+            if broken is not None and broken.kind == "reset":
+                self._reset()
+                return
+            if broken is not None and broken.rewrite is not None:
+                answer = broken.rewrite(answer)
             self._json({**answer, "RequestId": str(uuid.uuid4())})
         except FakeError as exc:
             self._json({"Error": {"Code": exc.code, "Message": exc.message}, "RequestId": str(uuid.uuid4())})
+
+    def _reset(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"e\r\n{\"Response\": {\r\n")
+        self.wfile.flush()
+        self.close_connection = True
 
     def _json(self, response: dict[str, Any]) -> None:
         self._send(200, self.owner.json_content_type, json.dumps({"Response": response}))

@@ -25,6 +25,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -66,8 +67,8 @@ def pinned_hooks() -> Iterator[None]:
     from mlpscan.providers.aliyun import hooks  # noqa: PLC0415
 
     saved = dict(hooks.HOOKS)
-    hooks.HOOKS["user_activity"] = partial(hooks.user_activity, clock=lambda: STARTED)
-    hooks.HOOKS["trail_log_retention"] = partial(hooks.trail_log_retention, clock=lambda: STARTED)
+    for name, function in (("user_activity", hooks.user_activity), ("trail_log_retention", hooks.trail_log_retention)):
+        hooks.HOOKS[name] = replace(saved[name], run=partial(function, clock=lambda: STARTED))
     try:
         yield
     finally:
@@ -168,7 +169,8 @@ def finance_world() -> World:
                   password_policy=dict(STRONG_PASSWORDS),
                   security_preference=copy(MANDATORY_MFA))
     world.trails = [trail(FINANCE, "acme-fin-audit", FINANCE_REGION, project="actiontrail-acme-fin")]
-    world.logstores = {("actiontrail-acme-fin", "actiontrail_acme-fin-audit"): {"ttl": 365, "hot_ttl": 30}}
+    world.logstores = {("actiontrail-acme-fin", "actiontrail_acme-fin-audit"): {
+        "ttl": 365, "hot_ttl": 30, "encrypt_conf": {"enable": True, "encrypt_type": "default"}}}
     world.buckets = [Bucket("acme-fin-ledger", FINANCE_REGION, policy=HTTPS_ONLY)]
     instance_id = "i-6wea2b3c4d5e6f7g8h9i"
     world.instances[FINANCE_REGION] = [ecs_instance(FINANCE_REGION, instance_id, "pay-core-01",

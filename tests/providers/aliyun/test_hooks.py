@@ -38,7 +38,7 @@ def rule(ports: str, source: str = "0.0.0.0/0", protocol: str = "TCP", **extra: 
     ([rule("22/22"), rule("3380/3390")], [*list(range(3380, 3391)), 22], []),
     ([rule("22/22", source="10.0.0.0/8")], [], []),
     ([rule("6379/6379", source="", Ipv6SourceCidrIp="::/0")], [6379], []),
-    ([rule("-1/-1", protocol="ALL")], [], ["ALL -1/-1"]),
+    ([rule("-1/-1", protocol="ALL")], [], ["TCP 1/65535", "UDP 1/65535"]),
     ([rule("1/65535", protocol="UDP")], [], ["UDP 1/65535"]),
     ([rule("-1/-1", protocol="ICMP"), rule("445/445", Policy="Drop")], [], []),
 ])
@@ -46,6 +46,42 @@ def test_world_open_ports(rules: list[dict[str, Any]], ports: list[int], wide: l
     [found] = world_open_ports(context(group(rules)))
     assert found.data["WorldOpen"]["ports"] == sorted(ports)
     assert found.data["WorldOpen"]["wide_ranges"] == wide
+
+
+# The order cases of DescribeSecurityGroupAttribute: Priority "1" is the highest (the API answers
+# it as a string), and at the same priority Drop wins over Accept; each address family on its own.
+@pytest.mark.parametrize(("name", "rules", "ports"), [
+    ("a higher-priority drop closes a later accept",
+     [rule("22/22", Priority="10"), rule("22/22", Policy="Drop", Priority="1")], []),
+    ("a lower-priority drop does not close an earlier accept",
+     [rule("22/22", Priority="1"), rule("22/22", Policy="Drop", Priority="10")], [22]),
+    ("drop before accept at the same priority, whatever the listing order",
+     [rule("22/22", Priority="5"), rule("20/30", Policy="Drop", Priority="5")], []),
+    ("a drop of part of a range leaves the rest open",
+     [rule("20/25", Priority="2"), rule("22/22", Policy="drop", Priority="1")], [20, 21, 23, 24, 25]),
+    ("a drop for a narrower source does not close the world",
+     [rule("22/22", Priority="5"), rule("22/22", source="1.2.3.0/24", Policy="Drop", Priority="1")], [22]),
+    ("an IPv4 drop does not close an IPv6 accept",
+     [rule("22/22", Policy="Drop", Priority="1"),
+      rule("22/22", source="", Ipv6SourceCidrIp="::/0", Priority="2")], [22]),
+    ("priority 100 comes after priority 9 (numbers, not text)",
+     [rule("3389/3389", Priority="100"), rule("3389/3389", Policy="Drop", Priority="9")], []),
+    ("no priority is the default 1",
+     [rule("445/445", Policy="Drop"), rule("445/445", Priority="2")], []),
+])
+def test_effective_exposure_follows_priority_and_drop_first(name: str, rules: list[dict[str, Any]],
+                                                             ports: list[int]) -> None:
+    [found] = world_open_ports(context(group(rules)))
+    assert found.data["WorldOpen"]["ports"] == ports, name
+    assert [p for r in found.data["WorldOpenRanges"] for p in range(r["FromPort"], r["ToPort"] + 1)] == ports
+
+
+@pytest.mark.parametrize("extra", [{"PortRangeListId": "prl-2ze8yjtq"}, {"Priority": "high"}])
+def test_ports_that_cannot_be_resolved_are_unknown_not_closed(extra: dict[str, str]) -> None:
+    [found] = world_open_ports(context(group([rule("22/22", **extra)])))
+    assert found.data["WorldOpen"]["ports"] is None
+    assert found.data["WorldOpenRanges"] is None
+    assert found.data["WorldOpen"]["unresolved"]
 
 
 def test_a_failed_rule_read_fails_the_derived_ports() -> None:

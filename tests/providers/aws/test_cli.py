@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.aws_throttle import throttling_proxy
 from tests.providers.aws.conftest import Seeder
 from tests.providers.aws.test_acceptance import FAILS, seed_china_account
 from tests.test_cli import run
@@ -73,3 +74,54 @@ def test_no_account_reachable_exits_3(tmp_path: Path) -> None:
     errors = [f for f in report["findings"] if f["status"] == "error"]
     assert errors
     assert all("sts:GetCallerIdentity" in f["message"] for f in errors)
+
+
+def test_the_read_timeout_bounds_a_silent_endpoint(moto: str, tmp_path: Path) -> None:
+    Seeder(moto, "cn-north-1").log_group("/app/orders", 30)
+    out = tmp_path / "out"
+    with throttling_proxy(moto) as proxy:
+        proxy.stall("DescribeVpcs", 5.0)
+        done = run("collect", "aws", "--region", "cn-north-1", "--read-timeout", "0.5", "-o", str(out / "s.json"),
+                   env={**aws_env(moto), "AWS_ENDPOINT_URL": proxy.endpoint})
+    assert done.returncode == 0, done.stderr
+    snapshot = json.loads((out / "s.json").read_text(encoding="utf-8"))
+    [error] = [e for e in snapshot["errors"] if e["operation"] == "ec2:DescribeVpcs"]
+    assert error["code"] == "ReadTimeoutError"
+    assert any(r["type"] == "aws.logs.log_group" for r in snapshot["resources"])
+
+
+def test_a_read_timeout_per_account_from_mlpscan_yaml(moto: str, tmp_path: Path) -> None:
+    config = tmp_path / "mlpscan.yaml"
+    config.write_text("clouds:\n  - {provider: aws, regions: [cn-north-1], read_timeout: 0.5}\n", encoding="utf-8")
+    with throttling_proxy(moto) as proxy:
+        proxy.stall("DescribeVolumes", 5.0)
+        done = run("collect", "--config", str(config), "-o", str(tmp_path / "s.json"),
+                   env={**aws_env(moto), "AWS_ENDPOINT_URL": proxy.endpoint})
+    assert done.returncode == 0, done.stderr
+    snapshot = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert [e["code"] for e in snapshot["errors"] if e["operation"] == "ec2:DescribeVolumes"] == ["ReadTimeoutError"]
+
+
+def test_a_read_timeout_that_is_not_a_positive_number_is_refused(moto: str, tmp_path: Path) -> None:
+    done = run("collect", "aws", "--region", "cn-north-1", "--read-timeout", "-1", "-o", str(tmp_path / "s.json"),
+               env=aws_env(moto))
+    assert done.returncode == 2
+    assert "read timeout must be a positive number of seconds" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_tag_values_can_be_dropped(moto: str, tmp_path: Path) -> None:
+    ec2 = Seeder(moto, "cn-north-1").client("ec2")
+    ec2.create_volume(AvailabilityZone="cn-north-1a", Size=8, TagSpecifications=[{
+        "ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "orders-data"},
+                                           {"Key": "admin_password", "Value": "hunter2"}]}])
+    for policy, expected in (("mask-secrets", {"Name": "orders-data", "admin_password": "***"}),
+                             ("drop", {"Name": "***", "admin_password": "***"})):
+        done = run("collect", "aws", "--region", "cn-north-1", "--tag-values", policy, "-o",
+                   str(tmp_path / f"{policy}.json"), env=aws_env(moto))
+        assert done.returncode == 0, done.stderr
+        snapshot = json.loads((tmp_path / f"{policy}.json").read_text(encoding="utf-8"))
+        [volume] = [r for r in snapshot["resources"] if r["type"] == "aws.ec2.volume"]
+        assert {t["Key"]: t["Value"] for t in volume["data"]["Tags"]} == expected
+        assert "hunter2" not in (tmp_path / f"{policy}.json").read_text(encoding="utf-8")

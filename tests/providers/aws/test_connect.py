@@ -22,7 +22,7 @@ from tests.providers.aws.conftest import CHINA, FAST, scan
 ])
 def test_china_regions_use_china_endpoints_over_https(region: str, sts: str, iam: str) -> None:
     session = boto3.Session(aws_access_key_id="AKIAMLPSCANTEST00001", aws_secret_access_key="x", region_name=region)
-    api = AwsApi(session, region, client_config(CloudOptions()))
+    api = AwsApi(session, region, client_config(CloudOptions()), CloudOptions())
     assert api.client("sts", None).meta.endpoint_url == sts
     assert api.client("iam", None).meta.endpoint_url == iam
     assert session.get_partition_for_region(region) == ("aws" if region == "us-east-1" else "aws-cn")

@@ -46,10 +46,10 @@ def auditor(seeder: Seeder, denied: list[str]) -> dict[str, str]:
     """A user holding exactly the shipped read-only policy, minus `denied`; then enforce IAM."""
     iam = seeder.client("iam")
     iam.create_user(UserName="mlpscan-auditor")
-    allowed = [a for a in POLICY["Statement"][0]["Action"] if a not in denied]
+    allowed = [a for statement in POLICY["Statement"] for a in statement["Action"] if a not in denied]
     moto_names = moto_only_names()
     allowed += sorted({name for a in allowed for name in moto_names.get(a, ())})
-    statements = [{**POLICY["Statement"][0], "Action": allowed}]
+    statements = [{"Sid": "MlpscanReadOnly", "Effect": "Allow", "Action": allowed, "Resource": "*"}]
     iam.put_user_policy(UserName="mlpscan-auditor", PolicyName="mlpscan-read-only",
                         PolicyDocument=json.dumps({**POLICY, "Statement": statements}))
     key = iam.create_access_key(UserName="mlpscan-auditor")["AccessKey"]
@@ -125,3 +125,19 @@ def test_an_unreachable_endpoint_is_a_connection_error(content: Content, tmp_pat
     (error,) = found.errors
     assert (error.type, error.operation, error.code) == ("aws.*", "sts:GetCallerIdentity", "EndpointConnectionError")
     assert found.resources == []
+
+
+def test_the_read_only_statement_alone_reads_an_existing_report_or_says_none_is_fresh(
+        moto: str, content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeder = Seeder(moto, "cn-north-1")
+    seeder.console_user("alice", mfa=False)
+    for name, value in auditor(seeder, denied=["iam:GenerateCredentialReport"]).items():
+        monkeypatch.setenv(name, value)
+    found = scan([CloudSource(provider="aws", endpoint=moto, regions=("cn-north-1",))], content,
+                 wanted=lambda kind: kind in ("aws.account", "aws.iam.user"))
+    [alice] = [r for r in found.resources if r.type == "aws.iam.user" and r.name == "alice"]
+    reason = alice.data["_failed_calls"]["CredentialReport"]
+    assert "iam:GenerateCredentialReport was denied" in reason
+    assert "no credential report younger than four hours exists" in reason
+    report = evaluate_level(found, content)
+    assert {f.status for f in findings(report, "aws.iam.console_user_mfa")} == {Status.ERROR}

@@ -12,6 +12,7 @@ from mlpscan.providers.cloud.runner import (
     Account,
     AccountRun,
     ApiError,
+    Hook,
     HookContext,
     TaskGroup,
     collect_accounts,
@@ -174,7 +175,7 @@ def test_hooks_see_every_resource_of_their_type() -> None:
                 for r in context.resources]
 
     hooked = USERS.model_copy(update={"hooks": ["tag"]})
-    resources, _ = run(ScriptedApi(users_api), [hooked], hooks={"tag": tag_all})
+    resources, _ = run(ScriptedApi(users_api), [hooked], hooks={"tag": Hook(tag_all, derives=("tagged",))})
     assert {r.data["tagged"] for r in resources} == {3}
 
 
@@ -220,3 +221,152 @@ def test_a_failed_location_call_leaves_the_region_unknown_not_defaulted() -> Non
     (bucket,), _ = run(ScriptedApi(api), [buckets])
     assert bucket.region is None
     assert bucket.data[FAILED_CALLS_KEY]["region"] == "s3:GetBucketLocation AccessDenied: Access Denied"
+
+
+# -- answers read only in their declared shape ------------------------------------------------
+
+def paged_users(answers: list[dict[str, Any]]) -> ScriptedApi:
+    pages = iter(answers)
+    return ScriptedApi(lambda action, region, params: next(pages) if action == "ListUsers" else {})
+
+
+@pytest.mark.parametrize(("name", "answers", "code"), [
+    ("no item list at all", [{"oops": 1}], "MalformedResponse"),
+    ("truncated without a marker", [{"Users": [{"UserName": "a"}], "IsTruncated": True}], "MalformedResponse"),
+    ("the same marker twice", [{"Users": [{"UserName": "a"}], "IsTruncated": True, "Marker": "m"},
+                               {"Users": [{"UserName": "b"}], "IsTruncated": True, "Marker": "m"}], "PaginationLoop"),
+    ("a page with nothing new", [{"Users": [{"UserName": "a"}], "IsTruncated": True, "Marker": "m1"},
+                                 {"Users": [{"UserName": "a"}], "IsTruncated": True, "Marker": "m2"}],
+     "PaginationLoop"),
+    ("an error document in a 200", [{"Code": "Throttling.User", "Message": "flow control"}], "MalformedResponse"),
+])
+def test_an_answer_out_of_shape_is_an_error_never_an_empty_list(name: str, answers: list[dict[str, Any]],
+                                                                 code: str) -> None:
+    plain = USERS.model_copy(update={"details": []})
+    _resources, errors = run(paged_users(answers), [plain])
+    assert [(e.operation, e.code) for e in errors] == [("iam:ListUsers", code)], name
+    if name == "an error document in a 200":
+        assert "Code='Throttling.User'" in errors[0].message
+
+
+@pytest.mark.parametrize(("total", "pages", "code"), [("5", [[1, 2]], "MalformedResponse"),
+                                                      (None, [[1, 2]], "MalformedResponse"),
+                                                      (5, [[1, 2], []], "IncompleteList")])
+def test_totals_must_be_numbers_and_be_reached(total: Any, pages: list[list[int]], code: str) -> None:
+    instances = spec({"type": "aliyun.ecs.instance", "scope": "regional",
+                      "list": {"call": "ecs:DescribeInstances", "items": "Instances.Instance",
+                               "paginate": {"style": "page", "page": "PageNumber", "size": "PageSize", "limit": 2,
+                                            "total": "TotalCount"}},
+                      "uid": "{InstanceId}"})
+    answers = iter(pages)
+
+    def api(action: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        return {"Instances": {"Instance": [{"InstanceId": f"i-{n}"} for n in next(answers)]}, "TotalCount": total}
+
+    _, errors = run(ScriptedApi(api), [instances])
+    assert [e.code for e in errors] == [code]
+
+
+def test_offsets_follow_what_was_received_when_a_server_caps_pages() -> None:
+    machines = spec({"type": "tencent.cwp.machine", "scope": "regional",
+                     "list": {"call": "cwp:DescribeMachines", "items": "Machines",
+                              "paginate": {"style": "offset", "offset": "Offset", "size": "Limit", "limit": 100,
+                                           "total": "TotalCount"}},
+                     "uid": "{Quuid}"})
+
+    def api(action: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        start = params["Offset"]   # the server returns at most 2 whatever the Limit
+        return {"Machines": [{"Quuid": f"q-{n}"} for n in range(start, min(start + 2, 5))], "TotalCount": 5}
+
+    resources, errors = run(ScriptedApi(api), [machines])
+    assert errors == []
+    assert sorted(r.uid for r in resources) == [f"q-{n}" for n in range(5)]
+
+
+def test_a_detail_call_reads_every_page_of_its_list() -> None:
+    groups = spec({"type": "aliyun.ecs.security_group", "scope": "regional",
+                   "list": {"call": "ecs:DescribeSecurityGroups", "items": "SecurityGroups"},
+                   "uid": "{SecurityGroupId}",
+                   "details": [{"call": "ecs:DescribeSecurityGroupAttribute",
+                                "params": {"SecurityGroupId": "{SecurityGroupId}", "MaxResults": 2},
+                                "keep": "Permissions.Permission",
+                                "paginate": {"style": "token", "request": "NextToken", "response": "NextToken"}}]})
+
+    def api(action: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        if action == "DescribeSecurityGroups":
+            return {"SecurityGroups": [{"SecurityGroupId": "sg-1"}]}
+        start = int(params.get("NextToken") or 0)
+        rules = [{"PortRange": f"{n}/{n}"} for n in range(start, min(start + 2, 5))]
+        return {"Permissions": {"Permission": rules}, "NextToken": str(start + 2) if start + 2 < 5 else ""}
+
+    [group], errors = run(ScriptedApi(api), [groups])
+    assert errors == []
+    assert [r["PortRange"] for r in group.data["DescribeSecurityGroupAttribute"]] == [f"{n}/{n}" for n in range(5)]
+
+
+# -- any exception of a unit of work ------------------------------------------------------------
+
+def test_a_hook_that_raises_fails_its_keys_for_the_resources_it_raised_on_only() -> None:
+    def picky(context: HookContext) -> list[Resource]:
+        done = []
+        for resource in context.resources:
+            if resource.name == "bob":
+                raise ValueError("Invalid isoformat string: 'last tuesday'")
+            done.append(resource.model_copy(update={"data": {**resource.data, "Activity": {"days": 1}}}))
+        return done
+
+    hooked = USERS.model_copy(update={"hooks": ["activity"], "details": []})
+    resources, errors = run(ScriptedApi(users_api), [hooked], hooks={"activity": Hook(picky, derives=("Activity",))})
+    assert errors == []
+    by_name = {r.name: r.data for r in resources}
+    assert by_name["alice"]["Activity"] == {"days": 1}
+    assert "Activity" not in by_name["bob"]
+    assert by_name["bob"][FAILED_CALLS_KEY] == {"Activity": "hook activity ValueError: Invalid isoformat string: "
+                                                            "'last tuesday'"}
+
+
+def test_a_resource_that_cannot_be_built_is_an_error_for_its_type() -> None:
+    # abs() of a string raises inside jmespath while the resource is built, after its detail calls
+    broken = spec({"type": "aws.iam.user", "scope": "global", "list": {"call": "iam:ListUsers", "items": "Users"},
+                   "uid": "{UserName}", "name": "abs(UserName)",
+                   "details": [{"call": "iam:GetUser", "params": {"UserName": "{UserName}"}}]})
+
+    def api(action: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        if action == "ListUsers":
+            return {"Users": [{"UserName": 5}, {"UserName": "bob"}]}
+        return {"User": {}}
+
+    resources, errors = run(ScriptedApi(api), [broken])
+    assert [r.uid for r in resources] == ["5"]
+    assert [(e.type, e.operation, e.code) for e in errors] == [("aws.iam.user", "iam:GetUser", "JMESPathTypeError")]
+
+
+def test_messages_are_scrubbed_of_the_accounts_credentials() -> None:
+    volumes = spec({"type": "aws.ec2.volume", "scope": "regional",
+                    "list": {"call": "ec2:DescribeVolumes", "items": "Volumes"}, "uid": "{VolumeId}"})
+
+    def api(action: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        raise ApiError("SignatureDoesNotMatch", "server string to sign is:GET&%2F&AccessKeyId%3DSTS.abcdef%26"
+                                                "SecurityToken%3Dtok%252Bsecret%252F123")
+
+    account = Account("aliyun:1", ScriptedApi(api), ("r1",), {"account": "1"})
+    account.secrets.add("STS.abcdef", "tok+secret/123")
+    with TaskGroup(2) as group:
+        account_run = AccountRun(account, [volumes], {}, group)
+        collect_accounts([account_run], group)
+    _, [error] = account_run.finish()
+    assert "STS.abcdef" not in error.message
+    assert "tok" not in error.message
+    assert "withheld" in error.message
+
+
+def test_tag_values_whose_key_names_a_secret_are_masked() -> None:
+    instances = spec({"type": "aws.ec2.instance", "scope": "regional",
+                      "list": {"call": "ec2:DescribeInstances", "items": "Instances"}, "uid": "{InstanceId}"})
+
+    def api(action: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        return {"Instances": [{"InstanceId": "i-1", "Tags": [{"Key": "Name", "Value": "web"},
+                                                            {"Key": "db_password", "Value": "hunter2"}]}]}
+
+    [instance], _ = run(ScriptedApi(api), [instances])
+    assert instance.data["Tags"] == [{"Key": "Name", "Value": "web"}, {"Key": "db_password", "Value": "***"}]

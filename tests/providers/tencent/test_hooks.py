@@ -42,6 +42,9 @@ def test_ipv6_world_and_port_templates() -> None:
     template = {**rule(1, "TCP", "", "0.0.0.0/0"), "ServiceTemplate": {"ServiceId": "ppm-1", "ServiceGroupId": ""}}
     assert opened(v6, template) == (None, [])   # unknown ports: the check says error
     assert opened(v6, {**template, "Action": "DROP"}) == ([23], [])
+    # each address family is decided on its own: an IPv4 DROP does not close an IPv6 ACCEPT
+    assert opened({**rule(0, "TCP", "22", "0.0.0.0/0"), "Action": "DROP"}, {**rule(1, "TCP", "22", ""),
+                                                                           "Ipv6CidrBlock": "::/0"}) == ([22], [])
 
 
 def test_derived_fields_fail_with_the_call_they_come_from() -> None:
@@ -51,7 +54,8 @@ def test_derived_fields_fail_with_the_call_they_come_from() -> None:
     [derived] = security_group_exposure(context)
     assert derived.data["public_ports"] is None
     assert derived.data["_failed_calls"] == dict.fromkeys(
-        ["DescribeSecurityGroupPolicies", "public_ports", "public_wide_ranges", "public_ingress"], "denied")
+        ["DescribeSecurityGroupPolicies", "public_ports", "public_wide_ranges", "public_ingress", "WorldOpenRanges"],
+        "denied")
 
 
 @pytest.mark.parametrize(("text", "ranges"), [("ALL", [(1, 65535)]), ("22", [(22, 22)]),

@@ -31,6 +31,7 @@ from mlpscan.providers.aliyun.sls import SlsClient, SlsError
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.retry import with_retries
 from mlpscan.providers.cloud.runner import ApiError
+from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.spec import Call
 
 # The core SDK logs every server error at ERROR level itself; mlpscan reports them as findings.
@@ -42,10 +43,13 @@ TRANSIENT_CODES = frozenset({
     "RequestTimeout", "ReadQuotaExceed", "QpsLimitExceeded", "TooManyRequests", "RequestError",
     "SDK.HttpError", "SDK.TimeoutError",
 })
+LOST_CONNECTION = frozenset({"ChunkedEncodingError", "ConnectionError", "ProtocolError", "ReadTimeout",
+                             "ConnectTimeout", "IncompleteRead", "RemoteDisconnected"})
 NAME_RESOLUTION = re.compile(r"NameResolutionError|Name or service not known|nodename nor servname|"
                              r"getaddrinfo failed|Failed to resolve|No address associated", re.IGNORECASE)
-SECRET_FIELDS = re.compile(r"((?:SecurityToken|Signature|AccessKeyId|x-acs-security-token|"
-                           r"x-oss-security-token)[\"']?\s*[=:]\s*[\"']?)[^&\s'\",)]+", re.IGNORECASE)
+SUCCESS_CODES = frozenset({"200", "OK", "Success", "0"})
+ERROR_DOCUMENT_FIELDS = frozenset({"Code", "code", "Message", "message", "RequestId", "requestId", "HostId",
+                                   "Recommend", "AccessDeniedDetail", "Success", "success", "Data"})
 REGION_PARAM = "region"   # routes one call (an OSS bucket's, a log project's) to that region; not sent
 HOST_PARAM = "endpoint"   # the host a listing named for the resource (an OSS bucket's); not sent
 
@@ -64,11 +68,25 @@ def is_transient(code: str, status: int | None, message: str = "") -> bool:
 
 
 def scrub(text: str, credentials: Credentials | None) -> str:
-    """Error text without secrets (SDK connection errors quote the signed URL), shortened."""
+    """Error text without the credentials in any encoding (SDK connection errors quote the signed
+    URL; SignatureDoesNotMatch quotes the string to sign), shortened."""
+    secrets = Secrets()
     if credentials is not None:
-        for secret in credentials.secrets():
-            text = text.replace(secret, "***")
-    return SECRET_FIELDS.sub(r"\1***", text)[:500]
+        secrets.add(credentials.access_key_id, *credentials.secrets())
+    return secrets.scrub(text)[:500]
+
+
+def error_document(answer: dict[str, Any]) -> tuple[str, str] | None:
+    """(code, message) when a 200 answer is an error document ({"Code": "Throttling.User", ...})
+    rather than the action's result: an error code and message and nothing else."""
+    code = answer.get("Code", answer.get("code"))
+    message = answer.get("Message", answer.get("message"))
+    if (not isinstance(code, str) or not code or code in SUCCESS_CODES or not isinstance(message, str)
+            or answer.get("Success", answer.get("success")) is True):
+        return None
+    if set(answer) - ERROR_DOCUMENT_FIELDS:
+        return None
+    return code, message
 
 
 def _text(value: Any) -> str:
@@ -116,6 +134,16 @@ class Transport:
         except (OssError, SlsError) as exc:
             message = scrub(exc.message, credentials)
             raise AliyunError(exc.code, message, is_transient(exc.code, exc.status, message)) from None
+        except AliyunError:
+            raise
+        except ValueError as exc:   # a 200 whose body is not JSON (JSONDecodeError)
+            raise AliyunError("MalformedResponse", f"the answer is not JSON: {scrub(str(exc), credentials)}",
+                              transient=False) from None
+        except OSError as exc:      # a connection reset or a truncated body the SDK did not wrap
+            raise AliyunError(type(exc).__name__, scrub(str(exc), credentials), transient=True) from None
+        except Exception as exc:    # ChunkedEncodingError and the like, from the SDK's vendored requests
+            name = type(exc).__name__
+            raise AliyunError(name, scrub(str(exc), credentials), transient=name in LOST_CONNECTION) from None
 
     def _url(self, host: str) -> str:
         return self.override or f"https://{host}"
@@ -154,6 +182,10 @@ class Transport:
         body = self._client(credentials).do_action_with_exception(request)
         answer = json.loads(body) if body else {}
         if isinstance(answer, dict):
+            failure = error_document(answer)
+            if failure is not None:
+                code, message = failure
+                raise AliyunError(code, scrub(message, credentials), is_transient(code, None, message))
             answer.pop("RequestId", None)
             answer.pop("requestId", None)
             return answer
@@ -189,14 +221,17 @@ def _transient(exc: ApiError) -> bool:
     return isinstance(exc, AliyunError) and exc.transient
 
 
-def assume_role_with(services: ServiceTable, transport: Transport, options: CloudOptions) -> AssumeRole:
+def assume_role_with(services: ServiceTable, transport: Transport, options: CloudOptions,
+                     secrets: Secrets | None = None) -> AssumeRole:
     """STS AssumeRole made with explicit base credentials (not the scan's), retried like any call."""
     route = services.route("sts", "AssumeRole", None)
+    known = secrets if secrets is not None else Secrets()
 
     def assume(credentials: Credentials, params: Mapping[str, str]) -> Mapping[str, Any]:
+        known.add(credentials.access_key_id, *credentials.secrets())
         return with_retries(lambda: transport.send(route, dict(params), credentials), _transient,
                             max_attempts=options.max_attempts, base=options.backoff_base,
-                            cap=options.backoff_cap)
+                            cap=options.backoff_cap, deadline=options.call_deadline)
 
     return assume
 
@@ -205,11 +240,12 @@ class AliyunApi:
     """The runner's Api: routes `service:Action`, fans list parameters out, retries within bounds."""
 
     def __init__(self, services: ServiceTable, transport: Transport, credentials: CredentialSource,
-                 options: CloudOptions) -> None:
+                 options: CloudOptions, secrets: Secrets | None = None) -> None:
         self.services = services
         self.transport = transport
         self.credentials = credentials
         self.options = options
+        self.secrets = secrets if secrets is not None else Secrets()
 
     def call(self, call: Call, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         params = dict(params)
@@ -231,8 +267,11 @@ class AliyunApi:
                 credentials = self.credentials.current()    # refreshes temporary credentials when due
             except CredentialsError as exc:
                 raise ApiError("NoCredentials", str(exc)) from None
+            except ApiError as exc:   # the role could not be assumed again mid-scan
+                raise ApiError(exc.code, f"renewing the temporary credentials: {exc.message}") from None
+            self.secrets.add(credentials.access_key_id, *credentials.secrets())
             return self.transport.send(route, params, credentials)
 
         return with_retries(attempt, _transient,
                             max_attempts=self.options.max_attempts, base=self.options.backoff_base,
-                            cap=self.options.backoff_cap)
+                            cap=self.options.backoff_cap, deadline=self.options.call_deadline)

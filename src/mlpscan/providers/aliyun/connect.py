@@ -19,6 +19,7 @@ from mlpscan.providers.aliyun.hooks import HOOK_CALLS, HOOKS
 from mlpscan.providers.aliyun.services import ServiceTable, load_services
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.runner import Account, ApiError
+from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import (
     CloudSource,
     Connected,
@@ -37,24 +38,25 @@ PYTHON_CALLS = (GET_CALLER_IDENTITY, DESCRIBE_REGIONS, *HOOK_CALLS)
 CALLER_CALLS = (ASSUME_ROLE,)
 
 
-def connect(source: CloudSource, options: CloudOptions, *, content_root: Path | None = None,
-            metadata_url: str = METADATA_URL) -> Connected:
+def connect(source: CloudSource, options: CloudOptions, secrets: Secrets | None = None, *,
+            content_root: Path | None = None, metadata_url: str = METADATA_URL) -> Connected:
     """An authenticated account ready to collect; ConnectError when it cannot be reached at all."""
     endpoint = resolve_endpoint(source)
     services = load_services(content_root or options.content_root or default_content_root())
     transport = Transport(options, endpoint)
     try:
-        return _connect(source, options, services, transport, metadata_url)
-    except ConnectError:
+        return _connect(source, options, services, transport, metadata_url=metadata_url,
+                        secrets=secrets if secrets is not None else Secrets())
+    except BaseException:
         transport.close()
         raise
 
 
-def _connect(source: CloudSource, options: CloudOptions, services: ServiceTable, transport: Transport,
-             metadata_url: str) -> Connected:
-    credentials = _credentials(source, assume_role_with(services, transport, options),
+def _connect(source: CloudSource, options: CloudOptions, services: ServiceTable, transport: Transport, *,
+             metadata_url: str, secrets: Secrets) -> Connected:
+    credentials = _credentials(source, assume_role_with(services, transport, options, secrets),
                                metadata_url, options.connect_timeout)
-    api = AliyunApi(services, transport, credentials, options)
+    api = AliyunApi(services, transport, credentials, options, secrets)
     try:
         credentials.current()      # assumes the role(s) or reads the instance role now, not mid-scan
     except ApiError as exc:        # only role assumption calls an API here
@@ -71,7 +73,7 @@ def _connect(source: CloudSource, options: CloudOptions, services: ServiceTable,
     target_id = f"aliyun:{account_id}"
     regions, errors = _regions(api, source, target_id)
     target = Target(id=target_id, provider="aliyun", account=account_id, regions=regions)
-    account = Account(target_id, api, regions, {"account": account_id})
+    account = Account(target_id, api, regions, {"account": account_id}, secrets=secrets)
     return Connected(target=target, account=account, hooks=HOOKS, errors=errors)
 
 

@@ -1,7 +1,8 @@
 """What the API answers cannot say by themselves, added to the resources after collection.
 
-Each hook keeps the raw answers and adds one derived key (`LoginActivity`, `AccessKeyActivity`,
-`LogRetention`, `WorldOpen`) that checks read. When an answer a derived key depends on failed,
+Each hook keeps the raw answers and adds derived keys (`LoginActivity`, `AccessKeyActivity`,
+`LogRetention`, `LogProtection`, `WorldOpen`, `WorldOpenRanges`) that checks read. When an answer
+a derived key depends on failed,
 the derived key is recorded as failed too, so every check reading it reports `error`.
 Times are measured from the collection, so evaluating the snapshot later gives the same result.
 """
@@ -14,16 +15,19 @@ from datetime import date, datetime
 from typing import Any
 
 from mlpscan.providers.aliyun.credentials import parse_time, utc_now
+from mlpscan.providers.cloud.exposure import PROTOCOLS, WORLD, FirstMatch, merged
 from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
 
 GET_LOG_STORE = Call(call="log:GetLogStore")
 GET_BUCKET_LIFECYCLE = Call(call="oss:GetBucketLifecycle", absent=["NoSuchLifecycle"])
-HOOK_CALLS = (GET_LOG_STORE, GET_BUCKET_LIFECYCLE)   # made here, outside resources.yaml
+GET_BUCKET_INFO = Call(call="oss:GetBucketInfo")
+HOOK_CALLS = (GET_LOG_STORE, GET_BUCKET_LIFECYCLE, GET_BUCKET_INFO)   # made here, outside resources.yaml
 LOG_STORE_ABSENT = ("LogStoreNotExist", "ProjectNotExist")
 PERMANENT_TTL = 3650            # SLS: a ttl of 3650 days means "keep permanently"
 WIDE_RANGE = 1024               # a world-open range wider than this is reported as a range
+DEFAULT_PRIORITY = 1            # ECS: a rule created without a priority has priority 1
 PROJECT_ARN = re.compile(r"^acs:log:(?P<region>[^:]+):[^:]*:project/(?P<project>[^/]+)$")
 
 Clock = Callable[[], datetime]
@@ -161,7 +165,57 @@ def _trail_retention(context: HookContext, resource: Resource, now: datetime) ->
             "evidence": "; ".join(_describe(d) for d in destinations)
                         or "the trail delivers to no log store and no bucket",
             "as_of": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    _trail_protection(context, data, derived, failed)
     return _with(resource, derived, failed)
+
+
+def _trail_protection(context: HookContext, data: dict[str, Any], derived: dict[str, Any],
+                      failed: dict[str, str]) -> None:
+    """LogProtection: whether every destination of the trail encrypts what it stores.
+
+    SLS: the log store's encrypt_conf is enabled (service key or the customer's KMS key); OSS: the
+    bucket has a default server-side encryption rule (SSEAlgorithm other than None).
+    """
+    destinations: list[dict[str, Any]] = []
+    problems: list[str] = []
+    project_arn = str(data.get("SlsProjectArn") or "")
+    if project_arn:
+        found = PROJECT_ARN.match(project_arn)
+        if found is None or "GetLogStore" not in derived:
+            problems.append(failed.get("GetLogStore") or failed.get("LogRetention")
+                            or "the log store was not read")
+        else:
+            name = f"{found['project']}/actiontrail_{data.get('Name')}"
+            store = derived["GetLogStore"]
+            conf = (store or {}).get("encrypt_conf") or {}
+            encrypted = isinstance(conf, dict) and conf.get("enable") is True
+            how = (f"encrypt_conf enabled ({conf.get('encrypt_type') or 'default'}"
+                   f"{', customer KMS key' if conf.get('user_cmk_info') else ', service key'})" if encrypted
+                   else "the log store does not exist" if store is None else "no encrypt_conf enabled")
+            destinations.append({"kind": "sls", "name": name, "encrypted": encrypted, "how": how})
+    bucket = str(data.get("OssBucketName") or "")
+    if bucket:
+        region = data.get("OssBucketLocation") or data.get("HomeRegion")
+        try:
+            info = context.account.api.call(GET_BUCKET_INFO, None, {"bucket": bucket, "region": region})
+        except ApiError as exc:
+            reason = f"{GET_BUCKET_INFO.call} {exc.code}: {exc.message}"[:500]
+            failed["GetBucketInfo"] = reason
+            problems.append(reason)
+        else:
+            derived["GetBucketInfo"] = info
+            algorithm = str((info.get("ServerSideEncryptionRule") or {}).get("SSEAlgorithm") or "None")
+            destinations.append({"kind": "oss", "name": bucket, "encrypted": algorithm != "None",
+                                 "how": f"default encryption {algorithm}" if algorithm != "None"
+                                        else "no default encryption rule"})
+    if problems:
+        failed["LogProtection"] = "; ".join(problems)[:500]
+        return
+    derived["LogProtection"] = {
+        "destinations": destinations,
+        "encrypted": bool(destinations) and all(d["encrypted"] for d in destinations),
+        "evidence": "; ".join(f"{d['kind']} {d['name']}: {d['how']}" for d in destinations)
+                    or "the trail delivers to no log store and no bucket"}
 
 
 def _bucket_retention(bucket: str, key_prefix: str, lifecycle: dict[str, Any] | None,
@@ -198,38 +252,74 @@ def _describe(destination: dict[str, Any]) -> str:
 
 # -- security groups ---------------------------------------------------------------------------
 
-WORLD = ("0.0.0.0/0", "::/0")
-
-
 def world_open_ports(context: HookContext) -> list[Resource]:
-    """Ports each group's ingress Accept rules open to 0.0.0.0/0 or ::/0 (ranges over WIDE_RANGE kept
-    as ranges, so a risky-port list can be matched without expanding 65535 ports)."""
+    """What each group's ingress rules let the whole Internet (0.0.0.0/0, ::/0) reach, in effect.
+
+    Alibaba Cloud applies the first matching rule: lower Priority first (1 is the highest), and at
+    the same priority Drop before Accept. So a port is world-open only if the first world rule
+    matching it accepts it. WorldOpen keeps the ports (ranges wider than WIDE_RANGE listed as
+    ranges, so a port list can be matched without expanding 65535 ports) and WorldOpenRanges every
+    open range. A world Accept rule whose ports come from a port list (PortRangeListId) or whose
+    priority cannot be read leaves the open ports unknown (null): checks reading them say `error`.
+    """
     return [_world_open(resource) for resource in context.resources]
 
 
 def _world_open(resource: Resource) -> Resource:
     problem = _failed_inputs(resource, ("DescribeSecurityGroupAttribute",))
     if problem:
-        return _with(resource, {}, {"WorldOpen": problem})
-    ports: set[int] = set()
-    wide: list[str] = []
-    rules = 0
-    for rule in resource.data.get("DescribeSecurityGroupAttribute") or []:
-        if (str(rule.get("Policy") or "Accept").lower() != "accept"
-                or str(rule.get("Direction") or "ingress") != "ingress"):
-            continue
-        if rule.get("SourceCidrIp") not in WORLD and rule.get("Ipv6SourceCidrIp") not in WORLD:
-            continue
-        protocol = str(rule.get("IpProtocol") or "").upper()
-        if protocol not in ("TCP", "UDP", "ALL"):
+        return _with(resource, {}, dict.fromkeys(("WorldOpen", "WorldOpenRanges"), problem))
+    rules = [rule for rule in resource.data.get("DescribeSecurityGroupAttribute") or []
+             if str(rule.get("Direction") or "ingress").lower() == "ingress"]
+    world: list[tuple[int, int, str, dict[str, Any]]] = []
+    unresolved: list[str] = []
+    for rule in rules:
+        for family, source in (("ipv4", rule.get("SourceCidrIp")), ("ipv6", rule.get("Ipv6SourceCidrIp"))):
+            if WORLD.get(str(source or "")) != family:
+                continue
+            accept = str(rule.get("Policy") or "Accept").lower() == "accept"
+            priority = _priority(rule.get("Priority"))
+            if priority is None:
+                unresolved.append(f"unreadable Priority {rule.get('Priority')!r}")
+                priority = 0
+            world.append((priority, 1 if accept else 0, family, rule))
+    decisions = FirstMatch()
+    opened: list[tuple[str, int, int]] = []
+    opening = 0
+    for _, order, family, rule in sorted(world, key=lambda entry: (entry[0], entry[1])):
+        accept = order == 1
+        protocol = str(rule.get("IpProtocol") or "").lower()
+        if protocol not in (*PROTOCOLS, "all"):
             continue   # ICMP, GRE: no ports
-        rules += 1
+        if rule.get("PortRangeListId"):
+            if accept:
+                unresolved.append(f"port list {rule['PortRangeListId']}")
+            continue
         low, high = _port_range(str(rule.get("PortRange") or "-1/-1"))
-        if protocol == "ALL" or high - low + 1 > WIDE_RANGE:
-            wide.append(f"{protocol} {rule.get('PortRange')}")
-        else:
-            ports.update(range(low, high + 1))
-    return _with(resource, {"WorldOpen": {"rules": rules, "ports": sorted(ports), "wide_ranges": wide}}, {})
+        fresh = [(proto, start, end) for proto in (PROTOCOLS if protocol == "all" else (protocol,))
+                 for start, end in decisions.claim(family, proto, low, high)]
+        if accept and fresh:
+            opening += 1
+            opened += fresh
+    ranges = merged(opened)
+    ports = sorted({port for r in ranges if r["ToPort"] - r["FromPort"] < WIDE_RANGE
+                    for port in range(r["FromPort"], r["ToPort"] + 1)})
+    wide = [f"{r['Protocol'].upper()} {r['FromPort']}/{r['ToPort']}" for r in ranges
+            if r["ToPort"] - r["FromPort"] >= WIDE_RANGE]
+    known = not unresolved
+    world_open = {"rules": opening, "ports": ports if known else None, "wide_ranges": wide,
+                  "unresolved": unresolved}
+    return _with(resource, {"WorldOpen": world_open, "WorldOpenRanges": ranges if known else None}, {})
+
+
+def _priority(value: Any) -> int | None:
+    """Rule priority (1 is the highest); the API's default when absent."""
+    if value in (None, ""):
+        return DEFAULT_PRIORITY
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
 
 
 def _port_range(text: str) -> tuple[int, int]:
@@ -244,7 +334,10 @@ def _port_range(text: str) -> tuple[int, int]:
 
 
 HOOKS: dict[str, Hook] = {
-    "user_activity": user_activity,
-    "trail_log_retention": trail_log_retention,
-    "world_open_ports": world_open_ports,
+    "user_activity": Hook(user_activity, derives=("LoginActivity", "AccessKeyActivity", "ListAccessKeys",
+                                                  "GetAccessKeyLastUsed")),
+    "trail_log_retention": Hook(trail_log_retention, derives=("GetLogStore", "GetBucketLifecycle",
+                                                              "GetBucketInfo", "LogRetention",
+                                                              "LogProtection")),
+    "world_open_ports": Hook(world_open_ports, derives=("WorldOpen", "WorldOpenRanges")),
 }

@@ -12,9 +12,10 @@ from botocore.credentials import CredentialProvider, DeferredRefreshableCredenti
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mlpscan.providers.aws.api import AwsApi, client_config
-from mlpscan.providers.aws.hooks import GENERATE_REPORT, HOOKS
+from mlpscan.providers.aws.hooks import GENERATE_REPORT, GENERATE_SETTING, HOOKS
 from mlpscan.providers.cloud.collect import CloudOptions
-from mlpscan.providers.cloud.runner import Account, ApiError
+from mlpscan.providers.cloud.runner import Account, ApiError, describe_answer
+from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import CloudSource, Connected, ConnectError
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import CollectionError, Target
@@ -26,7 +27,8 @@ ROLE_SESSION_SECONDS = 3600
 CONNECT_CALLS = (GET_CALLER_IDENTITY, DESCRIBE_REGIONS)
 
 
-def connect(source: CloudSource, options: CloudOptions) -> Connected:
+def connect(source: CloudSource, options: CloudOptions, secrets: Secrets | None = None) -> Connected:
+    secrets = secrets if secrets is not None else Secrets()
     try:
         base = boto3.Session(profile_name=source.profile)
     except BotoCoreError as exc:   # e.g. ProfileNotFound
@@ -37,16 +39,19 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
         raise ConnectError(GET_CALLER_IDENTITY.call, "NoRegion",
                            "no region: set AWS_DEFAULT_REGION, the profile's region or --region "
                            "(cn-north-1 or cn-northwest-1 for an account in China)")
+    _register(base, secrets)
     partition = base.get_partition_for_region(home)
     config = client_config(options)
-    session = _assumed(base, source, home, config) if source.role_arn else base
-    api = AwsApi(session, home, config, source.endpoint)
+    session = _assumed(base, source, home, config, secrets) if source.role_arn else base
+    api = AwsApi(session, home, config, options, source.endpoint)
     try:
         identity = api.call(GET_CALLER_IDENTITY, None, {})
     except ApiError as exc:
         raise ConnectError(GET_CALLER_IDENTITY.call, exc.code, exc.message) from None
-    account_id = str(identity["Account"])
-    _start_credential_report(api)
+    account_id = str(identity.get("Account") or "")
+    if not account_id.isdigit():
+        raise ConnectError(GET_CALLER_IDENTITY.call, "MalformedResponse",
+                           f"the answer names no account: {describe_answer(identity)}")
     target_id = f"aws:{account_id}"
     errors: list[CollectionError] = []
     if source.regions:
@@ -55,8 +60,19 @@ def connect(source: CloudSource, options: CloudOptions) -> Connected:
         regions = _enabled_regions(api, session, partition, target_id, errors) or [home]
     target = Target(id=target_id, provider="aws", account=account_id, partition=partition, regions=regions)
     account = Account(target_id=target_id, api=api, regions=regions,
-                      context={"account": account_id, "partition": partition, "home_region": home})
+                      context={"account": account_id, "partition": partition, "home_region": home},
+                      shared={GENERATE_SETTING: options.generate_credential_report}, secrets=secrets)
+    if options.generate_credential_report:
+        _start_credential_report(api)
     return Connected(target=target, account=account, hooks=HOOKS, errors=errors)
+
+
+def _register(session: boto3.Session, secrets: Secrets) -> None:
+    """The chain's credentials, as they will be signed with, are secrets of this scan."""
+    credentials = session.get_credentials()
+    if credentials is not None:
+        frozen = credentials.get_frozen_credentials()
+        secrets.add(frozen.access_key, frozen.secret_key, frozen.token)
 
 
 def _start_credential_report(api: AwsApi) -> None:
@@ -83,7 +99,8 @@ def _enabled_regions(api: AwsApi, session: boto3.Session, partition: str, target
     return sorted(r for r in listed if r in known)
 
 
-def _assumed(base: boto3.Session, source: CloudSource, home: str, config: Any) -> boto3.Session:
+def _assumed(base: boto3.Session, source: CloudSource, home: str, config: Any,
+             secrets: Secrets) -> boto3.Session:
     """A session whose credentials come from AssumeRole and are renewed before they expire."""
     sts = base.client("sts", region_name=home, endpoint_url=source.endpoint, config=config)
     request: dict[str, Any] = {"RoleArn": source.role_arn, "RoleSessionName": source.session_name,
@@ -98,6 +115,9 @@ def _assumed(base: boto3.Session, source: CloudSource, home: str, config: Any) -
             error = exc.response.get("Error", {})
             raise ConnectError(ASSUME_ROLE, str(error.get("Code", "ClientError")),
                                f"{source.role_arn}: {error.get('Message', exc)}") from None
+        except BotoCoreError as exc:
+            raise ConnectError(ASSUME_ROLE, type(exc).__name__, f"{source.role_arn}: {exc}") from None
+        secrets.add(granted["AccessKeyId"], granted["SecretAccessKey"], granted["SessionToken"])
         return {"access_key": granted["AccessKeyId"], "secret_key": granted["SecretAccessKey"],
                 "token": granted["SessionToken"], "expiry_time": granted["Expiration"].isoformat()}
 

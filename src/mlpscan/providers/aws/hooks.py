@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,6 +15,9 @@ from mlpscan.snapshot import Resource
 
 GENERATE_REPORT = Call(call="iam:GenerateCredentialReport")
 GET_REPORT = Call(call="iam:GetCredentialReport")
+GENERATE_SETTING = "generate_credential_report"   # in Account.shared: CloudOptions' choice
+DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation")
+NO_FRESH_REPORT = ("ReportNotPresent", "ReportExpired", "ReportInProgress")
 REPORT_KEY = "CredentialReport"
 ROOT_KEY = "RootUser"
 ROOT_ROW = "<root_account>"
@@ -25,8 +29,12 @@ WIDEST_LISTED_RANGE = 1024  # a wider range open to the world is reported as suc
 PROTOCOLS = {"-1": "all", "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}
 
 
-def credential_report(context: HookContext) -> list[Resource]:
-    """Join each user with its credential-report row and how long it has been idle.
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def credential_report(context: HookContext, clock: Callable[[], datetime] = utc_now) -> list[Resource]:
+    """Join each user with its credential-report row and how long it has been idle (from `clock`).
 
     The report is the one read that says, per user, whether a console password exists, whether
     MFA is active and when each access key was last used.
@@ -38,7 +46,7 @@ def credential_report(context: HookContext) -> list[Resource]:
     except ApiError as exc:
         reason = f"{exc.code}: {exc.message}"[:500]
         return [_failed(r, f"iam:GetCredentialReport {reason}") for r in context.resources]
-    now = datetime.now(timezone.utc)
+    now = clock()
     joined = []
     for resource in context.resources:
         row = rows.get(resource.name or "")
@@ -82,13 +90,40 @@ def _report_rows(context: HookContext) -> dict[str, dict[str, str]]:
 
 
 def _fetch_report(context: HookContext) -> dict[str, dict[str, str]]:
+    """Refresh the report (unless told not to, or denied), then read it.
+
+    GenerateCredentialReport is the one call that is not Describe/List/Get: it makes IAM build
+    the report again (at most every four hours; no setting changes). Without it, the report IAM
+    already holds is read: IAM itself refuses one older than four hours (ReportExpired) or absent
+    (ReportNotPresent), and that refusal is the error the checks report.
+    """
     api = context.account.api
-    for _ in range(REPORT_POLLS):
-        if api.call(GENERATE_REPORT, None, {}).get("State") == "COMPLETE":
-            break
-        time.sleep(REPORT_POLL_SECONDS)
-    content = api.call(GET_REPORT, None, {}).get("Content", "")
-    return {row["user"]: row for row in csv.DictReader(io.StringIO(str(content)))}
+    refreshed = ""
+    if context.account.shared.get(GENERATE_SETTING, True):
+        try:
+            for _ in range(REPORT_POLLS):
+                if api.call(GENERATE_REPORT, None, {}).get("State") == "COMPLETE":
+                    break
+                time.sleep(REPORT_POLL_SECONDS)
+        except ApiError as exc:
+            if exc.code not in DENIED:
+                raise
+            refreshed = f"{GENERATE_REPORT.call} was denied ({exc.code}), so the report IAM holds was read: "
+    try:
+        answer = api.call(GET_REPORT, None, {})
+    except ApiError as exc:
+        if exc.code in NO_FRESH_REPORT:
+            raise ApiError(exc.code, f"{refreshed}no credential report younger than four hours exists "
+                                     f"({exc.message}); generate one (aws iam generate-credential-report) "
+                                     f"or allow {GENERATE_REPORT.call}") from None
+        raise
+    content = answer.get("Content")
+    if not isinstance(content, str):
+        raise ApiError("MalformedResponse", f"{GET_REPORT.call} answered without the report's Content")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    if rows and "user" not in rows[0]:
+        raise ApiError("MalformedResponse", f"{GET_REPORT.call}: the report has no 'user' column")
+    return {row["user"]: row for row in rows}
 
 
 def _activity(row: dict[str, str], now: datetime) -> dict[str, Any]:
@@ -153,6 +188,10 @@ def world_open_ports(context: HookContext) -> list[Resource]:
     return updated
 
 
-HOOKS: dict[str, Hook] = {"credential_report": credential_report, "root_user": root_user,
-                          "world_open_ports": world_open_ports}
+HOOKS: dict[str, Hook] = {
+    "credential_report": Hook(credential_report, derives=(REPORT_KEY, "Activity")),
+    "root_user": Hook(root_user, derives=(ROOT_KEY,)),
+    "world_open_ports": Hook(world_open_ports,
+                             derives=("WorldOpenRanges", "WorldOpenPorts", "WorldOpenWideRanges")),
+}
 EXTRA_CALLS = (GENERATE_REPORT, GET_REPORT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -12,21 +13,27 @@ from types import ModuleType
 from typing import Protocol
 
 from mlpscan.errors import InputError
-from mlpscan.providers.cloud.runner import AccountRun, TaskGroup, collect_accounts
+from mlpscan.providers.cloud.runner import MAX_MESSAGE, AccountRun, TaskGroup, collect_accounts
+from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import CloudSource, Connected, ConnectError
 from mlpscan.providers.cloud.spec import ResourceSpec, load_resource_file
+from mlpscan.providers.cloud.tags import TagValues
 from mlpscan.snapshot import CollectionError, Resource, Target
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_WORKERS = 16
+DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_CALL_DEADLINE = 180.0
 EXTRAS = {"aws": "aws", "aliyun": "aliyun", "tencent": "tencent"}
 
 
 class ProviderModule(Protocol):
-    """What mlpscan.providers.<name> offers: connect one source to one authenticated account."""
+    """What mlpscan.providers.<name> offers: connect one source to one authenticated account,
+    registering every credential it signs with in `secrets`."""
 
-    def connect(self, source: CloudSource, options: CloudOptions) -> Connected: ...
+    def connect(self, source: CloudSource, options: CloudOptions, secrets: Secrets | None = None
+                ) -> Connected: ...
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,24 @@ class CloudOptions:
     api_workers: int = DEFAULT_API_WORKERS
     max_attempts: int = 5            # per call, throttling and 5xx included
     connect_timeout: float = 10.0
-    read_timeout: float = 60.0
+    read_timeout: float = DEFAULT_READ_TIMEOUT   # per read; a source may set its own
+    call_deadline: float = DEFAULT_CALL_DEADLINE  # per call, over all its attempts
     backoff_base: float = 0.5        # seconds; jittered, doubled per attempt
     backoff_cap: float = 20.0
+    tag_values: TagValues = "mask-secrets"       # what the snapshot keeps of tag values (tags.py)
+    generate_credential_report: bool = True     # AWS: ask IAM to refresh the credential report
     content_root: Path | None = None  # providers/<p>/services.yaml etc.; set by collect_clouds
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "call_deadline"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value <= 0:
+                raise InputError(f"the cloud {name.replace('_', ' ')} must be a positive number of seconds, "
+                                 f"not {value}")
+
+    def for_source(self, source: CloudSource) -> CloudOptions:
+        """These options with the source's own read timeout, when it names one."""
+        return self if source.read_timeout is None else replace(self, read_timeout=source.read_timeout)
 
 
 @dataclass
@@ -70,8 +91,10 @@ def collect_clouds(
         provider: [s for s in load_resource_file(content_root, provider).resources if wanted(s.type)]
         for provider in modules}
     result = CloudCollection()
+    secrets = [Secrets() for _ in sources]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources)))) as pool:
-        outcomes = list(pool.map(lambda s: _connect(modules[s.provider], s, options), sources))
+        outcomes = list(pool.map(lambda pair: _connect(modules[pair[0].provider], pair[0], options, pair[1]),
+                                 zip(sources, secrets, strict=True)))
     runs: list[tuple[Connected, AccountRun]] = []
     with TaskGroup(options.api_workers) as group:
         for source, outcome in zip(sources, outcomes, strict=True):
@@ -81,25 +104,42 @@ def collect_clouds(
                 if on_done is not None:
                     on_done(result.targets[-1])
                 continue
-            runs.append((outcome, AccountRun(outcome.account, specs[source.provider], outcome.hooks, group)))
+            run = AccountRun(outcome.account, specs[source.provider], outcome.hooks, group,
+                             tag_values=options.tag_values)
+            runs.append((outcome, run))
         collect_accounts([run for _, run in runs], group)
     for connected, run in runs:
         resources, errors = run.finish()
+        scrub = connected.account.secrets.scrub
         result.targets.append(connected.target)
         result.resources.extend(resources)
-        result.errors.extend(connected.errors + errors)
+        result.errors.extend(e.model_copy(update={"message": scrub(e.message)[:MAX_MESSAGE]})
+                             for e in (*connected.errors, *errors))
         if on_done is not None:
             on_done(connected.target)
     return result
 
 
-def _connect(module: ModuleType, source: CloudSource, options: CloudOptions) -> Connected | CollectionError:
+def _connect(module: ModuleType, source: CloudSource, options: CloudOptions,
+             secrets: Secrets) -> Connected | CollectionError:
+    """The connected account, or one CollectionError saying why not, whatever went wrong."""
     try:
-        connected: Connected = module.connect(source, options)
+        connected: Connected = module.connect(source, options.for_source(source), secrets)
     except ConnectError as exc:
-        return CollectionError(target=_unreached_id(source), type=f"{source.provider}.*", region=None,
-                               operation=exc.operation, code=exc.code, message=exc.message[:500])
+        return _unreached(source, exc.operation, exc.code, exc.message, secrets)
+    except InputError:
+        raise   # a bad endpoint or profile name: the command line or config is wrong, not the account
+    except Exception as exc:  # a reset or a body that is not JSON while connecting, an SDK surprise
+        log.debug("connecting %s failed", source.label, exc_info=True)
+        return _unreached(source, "connect", type(exc).__name__, str(exc), secrets)
+    connected.account.secrets = secrets
     return connected
+
+
+def _unreached(source: CloudSource, operation: str, code: str, message: str,
+               secrets: Secrets) -> CollectionError:
+    return CollectionError(target=_unreached_id(source), type=f"{source.provider}.*", region=None,
+                           operation=operation, code=code, message=secrets.scrub(message)[:MAX_MESSAGE])
 
 
 def _unreached_id(source: CloudSource) -> str:

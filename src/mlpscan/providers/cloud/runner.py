@@ -1,13 +1,21 @@
 """Collect one cloud account from its resource specs with a bounded, shared pool of workers.
 
 Every list call (per type and region) and every resource's chain of detail calls is one task,
-so wall time is about calls x latency / workers. Failures never stop the others: a failed
-list call becomes a CollectionError for its type and region; a failed detail call is kept in
-the resource under FAILED_CALLS_KEY so checks that read it report `error`, never `pass`.
+so wall time is about calls x latency / workers. Failures never stop the others, whatever they
+are: each unit of work (a list call, a resource's detail calls, a hook over a type) runs behind
+one guard that turns any exception into what it touched failing. A failed list call becomes a
+CollectionError for its type and region; a failed detail call, or a hook that raised, is kept in
+the resource under FAILED_CALLS_KEY, so checks that read it report `error`, never `pass`.
+
+An answer is read only if it has the shape its spec declares: the item list's top-level field
+present, a numeric total, a token when more pages are announced. Pagination stops with an error
+on a repeated token or a page that brings nothing new, not only after MAX_PAGES. Every message
+recorded is scrubbed of the account's credentials first.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -17,20 +25,26 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
+from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.spec import (
     Call,
     ListCall,
+    Pagination,
     ResourceSpec,
     render,
     render_context,
     resolve_params,
+    root_field,
     search,
 )
+from mlpscan.providers.cloud.tags import TagValues, apply_tag_policy
 from mlpscan.snapshot import FAILED_CALLS_KEY, REGION_KEY, CollectionError, Resource
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES = 10_000  # a loop guard against an API that keeps returning the same token
+MAX_PAGES = 10_000  # the last bound; repeated tokens and pages with nothing new stop a loop first
+MAX_MESSAGE = 500
+ERROR_FIELDS = ("Code", "code", "__type", "Message", "message", "errorCode")   # what an error document says
 
 
 class ApiError(Exception):
@@ -57,6 +71,7 @@ class Account:
     regions: Sequence[str]
     context: dict[str, str] = field(default_factory=dict)   # account, partition, ... for templates
     shared: dict[str, Any] = field(default_factory=dict)    # what hooks fetch once per account
+    secrets: Secrets = field(default_factory=Secrets)       # credentials in use, scrubbed from messages
 
 
 @dataclass
@@ -67,13 +82,37 @@ class HookContext:
     errors: list[CollectionError]
 
 
-Hook = Callable[[HookContext], list[Resource]]
+@dataclass(frozen=True)
+class Hook:
+    """A named function adding what the answers cannot say, and the data keys it adds or rewrites.
+
+    If it raises, those keys are recorded as failed for the resources it was working on (and
+    whatever it would have rewritten, such as unmasked key ids, is dropped), so every check
+    reading them says `error`.
+    """
+
+    run: Callable[[HookContext], list[Resource]]
+    derives: tuple[str, ...]
 
 
 def with_failed_calls(resource: Resource, failures: Mapping[str, str]) -> Resource:
     """Record keys a hook could not fill like failed detail calls: checks reading them say `error`."""
     failed = {**resource.data.get(FAILED_CALLS_KEY, {}), **failures}
     return resource.model_copy(update={"data": {**resource.data, FAILED_CALLS_KEY: failed}})
+
+
+def malformed(call: Call, what: str, answer: Any) -> ApiError:
+    """An answer that is not what the call returns: never read as an empty list."""
+    return ApiError("MalformedResponse", f"{call.call} answered {what}: {describe_answer(answer)}")
+
+
+def describe_answer(answer: Any) -> str:
+    """What came back instead, briefly: its fields and any error code or message it carries."""
+    if not isinstance(answer, dict):
+        return f"a {type(answer).__name__}, not an object"
+    said = [f"{name}={answer[name]!r}" for name in ERROR_FIELDS if isinstance(answer.get(name), (str, int))]
+    fields = ", ".join(sorted(map(str, answer))[:8]) or "nothing"
+    return f"fields {fields}" + (f" ({'; '.join(said)})" if said else "")
 
 
 class TaskGroup:
@@ -137,18 +176,20 @@ class AccountRun:
     """Schedules one account's work on a shared TaskGroup; finish() runs hooks and returns results."""
 
     def __init__(self, account: Account, specs: Sequence[ResourceSpec], hooks: Mapping[str, Hook],
-                 group: TaskGroup) -> None:
+                 group: TaskGroup, tag_values: TagValues = "mask-secrets") -> None:
         self.account = account
         self.specs = list(specs)
         self.hooks = hooks
         self.group = group
+        self.tag_values = tag_values
         self.sink = _Sink()
 
     def start(self) -> None:
         for spec in self.specs:
             regions: list[str | None] = [None] if spec.scope == "global" else list(self.account.regions)
             for region in regions:
-                self.group.submit(partial(self._list, spec, region))
+                work = partial(self._list, spec, region)
+                self.group.submit(self._guarded(spec, region, spec.listing, work))
 
     def finish(self) -> tuple[list[Resource], list[CollectionError]]:
         """Call after the group is idle: runs the hooks (in spec order) and returns everything."""
@@ -156,11 +197,44 @@ class AccountRun:
         for spec in self.specs:
             found = sorted(self.sink.resources.get(spec.type, []), key=lambda r: (r.region or "", r.uid))
             for name in spec.hooks:
-                context = HookContext(self.account, spec, found, self.sink.errors)
-                found = self.hooks[name](context)
+                found = self._hook(name, spec, found)
             resources.extend(found)
         errors = sorted(self.sink.errors, key=lambda e: (e.type, e.region or "", e.operation, e.code))
         return resources, errors
+
+    # -- the guard -------------------------------------------------------------------------
+
+    def _guarded(self, spec: ResourceSpec, region: str | None, call: Call,
+                 work: Callable[[], None]) -> Callable[[], None]:
+        """A task whose every exception becomes a CollectionError for what it was doing."""
+        def task() -> None:
+            try:
+                work()
+            except ApiError as exc:
+                self.sink.fail(self._error(spec, region, call, exc.code, exc.message))
+            except Exception as exc:  # a bug or an SDK surprise: recorded, never a silent pass
+                log.debug("%s for %s in %s failed", call.call, spec.type, region or "global", exc_info=True)
+                self.sink.fail(self._error(spec, region, call, type(exc).__name__, str(exc)))
+        return task
+
+    def _hook(self, name: str, spec: ResourceSpec, resources: list[Resource]) -> list[Resource]:
+        """Run a hook over the type's resources; if it raises, again one resource at a time, so that
+        only the resources it fails on have its keys recorded as failed."""
+        hook = self.hooks[name]
+        try:
+            return hook.run(HookContext(self.account, spec, resources, self.sink.errors))
+        except Exception:
+            log.debug("hook %s over %s failed", name, spec.type, exc_info=True)
+        done: list[Resource] = []
+        for resource in resources:
+            try:
+                done.extend(hook.run(HookContext(self.account, spec, [resource], self.sink.errors)))
+            except Exception as exc:
+                reason = self._scrub(f"hook {name} {type(exc).__name__}: {exc}")
+                kept = {key: value for key, value in resource.data.items() if key not in hook.derives}
+                done.append(with_failed_calls(resource.model_copy(update={"data": kept}),
+                                              dict.fromkeys(hook.derives, reason)))
+        return done
 
     # -- tasks -----------------------------------------------------------------------------
 
@@ -168,61 +242,71 @@ class AccountRun:
         return {**self.account.context, "region": region or ""}
 
     def _list(self, spec: ResourceSpec, region: str | None) -> None:
-        try:
-            items = list(self._items(spec.listing, region))
-        except ApiError as exc:
-            self.sink.fail(self._error(spec, region, spec.listing, exc))
-            return
-        except Exception as exc:  # a bug or an SDK surprise: recorded, never a silent pass
-            log.exception("listing %s in %s failed", spec.type, region or "global")
-            self.sink.fail(self._error(spec, region, spec.listing, ApiError(type(exc).__name__, str(exc))))
-            return
-        for item in items:
+        for item in list(self._items(spec.listing, region)):
             if spec.details:
-                self.group.submit(partial(self._describe, spec, region, item))
+                work = partial(self._describe, spec, region, item)
+                self.group.submit(self._guarded(spec, region, spec.details[0], work))
             else:
                 self._describe(spec, region, item)
 
     def _items(self, call: ListCall, region: str | None) -> Iterator[dict[str, Any]]:
         items = render_context(call.items, self._context(region)) if call.items else None
-        for answer in self._pages(call, region):
-            if items is None:
-                yield call.kept.search(answer) if call.kept is not None else answer
+        params = resolve_params(call.params, {}, self._context(region))
+        for answer, listed in self._pages(call, region, params, items):
+            if listed is None:
+                yield _kept(call, answer)
                 return
-            for item in search(items, answer) or []:
+            for item in listed:
                 yield item if isinstance(item, dict) else {"value": item}
 
-    def _pages(self, call: ListCall, region: str | None) -> Iterator[dict[str, Any]]:
-        params = resolve_params(call.params, {}, self._context(region))
+    def _pages(self, call: Call, region: str | None, params: dict[str, Any],
+               items: str | None) -> Iterator[tuple[Any, list[Any] | None]]:
+        """Each answer with its item list (when `items` names one), every page of it.
+
+        Stops with an ApiError, never silently, on an answer without the list, a non-numeric
+        total, a truncation without a token, a repeated token, a page that brings nothing new, or
+        an empty page before the announced total.
+        """
         paging = call.paginate
         if paging is None:
-            yield self.account.api.call(call, region, params)
+            answer = self.account.api.call(call, region, params)
+            yield answer, _item_list(call, items, answer) if items else None
             return
-        seen = 0
+        seen: set[str] = set()
+        tokens: set[str] = set()
+        received = 0
         token: Any = None
         for number in range(MAX_PAGES):
-            page_params = dict(params)
-            if paging.style == "token" and token is not None:
-                page_params[paging.request or ""] = token
-            elif paging.style == "page":
-                page_params[paging.page or ""] = number + 1
-                page_params[paging.size or ""] = paging.limit
-            elif paging.style == "offset":
-                page_params[paging.offset or ""] = number * paging.limit
-                page_params[paging.size or ""] = paging.limit
-            answer = self.account.api.call(call, region, page_params)
-            yield answer
-            count = len(call.item_list.search(answer) or []) if call.item_list is not None else 0
-            seen += count
+            page = _page_params(paging, params, number, received, token)
+            answer = self.account.api.call(call, region, page)
+            listed = _item_list(call, items, answer) if items else []
+            fresh = {_fingerprint(item) for item in listed} - seen
+            if listed and not fresh:
+                raise ApiError("PaginationLoop", f"{call.call} page {number + 1} repeated only items already "
+                                                 "read: the API ignored the paging parameters")
+            seen |= fresh
+            received += len(listed)
+            yield answer, listed
             if paging.style == "token":
                 token = search(paging.response or "", answer)
-                more = bool(search(paging.truncated, answer)) if paging.truncated else True
-                if not token or not more:
+                more = bool(search(paging.truncated, answer)) if paging.truncated else token not in (None, "")
+                if not more:
                     return
+                if token in (None, ""):
+                    raise malformed(call, f"that more pages follow but gave no {paging.response}", answer)
+                key = json.dumps(token, sort_keys=True, default=str)
+                if key in tokens:
+                    raise ApiError("PaginationLoop", f"{call.call} returned the same {paging.response} twice")
+                tokens.add(key)
             else:
                 total = search(paging.total or "", answer)
-                if count == 0 or not isinstance(total, int) or seen >= total:
+                if not isinstance(total, int) or isinstance(total, bool):
+                    raise malformed(call, f"a {paging.total} that is not a number ({total!r})", answer)
+                if received >= total:
                     return
+                if not listed:
+                    raise ApiError("IncompleteList", f"{call.call} returned an empty page after {received} "
+                                                     f"of the {total} items it announced")
         raise ApiError("PaginationLoop", f"{call.call} returned more than {MAX_PAGES} pages")
 
     def _describe(self, spec: ResourceSpec, region: str | None, item: dict[str, Any]) -> None:
@@ -233,8 +317,7 @@ class AccountRun:
             context = self._context(where)
             try:
                 params = resolve_params(detail.params, data, context)
-                answer: Any = self.account.api.call(detail, None if detail.global_ else where, params)
-                kept = detail.kept.search(answer) if detail.kept is not None else answer
+                kept = self._detail(detail, None if detail.global_ else where, params)
                 if detail.decode_json and isinstance(kept, str):
                     kept = json.loads(kept)
                 data[detail.store_as] = kept
@@ -242,10 +325,10 @@ class AccountRun:
                 if exc.code in detail.absent:
                     data[detail.store_as] = None
                 else:
-                    failed[detail.store_as] = f"{detail.call} {exc.code}: {exc.message}"[:500]
+                    failed[detail.store_as] = self._scrub(f"{detail.call} {exc.code}: {exc.message}")
             except Exception as exc:
-                log.exception("%s for %s failed", detail.call, spec.type)
-                failed[detail.store_as] = f"{detail.call} {type(exc).__name__}: {exc}"[:500]
+                log.debug("%s for %s failed", detail.call, spec.type, exc_info=True)
+                failed[detail.store_as] = self._scrub(f"{detail.call} {type(exc).__name__}: {exc}")
             if spec.region is not None:
                 where = self._region_of(spec, data, failed)
         if spec.region is not None:
@@ -254,10 +337,21 @@ class AccountRun:
                 failed[REGION_KEY] = "; ".join(failed.values()) or "the region could not be determined"
         if failed:
             data[FAILED_CALLS_KEY] = failed
+        data = apply_tag_policy(data, self.tag_values)
         context = self._context(where)
         self.sink.add(Resource(
             target=self.account.target_id, type=spec.type, uid=render(spec.uid, data, context),
             name=_text(search(spec.name, data)) if spec.name else None, region=where, data=data))
+
+    def _detail(self, detail: Call, region: str | None, params: dict[str, Any]) -> Any:
+        """The part of a detail answer kept: one answer's `keep`, or every page of a paged list."""
+        if detail.paginate is None:
+            answer = self.account.api.call(detail, region, params)
+            return _kept(detail, answer)
+        kept: list[Any] = []
+        for _, listed in self._pages(detail, region, params, detail.keep):
+            kept.extend(listed or [])
+        return kept
 
     @staticmethod
     def _region_of(spec: ResourceSpec, data: dict[str, Any], failed: dict[str, str]) -> str | None:
@@ -270,9 +364,57 @@ class AccountRun:
             return None
         return spec.region_default
 
-    def _error(self, spec: ResourceSpec, region: str | None, call: Call, exc: ApiError) -> CollectionError:
+    def _scrub(self, text: str) -> str:
+        return self.account.secrets.scrub(text)[:MAX_MESSAGE]
+
+    def _error(self, spec: ResourceSpec, region: str | None, call: Call, code: str,
+               message: str) -> CollectionError:
         return CollectionError(target=self.account.target_id, type=spec.type, region=region,
-                               operation=call.call, code=exc.code, message=exc.message[:500])
+                               operation=call.call, code=code, message=self._scrub(message))
+
+
+def _page_params(paging: Pagination, params: dict[str, Any], number: int, received: int,
+                 token: Any) -> dict[str, Any]:
+    page = dict(params)
+    if paging.style == "token" and token is not None:
+        page[paging.request or ""] = token
+    elif paging.style == "page":
+        page[paging.page or ""] = number + 1
+        page[paging.size or ""] = paging.limit
+    elif paging.style == "offset":   # from what was received: a server may cap pages below the limit
+        page[paging.offset or ""] = received
+        page[paging.size or ""] = paging.limit
+    return page
+
+
+def _item_list(call: Call, expression: str | None, answer: Any) -> list[Any]:
+    """The declared item list of an answer: its top-level field must be there (null counts as
+    empty: several APIs say "none" that way); a single object counts as a list of one."""
+    assert expression is not None
+    if not isinstance(answer, dict):
+        raise malformed(call, "something other than an object", answer)
+    root = root_field(expression)
+    if root is not None and root not in answer:
+        raise malformed(call, f"without {root}", answer)
+    found = search(expression, answer)
+    if found is None:
+        return []
+    return found if isinstance(found, list) else [found]
+
+
+def _kept(call: Call, answer: Any) -> Any:
+    """The part of an answer a call keeps; its top-level field must be there."""
+    if call.kept is None:
+        return answer
+    root = root_field(call.keep or "")
+    if root is not None and (not isinstance(answer, dict) or root not in answer):
+        raise malformed(call, f"without {root}", answer)
+    return call.kept.search(answer)
+
+
+def _fingerprint(item: Any) -> str:
+    text = json.dumps(item, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _text(value: Any) -> str | None:

@@ -31,6 +31,7 @@ class CloudSource:
     session_name: str = "mlpscan"
     use_instance_role: bool = False         # ECS RAM role / CVM role: only when asked
     name: str | None = None                 # a label, e.g. the business system
+    read_timeout: float | None = None       # seconds per read for this source (default: CloudOptions')
     declared_in: str | None = None          # mlpscan.yaml path, for SARIF locations
 
     @property

@@ -77,6 +77,9 @@ class Call(_Strict):
     key: str | None = Field(default=None, description="Name under which the answer is kept (default: Action)")
     global_: bool = Field(default=False, alias="global",
                           description="A regional resource's detail that is served by the global endpoint")
+    paginate: Pagination | None = Field(
+        default=None, description="How the call pages; a paged detail call keeps the list its `keep` names, "
+                                  "every page of it")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -100,6 +103,18 @@ class Call(_Strict):
         if value is not None:
             _compile(value)
         return value
+
+    @model_validator(mode="after")
+    def _paged_list(self) -> Call:
+        if self.paginate is not None and not self.paged_items:
+            raise ValueError(f"{self.call} pages: name the list it pages through "
+                             "(`items`, or `keep` for a detail)")
+        return self
+
+    @property
+    def paged_items(self) -> str | None:
+        """The list a paged call pages through: a detail's `keep`."""
+        return self.keep
 
     @property
     def needs(self) -> str:
@@ -127,7 +142,6 @@ class ListCall(Call):
     items: str | None = Field(
         default=None, description="jmespath of the item list ('{account}' etc. are filled in first); "
                                   "absent: the whole answer (or its `keep`) is one resource")
-    paginate: Pagination | None = None
 
     @field_validator("items")
     @classmethod
@@ -136,9 +150,9 @@ class ListCall(Call):
             _compile(value)
         return value
 
-    @cached_property
-    def item_list(self) -> ParsedResult | None:
-        return _compile(self.items) if self.items else None
+    @property
+    def paged_items(self) -> str | None:
+        return self.items
 
 
 class ResourceSpec(_Strict):
@@ -207,6 +221,21 @@ def _compile(expression: str) -> ParsedResult:
             raise ValueError(f"invalid jmespath {expression!r}: {exc}") from None
         _COMPILED[expression] = compiled
     return compiled
+
+
+def root_field(expression: str) -> str | None:
+    """The top-level field an expression reads first ('Users' of 'Users.User', 'Reservations' of
+    'Reservations[].Instances[]'); None when it starts otherwise (a multi-select, a literal)."""
+    node: Any = _compile(expression).parsed
+    while isinstance(node, dict):
+        if node.get("type") == "field":
+            return str(node["value"])
+        children = node.get("children") or []
+        if node.get("type") not in ("subexpression", "projection", "flatten", "filter_projection",
+                                    "index_expression", "pipe") or not children:
+            return None
+        node = children[0]
+    return None
 
 
 def search(expression: str, document: Any) -> Any:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.runner import Account, ApiError
+from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import (
     CloudSource,
     Connected,
@@ -40,24 +41,25 @@ class _Identity:
     appid: str
 
 
-def connect(source: CloudSource, options: CloudOptions) -> Connected:
+def connect(source: CloudSource, options: CloudOptions, secrets: Secrets | None = None) -> Connected:
+    secrets = secrets if secrets is not None else Secrets()
     table = load_services(options.content_root)
     endpoint = resolve_endpoint(source)
     keys: KeySource = base_keys(source)
     if source.role_arn:
-        base = TencentApi(table, keys, endpoint, options)
+        base = TencentApi(table, keys, endpoint, options, secrets)
         keys = RenewingKeys(lambda: _assume_role(base, source))
         try:
             keys.keys()
         except ApiError as exc:
             raise ConnectError(ASSUME_ROLE.call, exc.code, exc.message) from None
-    api = TencentApi(table, keys, endpoint, options)
+    api = TencentApi(table, keys, endpoint, options, secrets)
     errors: list[CollectionError] = []
     identity = _identify(api, errors)
     target_id = f"tencent:{identity.account}"
     regions = _regions(api, source, target_id, errors)
     account = Account(target_id=target_id, api=api, regions=regions,
-                      context={"account": identity.account, "appid": identity.appid})
+                      context={"account": identity.account, "appid": identity.appid}, secrets=secrets)
     target = Target(id=target_id, provider="tencent", account=identity.account, regions=list(regions))
     return Connected(target=target, account=account, hooks=HOOKS, errors=errors)
 

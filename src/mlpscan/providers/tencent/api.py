@@ -25,6 +25,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from mlpscan.providers.cloud.collect import CloudOptions
 from mlpscan.providers.cloud.retry import with_retries
 from mlpscan.providers.cloud.runner import ApiError
+from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import ConnectError
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.providers.tencent.credentials import KeySource, SdkCredential
@@ -56,10 +57,11 @@ class TencentApi:
     """Implements the runner's Api protocol for one set of keys."""
 
     def __init__(self, table: ServiceTable, keys: KeySource, endpoint: str | None,
-                 options: CloudOptions) -> None:
+                 options: CloudOptions, secrets: Secrets | None = None) -> None:
         self.table = table
         self.keys = keys
         self.options = options
+        self.secrets = secrets if secrets is not None else Secrets()
         self.endpoint = urlsplit(endpoint) if endpoint else None
         self._credential = SdkCredential(keys)
         self._local = threading.local()
@@ -72,14 +74,27 @@ class TencentApi:
     def call(self, call: Call, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         def attempt() -> dict[str, Any]:
             try:
+                keys = self.keys.keys()   # renews temporary keys when due
+            except ApiError as exc:       # the role could not be assumed again mid-scan
+                raise ApiError(exc.code, f"renewing the temporary keys: {exc.message}") from None
+            except ConnectError as exc:   # nor the instance role's keys fetched again
+                raise ApiError(exc.code, f"renewing the temporary keys ({exc.operation}): "
+                                         f"{exc.message}") from None
+            self.secrets.add(keys.secret_id, keys.secret_key, keys.token)
+            try:
                 if call.service == "cos":
                     return self._cos(call.action, dict(params))
                 return self._json(call.service, call.action, region, params)
-            except ConnectError as exc:  # temporary keys could not be renewed mid-scan
-                raise ApiError(exc.code, f"{exc.operation}: {exc.message}") from None
+            except ApiError:
+                raise
+            except (requests.ConnectionError, requests.Timeout) as exc:   # reset, refused, timed out
+                raise TransientApiError("ClientNetworkError", self._clean(str(exc))) from None
+            except Exception as exc:   # an SDK surprise: an error for this call, never a crash
+                raise ApiError(type(exc).__name__, self._clean(str(exc))) from None
 
         return with_retries(attempt, _retryable, max_attempts=self.options.max_attempts,
-                            base=self.options.backoff_base, cap=self.options.backoff_cap)
+                            base=self.options.backoff_base, cap=self.options.backoff_cap,
+                            deadline=self.options.call_deadline)
 
     # -- JSON APIs (cloud API 3.0) ---------------------------------------------------------
 
@@ -173,15 +188,8 @@ class TencentApi:
     # -- messages --------------------------------------------------------------------------
 
     def _clean(self, message: object) -> str:
-        """Readable, bounded, and free of the keys in use (a server could echo a header)."""
+        """Readable, bounded, and free of the keys in use in any encoding (a server could echo a header)."""
         if isinstance(message, bytes):
             message = message.decode("utf-8", "replace")
         text = "" if message is None else str(message)
-        try:
-            keys = self.keys.keys()
-        except (ApiError, ConnectError):  # renewing the keys failed too; reported on its own
-            keys = None
-        for secret in (keys.secret_key, keys.token) if keys else ():
-            if secret:
-                text = text.replace(secret, "***")
-        return " ".join(text.split())[:MAX_MESSAGE]
+        return " ".join(self.secrets.scrub(text).split())[:MAX_MESSAGE]

@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from mlpscan.providers.cloud.runner import Hook
 from mlpscan.providers.tencent.exposure import security_group_exposure
-from mlpscan.providers.tencent.identity import account_login, password_rules, policy_document, user_activity
+from mlpscan.providers.tencent.identity import (
+    account_login,
+    login_factors,
+    password_rules,
+    policy_document,
+    user_activity,
+)
 from mlpscan.providers.tencent.storage import (
+    DERIVED,
     DESCRIBE_TOPICS,
+    GET_BUCKET_ENCRYPTION,
     GET_BUCKET_LIFECYCLE,
     bucket_access,
     track_destination,
 )
 
 HOOKS: dict[str, Hook] = {
-    "account_login": account_login,
-    "password_rules": password_rules,
-    "user_activity": user_activity,
-    "policy_document": policy_document,
-    "track_destination": track_destination,
-    "bucket_access": bucket_access,
-    "security_group_exposure": security_group_exposure,
+    "account_login": Hook(account_login,
+                          derives=("root_login_flags", "root_login_factors", "login_flags_of")),
+    "password_rules": Hook(password_rules, derives=("char_classes",)),
+    "user_activity": Hook(user_activity, derives=("login_idle_days", "never_logged_in", "access_keys",
+                                                  "active_key_count", "key_idle_days", "ListAccessKeys",
+                                                  "GetSecurityLastUsed")),
+    "login_factors": Hook(login_factors, derives=("login_factors", "action_factors")),
+    "policy_document": Hook(policy_document, derives=("grants_everything",)),
+    "track_destination": Hook(track_destination, derives=DERIVED),
+    "bucket_access": Hook(bucket_access, derives=("encrypted_by_default", "versioning_enabled", "public_acl",
+                                                  "public_policy")),
+    "security_group_exposure": Hook(security_group_exposure, derives=(
+        "public_ports", "public_wide_ranges", "public_ingress", "WorldOpenRanges")),
 }
 
 # Calls made by hooks rather than declared in resources.yaml (the CAM policy must grant them too).
-HOOK_CALLS = (DESCRIBE_TOPICS.call, GET_BUCKET_LIFECYCLE.call)
+HOOK_CALLS = (DESCRIBE_TOPICS.call, GET_BUCKET_LIFECYCLE.call, GET_BUCKET_ENCRYPTION.call)

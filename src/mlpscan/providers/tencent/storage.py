@@ -18,18 +18,26 @@ from mlpscan.snapshot import Resource
 
 DESCRIBE_TOPICS = Call(call="cls:DescribeTopics")
 GET_BUCKET_LIFECYCLE = Call(call="cos:GetBucketLifecycle")
+GET_BUCKET_ENCRYPTION = Call(call="cos:GetBucketEncryption", absent=["NoSuchEncryptionConfiguration"])
+GET_USER_APP_ID = "cam:GetUserAppId"
+DERIVED = ("Destination", "retention_days", "retention_unlimited", "retention_evidence",
+           "destination_encrypted", "encryption_evidence")
 PERMANENT_PERIOD = 3640   # CLS Period meaning "kept permanently"
 ALL_USERS = "/groups/global/AllUsers"
-DESTINATION = "Destination"
 
 
 def track_destination(context: HookContext) -> list[Resource]:
-    """Each track's destination and how long it keeps the logs.
+    """Each track's destination, how long it keeps the logs and whether it encrypts them.
 
-    CLS: the topic's Period (3640 = permanent). COS: the shortest expiration of the enabled
-    lifecycle rules that reach the track's prefix; no such rule keeps the logs indefinitely.
-    Adds Destination {StorageType, StorageRegion, StorageName, found, Topic | Lifecycle},
-    retention_days, retention_unlimited and retention_evidence.
+    CLS: the topic's Period (3640 = permanent), encrypted when the topic has a KMS key (KeyId).
+    COS: the bucket is `StorageName-<APPID>` (StorageName has no APPID suffix; StorageAppId names
+    the owner when it is another account) in StorageRegion; retention is the shortest expiration
+    of the enabled lifecycle rules that reach the track's prefix (no such rule keeps the logs
+    indefinitely), encryption its default server-side encryption rule. A bucket of another
+    account cannot be read with this account's keys: its fields stay unknown (`error`).
+    Adds Destination {StorageType, StorageRegion, StorageName, Bucket, found, Topic | Lifecycle},
+    retention_days, retention_unlimited, retention_evidence, destination_encrypted and
+    encryption_evidence.
     """
     return [_destination(context, track) for track in context.resources]
 
@@ -41,25 +49,57 @@ def _destination(context: HookContext, track: Resource) -> Resource:
     where = {"StorageType": kind, "StorageRegion": region, "StorageName": name}
     if kind not in ("cls", "cos") or not region or not name:
         return _nowhere(track, where, f"the track delivers to {kind or 'nothing'}")
-    try:
-        if kind == "cls":
+    if kind == "cls":
+        try:
             return _topic(context, track, where)
+        except ApiError as exc:
+            return _failed(track, f"{DESCRIBE_TOPICS.call} {exc.code}: {exc.message}")
+    bucket, problem = _track_bucket(context, storage)
+    if bucket is None:
+        return _failed(track, problem)
+    where["Bucket"] = bucket
+    try:
         return _bucket(context, track, where, str(storage.get("StoragePrefix") or ""))
     except ApiError as exc:
-        call = DESCRIBE_TOPICS if kind == "cls" else GET_BUCKET_LIFECYCLE
-        return with_failure(track, DESTINATION, f"{call.call} {exc.code}: {exc.message}")
+        return _failed(track, f"COS bucket {bucket}: {exc.code}: {exc.message}")
     except ValueError as exc:  # a lifecycle rule whose expiry date cannot be read
-        return with_failure(track, DESTINATION, f"{GET_BUCKET_LIFECYCLE.call} unreadable rule: {exc}")
+        return _failed(track, f"{GET_BUCKET_LIFECYCLE.call} unreadable rule: {exc}")
+
+
+def _track_bucket(context: HookContext, storage: dict[str, Any]) -> tuple[str | None, str]:
+    """The bucket a COS track writes to, or why it cannot be read from this account."""
+    own_account, own_appid = context.account.context.get("account"), context.account.context.get("appid")
+    owner = str(storage.get("StorageAccountId") or "") or own_account
+    appid = str(storage.get("StorageAppId") or "") or (own_appid if owner == own_account else "")
+    name = str(storage["StorageName"])
+    if owner != own_account:
+        return None, (f"the track delivers to COS bucket {name}-{appid or '<appid>'} of account {owner}: its "
+                      "settings can be read only there (scan that account, or verify it and waive)")
+    if not appid or appid == "unknown":
+        return None, (f"the APPID that completes the bucket name {name}-<appid> could not be read "
+                      f"({GET_USER_APP_ID})")
+    return (name if name.endswith(f"-{appid}") else f"{name}-{appid}"), ""
+
+
+def _failed(track: Resource, reason: str) -> Resource:
+    """Every derived field unknown, for one reason: the checks reading any of them say `error`."""
+    failed = track
+    for key in DERIVED:
+        failed = with_failure(failed, key, reason)
+    return failed
 
 
 def _nowhere(track: Resource, where: dict[str, Any], evidence: str) -> Resource:
     return with_fields(track, Destination={**where, "found": False}, retention_days=None,
-                       retention_unlimited=False, retention_evidence=evidence)
+                       retention_unlimited=False, retention_evidence=evidence, destination_encrypted=False,
+                       encryption_evidence=evidence)
 
 
 def _topic(context: HookContext, track: Resource, where: dict[str, Any]) -> Resource:
     answer = context.account.api.call(DESCRIBE_TOPICS, where["StorageRegion"], {
         "Filters": [{"Key": "topicId", "Values": [where["StorageName"]]}], "Offset": 0, "Limit": 1})
+    if "Topics" not in answer:
+        raise ApiError("MalformedResponse", "cls:DescribeTopics answered without Topics")
     topics = answer.get("Topics") or []
     if not topics:
         missing = f"CLS topic {where['StorageName']} not found in {where['StorageRegion']}"
@@ -67,29 +107,45 @@ def _topic(context: HookContext, track: Resource, where: dict[str, Any]) -> Reso
     topic = topics[0]
     period = topic.get("Period")
     unlimited = period == PERMANENT_PERIOD
-    evidence = (f"CLS topic {topic.get('TopicName') or where['StorageName']} ({where['StorageRegion']}) "
-                + ("keeps logs permanently" if unlimited else f"keeps logs {period} days"))
+    label = f"CLS topic {topic.get('TopicName') or where['StorageName']} ({where['StorageRegion']})"
+    evidence = label + (" keeps logs permanently" if unlimited else f" keeps logs {period} days")
+    key = topic.get("KeyId")
+    encrypted = bool(key)
     return with_fields(track, Destination={**where, "found": True, "Topic": topic},
                        retention_days=period if isinstance(period, int) else None,
-                       retention_unlimited=unlimited, retention_evidence=evidence)
+                       retention_unlimited=unlimited, retention_evidence=evidence,
+                       destination_encrypted=encrypted,
+                       encryption_evidence=f"{label} is encrypted with KMS key {key}" if encrypted
+                       else f"{label} has no KMS encryption (no KeyId)")
 
 
 def _bucket(context: HookContext, track: Resource, where: dict[str, Any], prefix: str) -> Resource:
-    bucket = where["StorageName"]
+    bucket = where["Bucket"]
     try:
         lifecycle: dict[str, Any] | None = context.account.api.call(
             GET_BUCKET_LIFECYCLE, None, {"Bucket": bucket, "Region": where["StorageRegion"]})
     except ApiError as exc:
         if exc.code == "NoSuchBucket":
-            return _nowhere(track, where, f"COS bucket {bucket} does not exist")
+            return _nowhere(track, where, f"COS bucket {bucket} does not exist in {where['StorageRegion']}")
         if exc.code != "NoSuchLifecycleConfiguration":
             raise
         lifecycle = None
+    try:
+        rule: dict[str, Any] | None = context.account.api.call(
+            GET_BUCKET_ENCRYPTION, None, {"Bucket": bucket, "Region": where["StorageRegion"]})
+    except ApiError as exc:
+        if exc.code not in GET_BUCKET_ENCRYPTION.absent:
+            raise
+        rule = None
     days = expiration_days(lifecycle, prefix)
     evidence = (f"COS bucket {bucket} expires logs under '{prefix}' after {days} days" if days is not None
                 else f"COS bucket {bucket} has no lifecycle rule expiring logs under '{prefix}'")
-    return with_fields(track, Destination={**where, "found": True, "Lifecycle": lifecycle},
-                       retention_days=days, retention_unlimited=days is None, retention_evidence=evidence)
+    encrypted = _default_rule(rule) if rule is not None else False
+    said = "encrypts new objects by default" if encrypted else "has no default encryption rule"
+    found = {**where, "found": True, "Lifecycle": lifecycle, "Encryption": rule}
+    return with_fields(track, Destination=found,
+                       retention_days=days, retention_unlimited=days is None, retention_evidence=evidence,
+                       destination_encrypted=encrypted, encryption_evidence=f"COS bucket {bucket} {said}")
 
 
 def expiration_days(lifecycle: dict[str, Any] | None, prefix: str, today: date | None = None) -> int | None:

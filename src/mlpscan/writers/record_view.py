@@ -16,7 +16,7 @@ from typing import Any
 
 from mlpscan.content import Content
 from mlpscan.diff import Comparison
-from mlpscan.findings import Finding, Status
+from mlpscan.findings import Finding, ResourceRef, Status
 from mlpscan.i18n import Lang, Texts, texts
 from mlpscan.record import Record, Result, Row, UnitRecord
 from mlpscan.scoring import EXPECTED, Scores, score
@@ -71,6 +71,23 @@ class RecordView:
     @cached_property
     def scores(self) -> Scores:
         return score(self.record)
+
+    @cached_property
+    def _ambiguous_names(self) -> frozenset[tuple[str, str]]:
+        """(target, name) pairs that name more than one resource: such assets show their uid too."""
+        uids: dict[tuple[str, str], set[str]] = {}
+        for unit_record in self.record.records:
+            for row in unit_record.rows:
+                if row.asset is not None and row.asset.name:
+                    uids.setdefault((row.asset.target, row.asset.name), set()).add(row.asset.uid)
+        return frozenset(key for key, found in uids.items() if len(found) > 1)
+
+    def asset_label(self, asset: ResourceRef) -> str:
+        if not asset.name:
+            return asset.uid
+        if (asset.target, asset.name) in self._ambiguous_names:
+            return f"{asset.name} ({asset.uid})"
+        return asset.name
 
     # -- names --------------------------------------------------------------------------------------
 
@@ -256,7 +273,7 @@ class RecordView:
                             self.control(unit),
                             unit.requirement.zh,
                             self.translation(unit),
-                            (asset.name or asset.uid)
+                            self.asset_label(asset)
                             if asset
                             else (self.t("source.survey") if row.answer else ""),
                             asset.target if asset else "",

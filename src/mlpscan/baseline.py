@@ -31,11 +31,16 @@ class Comparison:
 
     baseline: Path
     known: frozenset[FindingKey]   # failing in the baseline
+    waived: frozenset[FindingKey]  # failing under a waiver in the baseline (a lapsed waiver is news)
     new: tuple[Finding, ...]       # failing now, not in the baseline
     fixed: tuple[Finding, ...]     # failing in the baseline, evaluated now and no longer failing
 
     def is_new(self, finding: Finding) -> bool:
         return finding.status in FAILING and identity(finding) not in self.known
+
+    def state(self, finding: Finding) -> str:
+        """SARIF `baselineState` of a result (a fail or error, waived or not)."""
+        return "unchanged" if identity(finding) in self.known | self.waived else "new"
 
 
 def read_baseline(path: Path) -> Report:
@@ -49,6 +54,8 @@ def read_baseline(path: Path) -> Report:
 
 def compare(report: Report, baseline: Report, path: Path) -> Comparison:
     known = frozenset(identity(f) for f in baseline.findings if f.status in FAILING)
+    waived = frozenset(identity(f) for f in baseline.findings
+                       if f.status is Status.WAIVED and f.effective_status in FAILING)
     now_failing = {identity(f) for f in report.findings if f.status in FAILING}
     evaluated = {(f.check, f.resource.target) for f in report.findings}
     new = tuple(f for f in report.findings if f.status in FAILING and identity(f) not in known)
@@ -56,7 +63,7 @@ def compare(report: Report, baseline: Report, path: Path) -> Comparison:
     fixed = tuple(f for f in _unique(baseline.findings)
                   if f.status in FAILING and identity(f) not in now_failing
                   and (f.check, f.resource.target) in evaluated)
-    return Comparison(baseline=path, known=known, new=new, fixed=fixed)
+    return Comparison(baseline=path, known=known, waived=waived, new=new, fixed=fixed)
 
 
 def _unique(findings: Iterable[Finding]) -> list[Finding]:

@@ -90,14 +90,14 @@ def _destination(path: Path) -> Path:
 def _through_proc(path: Path) -> bool:
     """Whether a chain of links passes through /proc (/dev/stdout -> /proc/self/fd/1 -> ...): its
     end is whatever a descriptor happens to be open on, not a file the user named."""
-    current = str(path)
+    current = path.absolute()
     for _ in range(MAX_LINKS):
         try:
-            target = os.readlink(current)
+            target = current.readlink()
         except OSError:
             return False
-        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
-        if current == "/proc" or current.startswith("/proc/"):
+        current = Path(os.path.normpath(current.parent / target))
+        if current.parts[:2] == ("/", "proc"):
             return True
     return True
 

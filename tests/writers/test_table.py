@@ -72,7 +72,8 @@ def test_grouped_by_target_then_check(content: Content) -> None:
     heads = [i for i, line in enumerate(lines) if line.startswith("● ")]
     assert [lines[i].split()[1] for i in heads] == ["aliyun:1", "aliyun:2"]
     blocks = [line for line in lines if "cloud.residency.mainland_region" in line]
-    assert len(blocks) == 2 and all("(2)" in line for line in blocks)   # one block per target, 2 resources
+    assert len(blocks) == 2
+    assert all("(2)" in line for line in blocks)
     assert text.index("summary:") > heads[-1]
 
 
@@ -93,11 +94,13 @@ def test_summary_by_severity_and_category(shipped: Content) -> None:
 def test_filters_and_quiet(shipped: Content) -> None:
     report = evaluate(read_snapshot(EXAMPLES / "aws-china.json"), shipped, shipped.level_profile(3))
     only_errors = render(report, options=TableOptions(statuses=frozenset({Status.ERROR}), filtered=True))
-    assert "ERROR" in only_errors and "  FAIL " not in only_errors
+    assert "ERROR" in only_errors
+    assert "  FAIL " not in only_errors
     critical = render(report, options=TableOptions(statuses=frozenset(Status), severities=frozenset({Severity.CRITICAL}),
                                                    filtered=True))
     shown = [line.split()[1] for line in critical.splitlines() if re.match(r"  [A-Z/]+ +\w+ ", line)]
-    assert shown and set(shown) == {"critical"}
+    assert shown
+    assert set(shown) == {"critical"}
     quiet = render(report, options=TableOptions(quiet=True)).splitlines()
     assert quiet[0].startswith("summary:")
     assert not any("aws." in line for line in quiet)
@@ -123,7 +126,9 @@ def test_snapshot_text_is_bounded_and_stripped(content: Content) -> None:
     for options in (TableOptions(), TableOptions(verbose=True)):
         text = render(report, options=options)
         assert len(text) < 20_000
-        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "\x1b" not in text
+        assert "\x07" not in text
+        assert "\u202e" not in text
 
 
 def test_nothing_to_show(content: Content) -> None:

@@ -192,7 +192,7 @@ def _result(finding: Finding, index: int, check: Check | None, anchors: _Anchors
         },
     }
     if comparison is not None:
-        result["baselineState"] = "new" if identity(finding) not in comparison.known else "unchanged"
+        result["baselineState"] = comparison.state(finding)
     if finding.waiver is not None:
         result["suppressions"] = [{
             "kind": "external",

@@ -21,11 +21,11 @@ WriteSnapshot = Callable[..., Path]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        timeout: float = 120, umask: int = -1) -> subprocess.CompletedProcess[str]:
     """The real command line, in a fresh interpreter (``env`` adds to the environment)."""
-    env = {**os.environ, "COLUMNS": "200", **(env or {})}  # pytest exports COLUMNS=80: ids would fold
+    env = {**os.environ, "COLUMNS": "200", **(env or {})}  # wide unless a test asks for 80
     return subprocess.run([sys.executable, "-m", "mlpscan", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, check=False, timeout=timeout)
+                          cwd=cwd, env=env, check=False, timeout=timeout, umask=umask)
 
 
 def residency_snapshot(write_snapshot: WriteSnapshot, *regions: str) -> Path:

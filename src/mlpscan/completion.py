@@ -22,6 +22,7 @@ class _Command:
     path: str                                             # "checks list"; "" for mlpscan itself
     subcommands: list[str] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
+    arguments: list[str] = field(default_factory=list)    # choices of positional arguments
     values: dict[str, str] = field(default_factory=dict)  # option -> compgen arguments
 
 
@@ -42,6 +43,8 @@ def _commands(parser: argparse.ArgumentParser, path: str) -> Iterator[_Command]:
                 command.subcommands.append(name)
                 children.append((name, child))
             continue
+        if not action.option_strings and action.choices is not None:
+            command.arguments.extend(str(choice) for choice in action.choices)
         for option in action.option_strings:
             command.options.append(option)
             values = _values(action)
@@ -74,9 +77,10 @@ def _bash(commands: list[_Command], prog: str) -> str:
     values = "\n".join(f"        {shlex.quote(c.path + ':' + option)}) {_reply(compgen)} ;;"
                        for c in commands for option, compgen in c.values.items())
     words = "\n".join(f"        {shlex.quote(c.path)}) "
-                      f"words={shlex.quote(' '.join(c.subcommands + c.options))} ;;" for c in commands)
+                      f"words={shlex.quote(' '.join(c.subcommands + c.arguments))} "
+                      f"options={shlex.quote(' '.join(c.options))} ;;" for c in commands)
     return f"""{name}() {{
-    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="" path="" words="" i
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="" path="" words="" options="" i
     [ "$COMP_CWORD" -gt 0 ] && prev="${{COMP_WORDS[COMP_CWORD-1]}}"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "$path:${{COMP_WORDS[i]}}" in
@@ -88,6 +92,9 @@ def _bash(commands: list[_Command], prog: str) -> str:
     esac
     case "$path" in
 {words}
+    esac
+    case "$cur" in
+        -*) words="$options" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }}

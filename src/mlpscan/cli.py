@@ -47,6 +47,7 @@ from mlpscan.planning import (
     EvaluationPlan,
     EvaluationRequest,
     ExitCode,
+    LoadedConfig,
     ScanOptions,
     TargetRequest,
     check_seconds,
@@ -84,12 +85,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         _error(str(exc))
         return ExitCode.INPUT
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
     except BrokenPipeError:   # the reader of stdout went away (`| head`): nothing more to say
         _silence_stdout()
         return ExitCode.OK
+    except OSError as exc:    # the system refused a path the user gave (too long, no permission ...)
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return ExitCode.INPUT
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
     except Exception as exc:
         if session.debug:
             traceback.print_exc(file=sys.stderr)
@@ -388,11 +393,24 @@ def _target_request(args: argparse.Namespace) -> TargetRequest:
 
 
 def _scan_options(args: argparse.Namespace) -> ScanOptions:
-    password = getpass.getpass("SSH password: ") if args.ask_password else None
     return ScanOptions(sudo=args.sudo, max_workers=args.max_workers, known_hosts=args.known_hosts,
                        accept_new_host_keys=args.accept_new_host_keys, identity=tuple(args.identity),
-                       ssh_config=args.ssh_config, password=password, connect_timeout=args.connect_timeout,
+                       ssh_config=args.ssh_config, connect_timeout=args.connect_timeout,
                        command_timeout=args.command_timeout, api_workers=args.api_workers)
+
+
+def _collection(args: argparse.Namespace, config: LoadedConfig,
+                providers: Sequence[str] = ()) -> CollectionPlan:
+    """The targets, checked; then the SSH password, asked only when everything else is in order."""
+    collection = plan_collection(_target_request(args), _scan_options(args), config, providers)
+    if not args.ask_password or not collection.needs_password:
+        return collection
+    if not sys.stdin.isatty():
+        raise InputError(f"--ask-password needs a terminal to ask on; set {PASSWORD_ENV} instead")
+    try:
+        return collection.with_password(getpass.getpass("SSH password: "))
+    except EOFError:
+        raise InputError("--ask-password: no password was entered") from None
 
 
 def _table_options(args: argparse.Namespace) -> TableOptions:
@@ -417,8 +435,7 @@ def _parse(kind: type[Status] | type[Severity], values: list[str], flag: str) ->
 def _cmd_scan(args: argparse.Namespace, session: _Session) -> int:
     table = _table_options(args)   # display options are checked before anything runs
     plan = plan_evaluation(_evaluation_request(args))
-    collection = plan_collection(_target_request(args), _scan_options(args), plan.config,
-                                 plan.request.selection.providers)
+    collection = _collection(args, plan.config, plan.request.selection.providers)
     snapshot = _collect(collection, plan.content, plan.wants)
     evaluation = run_evaluation(plan, snapshot, anchors=collection.anchors(snapshot),
                                 notifications=session.messages,
@@ -435,7 +452,7 @@ def _cmd_evaluate(args: argparse.Namespace, session: _Session) -> int:
 
 def _cmd_collect(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
-    collection = plan_collection(_target_request(args), _scan_options(args), load_config(args.config))
+    collection = _collection(args, load_config(args.config))
     snapshot = _collect(collection, content)
     data = dump_snapshot(snapshot)
     if args.output == STDOUT:
@@ -696,8 +713,13 @@ def _tolerate_unencodable_output() -> None:
 def _write_stdout(data: bytes) -> None:
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:   # a text-only stream stands in for stdout (an embedding application)
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
+        else:
+            binary.write(data)
+            binary.flush()
     except BrokenPipeError:
         _silence_stdout()
 

@@ -43,8 +43,8 @@ from mlpscan.writers import DEFAULT_FORMATS, FILE_FORMATS, FORMATS, TABLE, Rende
 
 __all__ = ["DEFAULT_API_WORKERS", "DEFAULT_MAX_WORKERS", "PASSWORD_ENV", "PROVIDERS", "CheckSelection",
            "CloudOptions", "CollectionPlan", "Evaluation", "EvaluationPlan", "EvaluationRequest", "ExitCode",
-           "Gate", "HostOptions", "ScanOptions", "TargetRequest", "plan_collection", "plan_evaluation",
-           "run_evaluation", "unreached_targets"]
+           "Gate", "HostOptions", "LoadedConfig", "ScanOptions", "TargetRequest", "load_config",
+           "plan_collection", "plan_evaluation", "run_evaluation", "summarize_content", "unreached_targets"]
 
 log = logging.getLogger("mlpscan")
 
@@ -430,6 +430,13 @@ class CollectionPlan:
     @property
     def size(self) -> int:
         return len(self.hosts) + len(self.clouds)
+
+    @property
+    def needs_password(self) -> bool:
+        return any(h.transport == "ssh" for h in self.hosts)
+
+    def with_password(self, password: str) -> CollectionPlan:
+        return replace(self, host_options=replace(self.host_options, password=password))
 
     def collect(self, content: Content, wanted: Callable[[str], bool] = lambda _: True,
                 on_done: Callable[[Target], None] | None = None) -> Snapshot:

@@ -532,3 +532,10 @@ def test_checks_list_prints_every_id_whole_at_80_columns(content: Any) -> None:
     assert all(len(line) <= 80 for line in lines)
     first_words = {line.split()[0] for line in lines if line.strip()}
     assert set(content.checks) <= first_words
+
+
+def test_the_cli_imports_no_provider_internals() -> None:
+    source = (REPO / "src" / "mlpscan" / "cli.py").read_text(encoding="utf-8")
+    imported = re.findall(r"^(?:from|import) (mlpscan[\w.]*)", source, re.MULTILINE)
+    assert imported
+    assert not [name for name in imported if name.startswith("mlpscan.providers")]

@@ -419,7 +419,7 @@ def _table_options(args: argparse.Namespace) -> TableOptions:
         _parse(Status, statuses, "--status")) or TableOptions().statuses
     severities = frozenset(_parse(Severity, [s.lower() for s in args.severity], "--severity")) or None
     return TableOptions(statuses=chosen_statuses, severities=severities, verbose=args.verbose,
-                        quiet=args.quiet, filtered=bool(args.status or args.severity))
+                        quiet=args.quiet)
 
 
 def _parse(kind: type[Status] | type[Severity], values: list[str], flag: str) -> list[Any]:

@@ -12,7 +12,7 @@ from mlpscan.loading import read_document, validate
 from mlpscan.snapshot import Platform, Target
 from mlpscan.waivers import Waiver
 
-Format = Literal["table", "json", "sarif"]
+Format = Literal["table", "json", "sarif", "junit"]
 FailOn = Literal["critical", "high", "medium", "low", "info", "any", "none"]
 
 

@@ -209,6 +209,7 @@ class EvaluationPlan:
     gate: Gate
     baseline: Report | None
     request: EvaluationRequest
+    available: int                         # checks of the profile before the run-time selection
 
     @property
     def to_stdout(self) -> bool:
@@ -218,8 +219,7 @@ class EvaluationPlan:
     def selection_note(self) -> str | None:
         if not self.request.selection.active:
             return None
-        every = len(self.content.checks_for(replace(self.profile, exclude_checks=())))
-        return f"{len(self.checks)} of {every} checks of profile {self.profile.id} selected"
+        return f"{len(self.checks)} of {self.available} checks of profile {self.profile.id} selected"
 
     def wants(self, resource_type: str) -> bool:
         """Whether a resource type is read by a selected check (collect asks for no more)."""
@@ -235,7 +235,8 @@ def plan_evaluation(request: EvaluationRequest) -> EvaluationPlan:
     if request.waivers is not None:
         check_path(request.waivers)
         waivers += [(w, str(request.waivers)) for w in read_waivers(request.waivers)]
-    profile = select_checks(content, _profile(request, config, content), request.selection)
+    chosen = _profile(request, config, content)
+    profile = select_checks(content, chosen, request.selection)
     output_dir = _output_dir(request, config)
     formats = _formats(request, config, to_stdout=output_dir is None)
     fail_on = request.fail_on or config.config.output.fail_on or "any"
@@ -251,7 +252,8 @@ def plan_evaluation(request: EvaluationRequest) -> EvaluationPlan:
                         profile.id)
     return EvaluationPlan(content=content, config=config, profile=profile,
                           checks=tuple(content.checks_for(profile)), waivers=tuple(waivers), formats=formats,
-                          output_dir=output_dir, gate=gate, baseline=baseline, request=request)
+                          output_dir=output_dir, gate=gate, baseline=baseline, request=request,
+                          available=len(content.checks_for(chosen)))
 
 
 def _profile(request: EvaluationRequest, config: LoadedConfig, content: Content) -> ResolvedProfile:

@@ -93,11 +93,10 @@ def test_summary_by_severity_and_category(shipped: Content) -> None:
 
 def test_filters_and_quiet(shipped: Content) -> None:
     report = evaluate(read_snapshot(EXAMPLES / "aws-china.json"), shipped, shipped.level_profile(3))
-    only_errors = render(report, options=TableOptions(statuses=frozenset({Status.ERROR}), filtered=True))
+    only_errors = render(report, options=TableOptions(statuses=frozenset({Status.ERROR})))
     assert "ERROR" in only_errors
     assert "  FAIL " not in only_errors
-    critical = render(report, options=TableOptions(statuses=frozenset(Status), severities=frozenset({Severity.CRITICAL}),
-                                                   filtered=True))
+    critical = render(report, options=TableOptions(statuses=frozenset(Status), severities=frozenset({Severity.CRITICAL})))
     shown = [line.split()[1] for line in critical.splitlines() if re.match(r"  [A-Z/]+ +\w+ ", line)]
     assert shown
     assert set(shown) == {"critical"}
@@ -134,5 +133,5 @@ def test_snapshot_text_is_bounded_and_stripped(content: Content) -> None:
 def test_nothing_to_show(content: Content) -> None:
     report = evaluate(make_snapshot([target("aws:1", regions=["cn-north-1"])]), content, content.level_profile(3))
     assert "✓ aws:1" in render(report)
-    filtered = render(report, options=TableOptions(statuses=frozenset({Status.FAIL}), filtered=True))
+    filtered = render(report, options=TableOptions(statuses=frozenset({Status.FAIL})))
     assert "nothing to show" in filtered

@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 
 from rich.console import Console
@@ -45,7 +45,11 @@ class TableOptions:
     verbose: bool = False
     quiet: bool = False                              # the summary only
     max_rows: int = DEFAULT_MAX_ROWS
-    filtered: bool = field(default=False)            # statuses or severities were chosen
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the view was narrowed from its default."""
+        return self.statuses != SHOWN or self.severities is not None
 
     def shows(self, finding: Finding) -> bool:
         return finding.status in self.statuses and (

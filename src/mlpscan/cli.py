@@ -27,6 +27,7 @@ from rich import box
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from mlpscan import completion
 from mlpscan._version import __version__
@@ -61,6 +62,7 @@ from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
 from mlpscan.writers import FORMATS, TABLE, TableOptions, render_table
 
 PIPED_WIDTH = 200
+TITLE_ROOM = 60              # columns `checks list` wants beside the ids for one-line rows
 MAX_MESSAGE = 1000           # characters of one error line
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
@@ -518,15 +520,23 @@ def _cmd_checks_list(args: argparse.Namespace, _: _Session) -> int:
     checks = [c for c in sorted(content.checks.values(), key=lambda c: c.id)
               if (not args.provider or args.provider in c.provider)
               and (not args.level or args.level in c.clauses)]
+    out = _stdout_console()
+    id_width = max((len(c.id) for c in checks), default=5)
+    if out.width < id_width + TITLE_ROOM:   # narrow: the title goes under the id, never the id folded
+        for check in checks:
+            out.print(Text.assemble((f"{check.id:<{id_width}}", "bold"), f"  {check.severity.value:<8}  ",
+                                    _levels(check.levels)), no_wrap=True, overflow="ignore", crop=False)
+            out.print(Text(f"    {check.title}"))
+        return ExitCode.OK
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     # the id column is as wide as the longest id and never wraps: ids are copied from here
-    table.add_column("Check", no_wrap=True, min_width=max((len(c.id) for c in checks), default=5))
+    table.add_column("Check", no_wrap=True, min_width=id_width)
     table.add_column("Severity", no_wrap=True)
     table.add_column("Levels", no_wrap=True)
     table.add_column("Title", ratio=1)
     for check in checks:
         table.add_row(check.id, check.severity.value, _levels(check.levels), check.title)
-    _stdout_console().print(table)
+    out.print(table)
     return ExitCode.OK
 
 

@@ -136,3 +136,14 @@ def test_provider_selection_and_targets(tmp_path: Path) -> None:
     assert "no target of --provider aliyun" in one_line_error(
         run("scan", "--config", str(config), "--provider", "aliyun", "--output-dir", str(tmp_path / "out")))
     assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_ssh_client_configuration_is_bad_input(tmp_path: Path) -> None:
+    config = tmp_path / "ssh_config"
+    config.write_text("Host web-*\n  HostName\nsystem: {level: 4}\n", encoding="utf-8")
+    line = one_line_error(run("scan", "ssh://ops@web-01", "--ssh-config", str(config),
+                              "--output-dir", str(tmp_path / "out")))
+    assert f"{config}: invalid SSH client configuration" in line
+    assert "not a readable file" in one_line_error(run("scan", "ssh://ops@web-01", "--ssh-config", str(tmp_path),
+                                                       "--output-dir", str(tmp_path / "out")))
+    assert not (tmp_path / "out").exists()

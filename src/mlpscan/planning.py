@@ -461,6 +461,8 @@ def plan_collection(request: TargetRequest, options: ScanOptions, config: Loaded
     _check_options(options)
     hosts, clouds = _targets(request, config, providers)
     _require_extras(hosts, clouds)
+    if any(h.transport == "ssh" for h in hosts):
+        _check_ssh_config(options.ssh_config)
     host_options = HostOptions(
         sudo=options.sudo, command_timeout=options.command_timeout, connect_timeout=options.connect_timeout,
         known_hosts=options.known_hosts, accept_new_host_keys=options.accept_new_host_keys,
@@ -557,6 +559,22 @@ def _config_sources(entry: CloudConfig, declared_in: str | None) -> list[CloudSo
 
 def _provider(target: HostSpec | CloudSource) -> str:
     return "host" if isinstance(target, HostSpec) else target.provider
+
+
+def _check_ssh_config(given: Path | None) -> None:
+    """The SSH client configuration is input too: a file that cannot be read or parsed is said once,
+    here, not as a failure of every host."""
+    import paramiko  # noqa: PLC0415 - the optional `host` extra, present once _require_extras passed
+
+    path = given if given is not None else Path.home() / ".ssh" / "config"
+    if given is not None and not given.is_file():
+        raise InputError("--ssh-config: not a readable file", path=given)
+    if not path.is_file():
+        return
+    try:
+        paramiko.SSHConfig.from_path(str(path))
+    except (paramiko.ConfigParseError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"invalid SSH client configuration: {exc}", path=path) from None
 
 
 def _require_extras(hosts: Sequence[HostSpec], clouds: Sequence[CloudSource]) -> None:

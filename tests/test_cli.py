@@ -539,3 +539,9 @@ def test_the_cli_imports_no_provider_internals() -> None:
     imported = re.findall(r"^(?:from|import) (mlpscan[\w.]*)", source, re.MULTILINE)
     assert imported
     assert not [name for name in imported if name.startswith("mlpscan.providers")]
+
+
+def test_arguments_that_are_not_utf8_are_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    # an undecodable byte in argv arrives as a lone surrogate (PEP 383); outputs are UTF-8 text
+    assert main(["evaluate", "snapshot.json", "--sarif-category", "prod-\udcff"]) == 2
+    assert capsys.readouterr().err == "mlpscan: error: argument 'prod-\\udcff' is not valid UTF-8 text\n"

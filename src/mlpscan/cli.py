@@ -69,6 +69,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "snapshot": (Snapshot, "mlpscan.snapshot/1"), "report": (Report, "mlpscan.report/1"),
     "config": (Config, "mlpscan.config/1")}
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 log = logging.getLogger("mlpscan")
 Handler = Callable[[argparse.Namespace, "_Session"], int]
 
@@ -76,8 +77,13 @@ Handler = Callable[[argparse.Namespace, "_Session"], int]
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerate_unencodable_output()
     parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    undecodable = next((a for a in arguments if _SURROGATE.search(a)), None)
+    if undecodable is not None:   # bytes that are not UTF-8 would reach JSON, SARIF and XML outputs
+        _error(f"argument {undecodable!a} is not valid UTF-8 text")
+        return ExitCode.INPUT
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exc:   # --help, --version and usage errors (already printed, one line)
         return exc.code if isinstance(exc.code, int) else ExitCode.INPUT
     session = _Session(debug=bool(args.debug))

@@ -146,4 +146,10 @@ def test_a_broken_ssh_client_configuration_is_bad_input(tmp_path: Path) -> None:
     assert f"{config}: invalid SSH client configuration" in line
     assert "not a readable file" in one_line_error(run("scan", "ssh://ops@web-01", "--ssh-config", str(tmp_path),
                                                        "--output-dir", str(tmp_path / "out")))
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("127.0.0.1 ssh-ed25519 not-base64!\n", encoding="utf-8")
+    assert f"{known_hosts}: invalid known_hosts file" in one_line_error(
+        run("scan", "ssh://ops@web-01", "--known-hosts", str(known_hosts), "--output-dir", str(tmp_path / "out")))
+    assert "--identity: not a readable file" in one_line_error(
+        run("scan", "ssh://ops@web-01", "--identity", str(tmp_path / "missing"), "--output-dir", str(tmp_path / "out")))
     assert not (tmp_path / "out").exists()

@@ -462,7 +462,7 @@ def plan_collection(request: TargetRequest, options: ScanOptions, config: Loaded
     hosts, clouds = _targets(request, config, providers)
     _require_extras(hosts, clouds)
     if any(h.transport == "ssh" for h in hosts):
-        _check_ssh_config(options.ssh_config)
+        _check_ssh_inputs(options)
     host_options = HostOptions(
         sudo=options.sudo, command_timeout=options.command_timeout, connect_timeout=options.connect_timeout,
         known_hosts=options.known_hosts, accept_new_host_keys=options.accept_new_host_keys,
@@ -561,20 +561,26 @@ def _provider(target: HostSpec | CloudSource) -> str:
     return "host" if isinstance(target, HostSpec) else target.provider
 
 
-def _check_ssh_config(given: Path | None) -> None:
-    """The SSH client configuration is input too: a file that cannot be read or parsed is said once,
+def _check_ssh_inputs(options: ScanOptions) -> None:
+    """The SSH client's own files are input too: one that cannot be read or parsed is said once,
     here, not as a failure of every host."""
     import paramiko  # noqa: PLC0415 - the optional `host` extra, present once _require_extras passed
 
-    path = given if given is not None else Path.home() / ".ssh" / "config"
-    if given is not None and not given.is_file():
-        raise InputError("--ssh-config: not a readable file", path=given)
-    if not path.is_file():
-        return
+    for flag, given in (("--ssh-config", options.ssh_config), ("--known-hosts", options.known_hosts),
+                        *(("--identity", key) for key in options.identity)):
+        if given is not None and not given.is_file():
+            raise InputError(f"{flag}: not a readable file", path=given)
+    config = options.ssh_config if options.ssh_config is not None else Path.home() / ".ssh" / "config"
     try:
-        paramiko.SSHConfig.from_path(str(path))
+        if config.is_file():
+            paramiko.SSHConfig.from_path(str(config))
     except (paramiko.ConfigParseError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"invalid SSH client configuration: {exc}", path=path) from None
+        raise InputError(f"invalid SSH client configuration: {exc}", path=config) from None
+    try:
+        if options.known_hosts is not None:
+            paramiko.HostKeys(str(options.known_hosts))
+    except (paramiko.hostkeys.InvalidHostKey, paramiko.SSHException, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"invalid known_hosts file: {exc}", path=options.known_hosts) from None
 
 
 def _require_extras(hosts: Sequence[HostSpec], clouds: Sequence[CloudSource]) -> None:

@@ -545,3 +545,17 @@ def test_arguments_that_are_not_utf8_are_bad_input(capsys: pytest.CaptureFixture
     # an undecodable byte in argv arrives as a lone surrogate (PEP 383); outputs are UTF-8 text
     assert main(["evaluate", "snapshot.json", "--sarif-category", "prod-\udcff"]) == 2
     assert capsys.readouterr().err == "mlpscan: error: argument 'prod-\\udcff' is not valid UTF-8 text\n"
+
+
+def test_sarif_anchor_is_a_relative_repository_path(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hongkong")
+    for bad in ("/etc/passwd", "../outside.yml", "https://example.com/x", ""):
+        assert "--sarif-anchor" in one_line_error(run("evaluate", str(snapshot), "--sarif-anchor", bad,
+                                                      "--output-dir", str(tmp_path / "o")))
+    missing = run("evaluate", str(snapshot), "--sarif-anchor", "ci/missing.yml", "--format", "sarif",
+                  "--output-dir", str(tmp_path / "o"), cwd=tmp_path)
+    assert missing.returncode == 1
+    assert "--sarif-anchor: ci/missing.yml is not a file of the working directory" in missing.stderr
+    sarif = json.loads((tmp_path / "o" / "mlpscan.sarif").read_text(encoding="utf-8"))
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]} == {"ci/missing.yml"}

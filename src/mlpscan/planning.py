@@ -240,6 +240,7 @@ def plan_evaluation(request: EvaluationRequest) -> EvaluationPlan:
     output_dir = _output_dir(request, config)
     formats = _formats(request, config, to_stdout=output_dir is None)
     fail_on = request.fail_on or config.config.output.fail_on or "any"
+    _check_sarif_anchor(request.sarif_anchor)
     origin = "--fail-on" if request.fail_on else f"{config.declared}: output.fail_on"
     gate = Gate(parse_fail_on(fail_on, origin), errors=request.fail_on_errors)
     baseline = None
@@ -254,6 +255,18 @@ def plan_evaluation(request: EvaluationRequest) -> EvaluationPlan:
                           checks=tuple(content.checks_for(profile)), waivers=tuple(waivers), formats=formats,
                           output_dir=output_dir, gate=gate, baseline=baseline, request=request,
                           available=len(content.checks_for(chosen)))
+
+
+def _check_sarif_anchor(anchor: str | None) -> None:
+    """A repository file, relative to the checkout (the working directory in CI)."""
+    if anchor is None:
+        return
+    check_path(anchor)
+    if not anchor.strip() or Path(anchor).is_absolute() or "://" in anchor or ".." in Path(anchor).parts:
+        raise InputError(f"--sarif-anchor: {anchor!r} must be a path inside the repository, relative to it")
+    if not Path(anchor).is_file():
+        log.warning("--sarif-anchor: %s is not a file of the working directory; code scanning will not "
+                    "find it in the repository", anchor)
 
 
 def _profile(request: EvaluationRequest, config: LoadedConfig, content: Content) -> ResolvedProfile:

@@ -2,28 +2,30 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from mlpscan.cli import main
 from mlpscan.snapshot import dump_snapshot, read_snapshot
-from tests.conftest import REPO, resource, snapshot_dict, target
+from tests.conftest import EXAMPLES, REPO, resource, snapshot_dict, target
 
 Validator = Callable[[bytes | str | dict[str, Any]], list[str]]
 WriteSnapshot = Callable[..., Path]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        timeout: float = 120, umask: int = -1) -> subprocess.CompletedProcess[str]:
     """The real command line, in a fresh interpreter (``env`` adds to the environment)."""
-    env = {**os.environ, "COLUMNS": "200", **(env or {})}  # pytest exports COLUMNS=80: ids would fold
+    env = {**os.environ, "COLUMNS": "200", **(env or {})}  # wide unless a test asks for 80
     return subprocess.run([sys.executable, "-m", "mlpscan", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, check=False, timeout=timeout)
+                          cwd=cwd, env=env, check=False, timeout=timeout, umask=umask)
 
 
 def residency_snapshot(write_snapshot: WriteSnapshot, *regions: str) -> Path:
@@ -298,3 +300,262 @@ def test_runs_from_any_directory(tmp_path: Path) -> None:
     done = run("validate", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert str(REPO) in done.stdout or "site-packages" in done.stdout
+
+
+# -- exit codes that mean one thing ---------------------------------------------------------------
+
+def test_an_internal_error_exits_4_with_one_line(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("engine exploded\nsecond line")
+
+    monkeypatch.setattr("mlpscan.planning.evaluate", broken)
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou")
+    args = ["evaluate", str(snapshot), "--output-dir", str(tmp_path / "o")]
+    assert main(args) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("mlpscan: error: internal error: RuntimeError: engine exploded second line")
+    assert "--debug" in err
+    assert "Traceback" not in err
+    assert main([*args, "--debug"]) == 4
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_provider_extra_is_exit_2_with_the_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "paramiko", None)          # as if the [host] extra were not installed
+    monkeypatch.delitem(sys.modules, "mlpscan.providers.host.ssh", raising=False)
+    assert main(["scan", "ssh://ops@web-01", "--output-dir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["mlpscan: error: ssh:// targets need paramiko (paramiko is not installed): "
+                   "pip install 'mlpscan[host]'"]
+    assert not (tmp_path / "o").exists()
+
+
+# -- baseline gating -----------------------------------------------------------------------------
+
+def baseline_of(write_snapshot: WriteSnapshot, tmp_path: Path, content_dir: Path, *regions: str) -> Path:
+    old = residency_snapshot(write_snapshot, *regions)
+    assert main(["evaluate", str(old), "--content", str(content_dir), "--format", "json",
+                 "--output-dir", str(tmp_path / "baseline")]) in (0, 1)
+    baseline = tmp_path / "baseline.json"
+    (tmp_path / "baseline" / "mlpscan-report.json").rename(baseline)
+    return baseline
+
+
+def test_baseline_gates_on_new_findings_and_reports_fixed_ones(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                                               cloud_checks_only: Path) -> None:
+    baseline = baseline_of(write_snapshot, tmp_path, cloud_checks_only, "cn-hangzhou", "cn-hongkong", "ap-southeast-1")
+    same = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong", "ap-southeast-1")
+    common = ["--content", str(cloud_checks_only), "--format", "table", "--fail-on", "any",
+              "--baseline", str(baseline), "--output-dir", str(tmp_path / "o")]
+    unchanged = run("evaluate", str(same), *common)
+    assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr   # known failures only
+    assert "0 new, 2 known, 0 fixed" in unchanged.stdout
+    # a new failing bucket (us-east-1), one fixed (ap-southeast-1 is gone)
+    worse = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong", "us-east-1")
+    done = run("evaluate", str(worse), *common)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 new, 1 known, 1 fixed" in done.stdout
+    new_lines = [line for line in done.stdout.splitlines() if line.strip().startswith("new ")]
+    assert len(new_lines) == 1
+    assert "b-us-east-1" in new_lines[0]
+    fixed = done.stdout[done.stdout.index("fixed since the baseline"):]
+    assert "b-ap-southeast-1" in fixed
+    # without the baseline, the same evidence fails on all of them
+    assert run("evaluate", str(worse), "--content", str(cloud_checks_only), "--format", "table",
+               "--output-dir", str(tmp_path / "o")).returncode == 1
+
+
+def test_fail_on_errors_no_shows_errors_but_does_not_gate_on_them(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                                                  cloud_checks_only: Path) -> None:
+    snapshot = write_snapshot([target("aliyun:1", regions=["cn-hangzhou"])],
+                              [resource("aliyun:1", "aliyun.account", "acs:ram::1:root"),
+                               resource("aliyun:1", "aliyun.oss.bucket", "acs:oss:cn-nowhere-9:1:b", "cn-nowhere-9")])
+    common = ["evaluate", str(snapshot), "--content", str(cloud_checks_only), "--format", "table,json",
+              "--output-dir", str(tmp_path / "o")]
+    gated = run(*common)
+    assert gated.returncode == 1, gated.stdout + gated.stderr
+    assert "  ERROR " in gated.stdout
+    relaxed = run(*common, "--fail-on-errors", "no")
+    assert relaxed.returncode == 0, relaxed.stdout + relaxed.stderr
+    assert "  ERROR " in relaxed.stdout                          # still shown
+    report = json.loads((tmp_path / "o" / "mlpscan-report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["by_status"]["error"] == 1          # and still recorded
+
+
+def test_a_baseline_that_is_not_a_report_is_exit_2(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou")
+    line = one_line_error(run("evaluate", str(snapshot), "--baseline", str(snapshot),
+                              "--output-dir", str(tmp_path / "o")))
+    assert f"{snapshot}: not a mlpscan.report/1 report" in line
+    assert not (tmp_path / "o").exists()
+
+
+# -- outputs -------------------------------------------------------------------------------------
+
+def test_json_on_stdout_and_nothing_else(tmp_path: Path, write_snapshot: WriteSnapshot, cloud_checks_only: Path,
+                                         sarif_validator: Validator) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong")
+    done = run("evaluate", str(snapshot), "--content", str(cloud_checks_only), "--output-dir", "-", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["schema"] == "mlpscan.report/1"
+    assert "wrote" not in done.stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "snapshot.json"]   # no file written
+    sarif = run("evaluate", str(snapshot), "--content", str(cloud_checks_only), "--output-dir", "-",
+                "--format", "sarif")
+    assert sarif_validator(sarif.stdout) == []
+    assert "standard output takes exactly one file format" in one_line_error(
+        run("evaluate", str(snapshot), "--output-dir", "-", "--format", "table,json"))
+
+
+def test_display_filters_never_change_the_files(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                               cloud_checks_only: Path) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong")
+    common = ["evaluate", str(snapshot), "--content", str(cloud_checks_only), "--format", "table,json,sarif,junit",
+              "--today", "2026-11-21"]
+    plain = run(*common, "--output-dir", str(tmp_path / "a"))
+    filtered = run(*common, "--output-dir", str(tmp_path / "b"), "--status", "pass", "--severity", "low", "-v")
+    quiet = run(*common, "--output-dir", str(tmp_path / "c"), "--quiet")
+    assert plain.returncode == filtered.returncode == quiet.returncode == 1
+    assert plain.stdout != filtered.stdout
+    for name in ("mlpscan-report.json", "mlpscan.sarif", "mlpscan-junit.xml"):
+        texts = [re.sub(r'"?generated_at"?[=:] ?"[^"]*"|timestamp="[^"]*"', "", (tmp_path / d / name).read_text(
+            encoding="utf-8")) for d in "abc"]
+        assert texts[0] == texts[1] == texts[2], name
+    assert quiet.stdout.splitlines()[0].startswith("summary:")
+    assert "cloud.residency" not in quiet.stdout
+    assert "wrote" not in quiet.stderr
+    assert "--status: unknown value 'broken'" in one_line_error(run(*common, "--status", "broken"))
+
+
+# -- choosing checks at run time -----------------------------------------------------------------
+
+def test_checks_exclude_checks_and_provider_select_like_exclude_checks(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                                                      cloud_checks_only: Path) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou", "cn-hongkong")
+    common = ["evaluate", str(snapshot), "--content", str(cloud_checks_only), "--format", "json,sarif"]
+
+    def checks_run(*extra: str) -> tuple[int, set[str], set[str]]:
+        out = tmp_path / str(len(list(tmp_path.iterdir())))
+        done = run(*common, "--output-dir", str(out), *extra)
+        report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+        sarif = json.loads((out / "mlpscan.sarif").read_text(encoding="utf-8"))
+        rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+        return done.returncode, {f["check"] for f in report["findings"]}, rules
+
+    both = {"cloud.residency.mainland_region", "cloud.platform.level_at_least_system"}
+    assert checks_run() == (1, both, both)
+    assert checks_run("--checks", "cloud.platform.*") == (0, {"cloud.platform.level_at_least_system"},
+                                                         {"cloud.platform.level_at_least_system"})
+    assert checks_run("--exclude-checks", "cloud.residency.mainland_region")[1] == {
+        "cloud.platform.level_at_least_system"}
+    assert checks_run("--checks", "cloud.*", "--exclude-checks", "*.platform.*")[1] == {"cloud.residency.mainland_region"}
+    assert checks_run("--provider", "aliyun")[1] == both
+    assert "matches no check of profile level3" in one_line_error(run(*common, "--checks", "cloud.residency.mainland"))
+    assert "leaves no check to run" in one_line_error(run(*common, "--exclude-checks", "cloud.*"))
+    assert "has no target of --provider aws" in one_line_error(run(*common, "--provider", "aws"))
+    assert "unknown provider 'gcp'" in one_line_error(run(*common, "--provider", "gcp"))
+    warned = run(*common, "--output-dir", str(tmp_path / "w"), "--exclude-checks", "aws.nothing.*")
+    assert "--exclude-checks: 'aws.nothing.*' matches no check" in warned.stderr
+
+
+# -- bad input, one line ---------------------------------------------------------------------------
+
+def test_nul_bytes_non_finite_timeouts_and_unencodable_output(tmp_path: Path, write_snapshot: WriteSnapshot,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou")
+    for argv in (["evaluate", str(snapshot), "--output-dir", "out\0dir"], ["collect", "-o", "s\0.json"],
+                 ["evaluate", str(snapshot), "--config", "a\0.yaml"], ["evaluate", "snap\0.json"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert "NUL" in err
+    for value in ("nan", "inf", "-inf", "-1", "0", "1e999", "soon"):
+        assert main(["scan", f"--connect-timeout={value}", "--output-dir", str(tmp_path / "o")]) == 2, value
+        assert "expected a positive number of seconds" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+    done = run("evaluate", str(EXAMPLES / "tencent.json"), "--format", "table", "-v", "--output-dir", str(tmp_path / "t"),
+               env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "tencent.cam.user_login_mfa" in done.stdout
+    assert "summary:" in done.stdout
+
+
+BAD_CONFIG_VALUES = {
+    "target twice": ("targets: [local, local]\n", ["scan"], "target local is given twice (in {config})"),
+    "unknown system.profile": ("system: {profile: bank}\n", ["evaluate", "{snapshot}"],
+                               "{config}: system.profile: unknown profile"),
+    "output.dir is a file": ("output: {dir: '{blocker}'}\n", ["evaluate", "{snapshot}"],
+                             "{config}: output.dir: the output directory"),
+    "output.dir with NUL": ("output: {dir: \"out\\0dir\"}\n", ["evaluate", "{snapshot}"],
+                            "{config}: output.dir: a path may not contain a NUL byte"),
+    "output.fail_on": ("output: {fail_on: urgent}\n", ["evaluate", "{snapshot}"], "{config}:1: output.fail_on"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIG_VALUES))
+def test_config_problems_name_the_config_file(case: str, tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    text, argv, expected = BAD_CONFIG_VALUES[case]
+    blocker = tmp_path / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    config = tmp_path / "mlpscan.yaml"
+    config.write_text(text.replace("{blocker}", str(blocker)), encoding="utf-8")
+    snapshot = residency_snapshot(write_snapshot, "cn-hangzhou")
+    args = [a.format(snapshot=snapshot) for a in argv]
+    line = one_line_error(run(*args, "--config", str(config), cwd=tmp_path))
+    assert expected.format(config=config) in line
+
+
+def test_json_schemas_carry_schema_and_id(capsys: pytest.CaptureFixture[str]) -> None:
+    ids = set()
+    for kind in ("snapshot", "report", "config"):
+        assert main(["schema", kind]) == 0
+        schema = json.loads(capsys.readouterr().out)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        jsonschema.Draft202012Validator.check_schema(schema)
+        ids.add(schema["$id"])
+    assert ids == {"urn:mlpscan:schema:mlpscan.snapshot/1", "urn:mlpscan:schema:mlpscan.report/1",
+                   "urn:mlpscan:schema:mlpscan.config/1"}
+
+
+def test_checks_list_prints_every_id_whole_at_80_columns(content: Any) -> None:
+    done = run("checks", "list", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    first_words = {line.split()[0] for line in lines if line.strip()}
+    assert set(content.checks) <= first_words
+
+
+def test_the_cli_imports_no_provider_internals() -> None:
+    source = (REPO / "src" / "mlpscan" / "cli.py").read_text(encoding="utf-8")
+    imported = re.findall(r"^(?:from|import) (mlpscan[\w.]*)", source, re.MULTILINE)
+    assert imported
+    assert not [name for name in imported if name.startswith("mlpscan.providers")]
+
+
+def test_arguments_that_are_not_utf8_are_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    # an undecodable byte in argv arrives as a lone surrogate (PEP 383); outputs are UTF-8 text
+    assert main(["evaluate", "snapshot.json", "--sarif-category", "prod-\udcff"]) == 2
+    assert capsys.readouterr().err == "mlpscan: error: argument 'prod-\\udcff' is not valid UTF-8 text\n"
+
+
+def test_sarif_anchor_is_a_relative_repository_path(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
+    snapshot = residency_snapshot(write_snapshot, "cn-hongkong")
+    for bad in ("/etc/passwd", "../outside.yml", "https://example.com/x", ""):
+        assert "--sarif-anchor" in one_line_error(run("evaluate", str(snapshot), "--sarif-anchor", bad,
+                                                      "--output-dir", str(tmp_path / "o")))
+    missing = run("evaluate", str(snapshot), "--sarif-anchor", "ci/missing.yml", "--format", "sarif",
+                  "--output-dir", str(tmp_path / "o"), cwd=tmp_path)
+    assert missing.returncode == 1
+    assert "--sarif-anchor: ci/missing.yml is not a file of the working directory" in missing.stderr
+    sarif = json.loads((tmp_path / "o" / "mlpscan.sarif").read_text(encoding="utf-8"))
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]} == {"ci/missing.yml"}

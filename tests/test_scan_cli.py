@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import jsonschema
@@ -85,3 +86,70 @@ def test_scan_defaults_to_the_local_host_at_level_3(tmp_path: Path, sarif_valida
     assert report["profile"]["level"] == 3
     assert "host." in done.stdout
     assert sarif_validator((out / "mlpscan.sarif").read_bytes()) == []  # type: ignore[operator]
+
+
+def test_an_unreachable_inventory_host_is_one_line_at_80_columns(tmp_path: Path) -> None:
+    with socket.socket() as probe:            # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(f"[web]\nweb-local ansible_connection=local\n"
+                         f"web-down ansible_host=127.0.0.1 ansible_port={closed}\n", encoding="utf-8")
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("", encoding="utf-8")
+    done = run("scan", "--inventory", str(inventory), "--known-hosts", str(known_hosts), "--format", "table,json",
+               "--output-dir", str(tmp_path / "out"), "--connect-timeout", "5", env={"COLUMNS": "80"})
+    assert done.returncode == 1, done.stderr
+    report = json.loads((tmp_path / "out" / "mlpscan-report.json").read_text(encoding="utf-8"))
+    down = [f for f in report["findings"] if f["resource"]["target"] == "host:web-down"]
+    assert len(down) > 10
+    assert {f["status"] for f in down} == {"error"}          # every check says why, in the files
+    lines = [line for line in done.stdout.splitlines() if "web-down" in line]
+    assert len(lines) == 1, done.stdout
+    assert lines[0].startswith("✗ host:web-down  not collected")
+    assert "● host:local" in done.stdout
+    assert all(len(line) <= 80 for line in done.stdout.splitlines())
+
+
+def test_scan_collects_only_what_the_selected_checks_read(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = run("scan", "--checks", "host.login.*", "--format", "json", "--output-dir", str(out))
+    assert done.returncode in (0, 1), done.stderr
+    snapshot = json.loads((out / "snapshot.json").read_text(encoding="utf-8"))
+    types = {r["type"] for r in snapshot["resources"]}
+    assert {"host.system", "host.pam", "host.sshd", "host.session"} <= types
+    assert not types & {"host.updates", "host.agents", "host.listener", "host.service", "host.audit"}
+    commands = {c for r in snapshot["resources"] for c in r["data"].get("source", [])}
+    assert "security_updates" not in commands
+    assert not any(e["operation"] in ("security_updates", "listening", "aide") for e in snapshot["errors"])
+    report = json.loads((out / "mlpscan-report.json").read_text(encoding="utf-8"))
+    assert {f["check"] for f in report["findings"]} <= {
+        "host.login.idle_timeout", "host.login.lockout_duration", "host.login.lockout_threshold", "host.login.mfa",
+        "host.login.no_nullok", "mlpscan.collection_incomplete"}
+
+
+def test_provider_selection_and_targets(tmp_path: Path) -> None:
+    assert "target local is not of --provider aws" in one_line_error(
+        run("scan", "local", "--provider", "aws", "--output-dir", str(tmp_path / "out")))
+    config = tmp_path / "mlpscan.yaml"
+    config.write_text("targets: [local]\n", encoding="utf-8")
+    assert "no target of --provider aliyun" in one_line_error(
+        run("scan", "--config", str(config), "--provider", "aliyun", "--output-dir", str(tmp_path / "out")))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_ssh_client_configuration_is_bad_input(tmp_path: Path) -> None:
+    config = tmp_path / "ssh_config"
+    config.write_text("Host web-*\n  HostName\nsystem: {level: 4}\n", encoding="utf-8")
+    line = one_line_error(run("scan", "ssh://ops@web-01", "--ssh-config", str(config),
+                              "--output-dir", str(tmp_path / "out")))
+    assert f"{config}: invalid SSH client configuration" in line
+    assert "not a readable file" in one_line_error(run("scan", "ssh://ops@web-01", "--ssh-config", str(tmp_path),
+                                                       "--output-dir", str(tmp_path / "out")))
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("127.0.0.1 ssh-ed25519 not-base64!\n", encoding="utf-8")
+    assert f"{known_hosts}: invalid known_hosts file" in one_line_error(
+        run("scan", "ssh://ops@web-01", "--known-hosts", str(known_hosts), "--output-dir", str(tmp_path / "out")))
+    assert "--identity: not a readable file" in one_line_error(
+        run("scan", "ssh://ops@web-01", "--identity", str(tmp_path / "missing"), "--output-dir", str(tmp_path / "out")))
+    assert not (tmp_path / "out").exists()

@@ -1,153 +1,267 @@
-"""The command line: a thin shell over the library API (DESIGN §9)."""
+"""The command line: declares the arguments, calls the library (mostly mlpscan.planning), prints.
+
+Every subcommand is one `_add_<name>` function in `COMMANDS`; the options several commands share
+are parent parsers (`_Parents`). Exit codes are `planning.ExitCode` (DESIGN §9): a crash is 4 with
+one line, never 1, which CI reads as a compliance result.
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import json
 import logging
 import os
 import re
 import sys
-import tempfile
+import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import BaseModel
+from rich import box
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
-from mlpscan import cli_record
+from mlpscan import cli_record, completion
 from mlpscan._version import __version__
-from mlpscan.collect import DEFAULT_MAX_WORKERS, collect
-from mlpscan.config import CloudConfig, Config, read_config
-from mlpscan.content import Content, load_content
-from mlpscan.engine import evaluate
+from mlpscan.cli_types import path_argument as _path
+from mlpscan.config import Config
+from mlpscan.content import load_content
 from mlpscan.errors import InputError
-from mlpscan.findings import Report, Severity
+from mlpscan.findings import Report, Severity, Status
 from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
-from mlpscan.inventory import read_inventory
-from mlpscan.metadata import with_metadata
-from mlpscan.profiles import ResolvedProfile
-from mlpscan.providers.cloud.collect import (
+from mlpscan.outputs import STDOUT, write_file, write_files
+from mlpscan.planning import (
     DEFAULT_API_WORKERS,
     DEFAULT_CALL_DEADLINE,
-    DEFAULT_READ_TIMEOUT,
-    CloudOptions,
-)
-from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
-from mlpscan.providers.cloud.tags import TAG_VALUE_POLICIES
-from mlpscan.providers.host.collector import HostOptions
-from mlpscan.providers.host.commands import load_commands
-from mlpscan.providers.host.limits import (
     DEFAULT_MAX_COMMAND_BYTES,
     DEFAULT_MAX_SESSION_BYTES,
+    DEFAULT_MAX_WORKERS,
+    DEFAULT_READ_TIMEOUT,
     DEFAULT_SESSION_TIMEOUT,
+    PASSWORD_ENV,
+    PROVIDERS,
+    TAG_VALUE_POLICIES,
+    CheckSelection,
+    CollectionPlan,
+    Evaluation,
+    EvaluationPlan,
+    EvaluationRequest,
+    ExitCode,
+    LoadedConfig,
+    ScanOptions,
+    TargetRequest,
     byte_size,
-    positive_seconds,
+    check_seconds,
+    load_config,
+    plan_collection,
+    plan_evaluation,
+    run_evaluation,
+    summarize_content,
 )
-from mlpscan.providers.host.transport import PASSWORD_ENV
 from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
-from mlpscan.targets import HostSpec, parse_target
-from mlpscan.waivers import Waiver, read_waivers
-from mlpscan.writers import render_json, render_sarif, render_table
+from mlpscan.writers import FORMATS, TABLE, TableOptions, render_table
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NO_TARGET = 0, 1, 2, 3
-DEFAULT_FORMATS = ("table", "json", "sarif")
-FORMATS = (*DEFAULT_FORMATS, *cli_record.RECORD_FORMATS)
-OUTPUT_FILES = {"json": "mlpscan-report.json", "sarif": "mlpscan.sarif", **cli_record.RECORD_FILES}
-DEFAULT_OUTPUT_DIR = "mlpscan-out"
-DEFAULT_LEVEL = 3
 PIPED_WIDTH = 200
+TITLE_ROOM = 60              # columns `checks list` wants beside the ids for one-line rows
+MAX_MESSAGE = 1000           # characters of one error line
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
+    "snapshot": (Snapshot, "mlpscan.snapshot/1"), "report": (Report, "mlpscan.report/1"),
+    "config": (Config, "mlpscan.config/1")}
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 log = logging.getLogger("mlpscan")
+Handler = Callable[[argparse.Namespace, "_Session"], int]
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _tolerate_unencodable_output()
+    parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    undecodable = next((a for a in arguments if _SURROGATE.search(a)), None)
+    if undecodable is not None:   # bytes that are not UTF-8 would reach JSON, SARIF and XML outputs
+        _error(f"argument {undecodable!a} is not valid UTF-8 text")
+        return ExitCode.INPUT
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:   # --help, --version and usage errors (already printed, one line)
+        return exc.code if isinstance(exc.code, int) else ExitCode.INPUT
+    session = _Session(debug=bool(args.debug))
+    try:
+        handler: Handler = args.run
+        return int(handler(args, session))
+    except InputError as exc:
+        _error(str(exc))
+        return ExitCode.INPUT
+    except BrokenPipeError:   # the reader of stdout went away (`| head`): nothing more to say
+        _silence_stdout()
+        return ExitCode.OK
+    except OSError as exc:    # the system refused a path the user gave (too long, no permission ...)
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return ExitCode.INPUT
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except Exception as exc:
+        if session.debug:
+            traceback.print_exc(file=sys.stderr)
+        _error(f"internal error: {type(exc).__name__}: {exc} (a defect in mlpscan, please report it"
+               + (")" if session.debug else "; --debug prints the traceback)"))
+        return ExitCode.INTERNAL
+    finally:
+        session.close()
+
+
+# -- the parser ---------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-        raise SystemExit(EXIT_INPUT)
+        _error(f"{message} (see {self.prog} --help)", prefix=f"{self.prog}: error: ")
+        raise SystemExit(ExitCode.INPUT)
 
 
-class _Collect(logging.Handler):
-    """Keeps warnings so the SARIF file can carry them as tool notifications."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+def _output(text: str) -> str:
+    """A path, or '-' for standard output."""
+    return text if text == STDOUT else str(_path(text))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _build_parser()
-    args = parser.parse_args(argv)
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setFormatter(logging.Formatter("mlpscan: %(levelname)s: %(message)s"))
-    collected = _Collect()
-    log.handlers[:] = [stderr, collected]
-    log.setLevel(logging.WARNING)
-    log.propagate = False
+def _seconds(text: str) -> float:
     try:
-        code: int = args.run(args, collected)
-    except InputError as exc:
-        sys.stderr.write(f"mlpscan: error: {exc}\n")
-        return EXIT_INPUT
-    return code
+        return check_seconds(float(text), "value")
+    except (ValueError, InputError):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}") from None
 
 
-def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declaration per option
-    parser = _Parser(prog="mlpscan", description="Check infrastructure against MLPS 2.0 "
-                     "(GB/T 22239-2019) at protection levels 1-4.")
-    parser.add_argument("--version", action="version", version=f"mlpscan {__version__}")
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+def _words(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class _Parents:
+    """Option groups shared by several commands, declared once."""
+
+    common: argparse.ArgumentParser
+    content: argparse.ArgumentParser
+    evaluation: argparse.ArgumentParser
+    display: argparse.ArgumentParser
+    targets: argparse.ArgumentParser
+
+    @classmethod
+    def make(cls) -> _Parents:
+        return cls(common=_common(), content=_content(), evaluation=_evaluation(), display=_display(),
+                   targets=_target_options())
+
+
+def _common() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="print the traceback of an internal error")
+    return common
+
+
+def _content() -> argparse.ArgumentParser:
     content = _Parser(add_help=False)
-    content.add_argument("--content", metavar="DIR", help="content directory (checks/, profiles/, "
-                         "providers/) instead of the packaged one")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    content.add_argument("--content", type=_path, metavar="DIR",
+                         help="content directory (checks/, profiles/, providers/) instead of the "
+                              "packaged one")
+    return content
 
+
+def _evaluation() -> argparse.ArgumentParser:
     evaluation = _Parser(add_help=False)
     chosen = evaluation.add_mutually_exclusive_group()
     chosen.add_argument("--level", type=int, choices=(1, 2, 3, 4))
     chosen.add_argument("--profile", metavar="NAME|PATH")
-    evaluation.add_argument("--config", type=Path, metavar="FILE", help="mlpscan.yaml")
-    evaluation.add_argument("--waivers", type=Path, metavar="FILE", help="YAML file with a 'waivers:' list")
-    evaluation.add_argument("--format", metavar="LIST", help="comma list of table,json,sarif,xlsx,html "
-                            "(default: table,json,sarif)")
-    evaluation.add_argument("--output-dir", type=Path, metavar="DIR")
-    evaluation.add_argument("--fail-on", metavar="SEVERITY|none",
+    evaluation.add_argument("--config", type=_path, metavar="FILE", help="mlpscan.yaml")
+    evaluation.add_argument("--waivers", type=_path, metavar="FILE", help="YAML file with a 'waivers:' list")
+    evaluation.add_argument("--format", metavar="LIST",
+                            help=f"comma list of {','.join(FORMATS)} (default: table,json,sarif)")
+    evaluation.add_argument("--output-dir", type=_output, metavar="DIR",
+                            help="where files are written (default mlpscan-out); '-': the one file format "
+                                 "to standard output, nothing else there")
+    evaluation.add_argument("--fail-on", metavar="SEVERITY",
                             help="lowest severity of fail/error findings that makes the exit code 1 "
-                                 "(critical, high, medium, low, info, any; default any)")
+                                 "(critical, high, medium, low, info, any, none; default any)")
+    evaluation.add_argument("--fail-on-errors", choices=("yes", "no"), default="yes",
+                            help="whether error findings (not evaluated) count for --fail-on (default yes; "
+                                 "they are shown either way)")
+    evaluation.add_argument("--baseline", type=_path, metavar="REPORT",
+                            help="an earlier mlpscan-report.json: --fail-on counts only findings new "
+                                 "against it; fixed ones are listed")
+    evaluation.add_argument("--checks", type=_words, action="extend", default=[], metavar="GLOB[,GLOB]",
+                            help="only these check ids or globs (repeatable)")
+    evaluation.add_argument("--exclude-checks", type=_words, action="extend", default=[],
+                            metavar="GLOB[,GLOB]",
+                            help="leave these check ids or globs out, as a profile's exclude_checks")
+    evaluation.add_argument("--provider", type=_words, action="extend", default=[], metavar="P[,P]",
+                            help="only the checks for, and targets of, these providers "
+                                 f"({', '.join(PROVIDERS)})")
     evaluation.add_argument("--sarif-category", metavar="NAME", help="SARIF automationDetails category "
                             "(default: the target id, or a stable name for a set of targets)")
+    evaluation.add_argument("--sarif-anchor", metavar="FILE",
+                            help="repository file SARIF results point at when no file declared their target "
+                                 "(e.g. the CI workflow; default: the check's definition)")
     evaluation.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
                             help="date against which waiver expiry is judged (default: today)")
     cli_record.add_record_options(evaluation)
+    return evaluation
 
+
+def _display() -> argparse.ArgumentParser:
+    display = _Parser(add_help=False)
+    statuses = ",".join(s.value for s in Status)
+    display.add_argument("--status", type=_words, action="extend", default=[], metavar="S[,S]",
+                         help=f"show only findings with these statuses ({statuses}, all; "
+                              "default fail,error,manual,waived): display only, files keep everything")
+    display.add_argument("--severity", type=_words, action="extend", default=[], metavar="S[,S]",
+                         help="show only findings of these severities (critical,high,medium,low,info): "
+                              "display only")
+    display.add_argument("-v", "--verbose", action="store_true",
+                         help="every resource, with observed and expected values, clauses, units, "
+                              "remediation")
+    display.add_argument("-q", "--quiet", action="store_true",
+                         help="print the summary only (and the exit code tells the result)")
+    return display
+
+
+def _target_options() -> argparse.ArgumentParser:
     hosts = _Parser(add_help=False)
     hosts.add_argument("targets", nargs="*", metavar="TARGET",
-                       help="local or ssh://[user@]host[:port] (default: the config's targets, else local)")
-    hosts.add_argument("--inventory", type=Path, metavar="FILE",
+                       help="local, ssh://[user@]host[:port], aws[:PROFILE], aliyun[:PROFILE], "
+                            "tencent[:PROFILE] (default: the config's targets, else local)")
+    hosts.add_argument("--inventory", type=_path, metavar="FILE",
                        help="Ansible inventory (INI or YAML) whose hosts are scanned over SSH")
     hosts.add_argument("--limit", metavar="GROUP", help="only the inventory's hosts in GROUP")
     hosts.add_argument("--sudo", action="store_true",
                        help="run the read-only commands through `sudo -n` (root-only reads)")
-    hosts.add_argument("--max-workers", type=int, default=DEFAULT_MAX_WORKERS, metavar="N",
+    hosts.add_argument("--max-workers", type=_count, default=DEFAULT_MAX_WORKERS, metavar="N",
                        help=f"hosts scanned at once (default {DEFAULT_MAX_WORKERS})")
-    hosts.add_argument("--known-hosts", type=Path, metavar="FILE",
+    hosts.add_argument("--known-hosts", type=_path, metavar="FILE",
                        help="known_hosts file to verify host keys against (default: the system and "
                             "user files, or UserKnownHostsFile from ~/.ssh/config)")
     hosts.add_argument("--accept-new-host-keys", action="store_true",
                        help="accept unknown host keys (never changed ones); recorded in the snapshot")
-    hosts.add_argument("--identity", type=Path, action="append", default=[], metavar="FILE",
+    hosts.add_argument("--identity", type=_path, action="append", default=[], metavar="FILE",
                        help="private key file (repeatable; the agent and ~/.ssh keys are tried too)")
-    hosts.add_argument("--ssh-config", type=Path, metavar="FILE", help="instead of ~/.ssh/config")
+    hosts.add_argument("--ssh-config", type=_path, metavar="FILE", help="instead of ~/.ssh/config")
     hosts.add_argument("--ask-password", action="store_true",
                        help=f"prompt for the SSH password (or set {PASSWORD_ENV}); never a flag value")
     hosts.add_argument("--region", action="append", default=[], metavar="ID[,ID...]",
@@ -156,373 +270,326 @@ def _build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one declarati
     hosts.add_argument("--role-arn", action="append", default=[], metavar="ARN",
                        help="cloud targets on the command line: assume this role (repeatable: one "
                             "account per role)")
-    hosts.add_argument("--api-workers", type=int, default=DEFAULT_API_WORKERS, metavar="N",
+    hosts.add_argument("--api-workers", type=_count, default=DEFAULT_API_WORKERS, metavar="N",
                        help=f"cloud API calls in flight at once (default {DEFAULT_API_WORKERS})")
-    hosts.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
-    hosts.add_argument("--read-timeout", type=float, default=DEFAULT_READ_TIMEOUT, metavar="SECONDS",
+    hosts.add_argument("--connect-timeout", type=_seconds, default=10.0, metavar="SECONDS")
+    hosts.add_argument("--command-timeout", type=_seconds, default=120.0, metavar="SECONDS",
+                       help="host: longest silence of one command (default 120)")
+    hosts.add_argument("--session-timeout", type=_seconds, default=DEFAULT_SESSION_TIMEOUT, metavar="SECONDS",
+                       help=f"host: wall-clock deadline of one host's whole session "
+                            f"(default {DEFAULT_SESSION_TIMEOUT:.0f})")
+    hosts.add_argument("--max-command-output", type=byte_size, default=DEFAULT_MAX_COMMAND_BYTES,
+                       metavar="BYTES",
+                       help="host: most output kept per command (K, M, G suffixes; default "
+                            f"{DEFAULT_MAX_COMMAND_BYTES // 2**20}M)")
+    hosts.add_argument("--max-session-output", type=byte_size, default=DEFAULT_MAX_SESSION_BYTES,
+                       metavar="BYTES",
+                       help="host: most output read per host session (K, M, G suffixes; default "
+                            f"{DEFAULT_MAX_SESSION_BYTES // 2**20}M)")
+    hosts.add_argument("--read-timeout", type=_seconds, default=DEFAULT_READ_TIMEOUT, metavar="SECONDS",
                        help=f"cloud API: longest wait for an answer, per read (default "
                             f"{DEFAULT_READ_TIMEOUT:.0f}; a call gives up after "
                             f"{DEFAULT_CALL_DEADLINE:.0f} s over all its attempts)")
     hosts.add_argument("--tag-values", choices=TAG_VALUE_POLICIES, default="mask-secrets",
                        help="cloud resource tags: keys are always kept; values kept (keep), masked when the "
                             "key names a secret (mask-secrets, the default) or all masked (drop)")
-    hosts.add_argument("--command-timeout", type=float, default=120.0, metavar="SECONDS")
-    hosts.add_argument("--session-timeout", type=positive_seconds, default=DEFAULT_SESSION_TIMEOUT,
-                       metavar="SECONDS", help="wall-clock deadline of one host's whole session")
-    hosts.add_argument("--max-command-output", type=byte_size, default=DEFAULT_MAX_COMMAND_BYTES,
-                       metavar="BYTES", help="most output kept per command (K, M, G suffixes)")
-    hosts.add_argument("--max-session-output", type=byte_size, default=DEFAULT_MAX_SESSION_BYTES,
-                       metavar="BYTES", help="most output read per host session (K, M, G suffixes)")
+    return hosts
 
-    sc_ = sub.add_parser("scan", parents=[content, evaluation, hosts],
-                         help="collect and evaluate (default: this host at level 3)")
-    sc_.set_defaults(run=_cmd_scan)
 
-    co_ = sub.add_parser("collect", parents=[content, hosts], help="collect a snapshot only")
-    co_.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    co_.add_argument("--config", type=Path, metavar="FILE", help="mlpscan.yaml (for its targets)")
-    co_.set_defaults(run=_cmd_collect)
+Subparsers = Any   # argparse's _SubParsersAction, which typeshed types as generic
 
-    ev = sub.add_parser("evaluate", parents=[content, evaluation], help="evaluate a snapshot offline")
-    ev.add_argument("snapshot", type=Path)
-    ev.set_defaults(run=_cmd_evaluate)
 
-    ve = sub.add_parser("verify", help="recompute a snapshot's digest")
-    ve.add_argument("snapshot", type=Path)
-    ve.set_defaults(run=_cmd_verify)
-
-    checks = sub.add_parser("checks", help="list or show checks")
-    checks_sub = checks.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    cl = checks_sub.add_parser("list", parents=[content])
-    cl.add_argument("--provider", choices=("host", "aws", "aliyun", "tencent"))
-    cl.add_argument("--level", type=int, choices=(1, 2, 3, 4))
-    cl.set_defaults(run=_cmd_checks_list)
-    cs = checks_sub.add_parser("show", parents=[content])
-    cs.add_argument("id")
-    cs.set_defaults(run=_cmd_checks_show)
-
-    profiles = sub.add_parser("profiles", help="list or show level profiles")
-    profiles_sub = profiles.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    pl = profiles_sub.add_parser("list", parents=[content])
-    pl.set_defaults(run=_cmd_profiles_list)
-    ps = profiles_sub.add_parser("show", parents=[content])
-    ps.add_argument("name", metavar="NAME|PATH")
-    ps.set_defaults(run=_cmd_profiles_show)
-
-    co = sub.add_parser("coverage", parents=[content],
-                        help="which checks cover each clause of a level, and what stays manual")
-    co.add_argument("--level", type=int, choices=(1, 2, 3, 4), required=True)
-    co.add_argument("--json", action="store_true", help="machine-readable output")
-    co.set_defaults(run=_cmd_coverage)
-
-    gr = sub.add_parser("grade", help="protection level from the harm (GB/T 22240-2020)")
-    gr.add_argument("--object", choices=tuple(OBJECTS), required=True,
-                    help="object harmed if business information is compromised")
-    gr.add_argument("--degree", choices=tuple(DEGREES), required=True)
-    gr.add_argument("--service-object", choices=tuple(OBJECTS),
-                    help="object harmed if the system service is disrupted")
-    gr.add_argument("--service-degree", choices=tuple(DEGREES))
-    gr.set_defaults(run=_cmd_grade)
-
-    va = sub.add_parser("validate", parents=[content], help="load and lint all content")
-    va.set_defaults(run=_cmd_validate)
-
-    sc = sub.add_parser("schema", help="print the JSON Schema of a file format")
-    sc.add_argument("kind", choices=("snapshot", "report", "config"))
-    sc.set_defaults(run=_cmd_schema)
-    cli_record.register(sub, content, _write_all, _stdout_console)
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mlpscan", description="Check infrastructure against MLPS 2.0 "
+                     "(GB/T 22239-2019) at protection levels 1-4.")
+    parser.add_argument("--version", action="version", version=f"mlpscan {__version__}")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    parents = _Parents.make()
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for add in COMMANDS:
+        add(sub, parents)
     return parser
 
 
-# -- evaluate -----------------------------------------------------------------------------------
-
-@dataclass
-class _Plan:
-    """Everything an evaluation needs, settled before any collection so that bad input fails first."""
-
-    content: Content
-    config: Config
-    config_path: Path | None
-    formats: list[str]
-    threshold: Severity | None
-    out_dir: Path
-    profile: ResolvedProfile
-    waivers: list[tuple[Waiver, str | None]]
+def _add_scan(sub: Subparsers, p: _Parents) -> None:
+    scan = sub.add_parser("scan", parents=[p.common, p.content, p.evaluation, p.display, p.targets],
+                          help="collect and evaluate (default: this host at level 3)")
+    scan.set_defaults(run=_cmd_scan)
 
 
-def _plan(args: argparse.Namespace) -> _Plan:
+def _add_collect(sub: Subparsers, p: _Parents) -> None:
+    collect = sub.add_parser("collect", parents=[p.common, p.content, p.targets],
+                             help="collect a snapshot only")
+    collect.add_argument("-o", "--output", type=_output, required=True, metavar="FILE",
+                         help="the snapshot file ('-': standard output)")
+    collect.add_argument("--config", type=_path, metavar="FILE", help="mlpscan.yaml (for its targets)")
+    collect.set_defaults(run=_cmd_collect)
+
+
+def _add_evaluate(sub: Subparsers, p: _Parents) -> None:
+    evaluate = sub.add_parser("evaluate", parents=[p.common, p.content, p.evaluation, p.display],
+                              help="evaluate a snapshot offline")
+    evaluate.add_argument("snapshot", type=_path)
+    evaluate.set_defaults(run=_cmd_evaluate)
+
+
+def _add_verify(sub: Subparsers, p: _Parents) -> None:
+    verify = sub.add_parser("verify", parents=[p.common], help="recompute a snapshot's digest")
+    verify.add_argument("snapshot", type=_path)
+    verify.set_defaults(run=_cmd_verify)
+
+
+def _add_checks(sub: Subparsers, p: _Parents) -> None:
+    checks = sub.add_parser("checks", parents=[p.common], help="list or show checks")
+    actions = checks.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    listing = actions.add_parser("list", parents=[p.common, p.content], help="every check, one line each")
+    listing.add_argument("--provider", choices=PROVIDERS)
+    listing.add_argument("--level", type=int, choices=(1, 2, 3, 4))
+    listing.set_defaults(run=_cmd_checks_list)
+    show = actions.add_parser("show", parents=[p.common, p.content], help="one check in full")
+    show.add_argument("id")
+    show.set_defaults(run=_cmd_checks_show)
+
+
+def _add_profiles(sub: Subparsers, p: _Parents) -> None:
+    profiles = sub.add_parser("profiles", parents=[p.common], help="list or show level profiles")
+    actions = profiles.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    listing = actions.add_parser("list", parents=[p.common, p.content], help="the built-in profiles")
+    listing.set_defaults(run=_cmd_profiles_list)
+    show = actions.add_parser("show", parents=[p.common, p.content], help="a profile's parameter values")
+    show.add_argument("name", metavar="NAME|PATH")
+    show.set_defaults(run=_cmd_profiles_show)
+
+
+def _add_coverage(sub: Subparsers, p: _Parents) -> None:
+    coverage = sub.add_parser("coverage", parents=[p.common, p.content],
+                              help="which checks cover each clause of a level, and what stays manual")
+    coverage.add_argument("--level", type=int, choices=(1, 2, 3, 4), required=True)
+    coverage.add_argument("--json", action="store_true", help="machine-readable output")
+    coverage.set_defaults(run=_cmd_coverage)
+
+
+def _add_grade(sub: Subparsers, p: _Parents) -> None:
+    grading = sub.add_parser("grade", parents=[p.common],
+                             help="protection level from the harm (GB/T 22240-2020)")
+    grading.add_argument("--object", choices=tuple(OBJECTS), required=True,
+                         help="object harmed if business information is compromised")
+    grading.add_argument("--degree", choices=tuple(DEGREES), required=True)
+    grading.add_argument("--service-object", choices=tuple(OBJECTS),
+                         help="object harmed if the system service is disrupted")
+    grading.add_argument("--service-degree", choices=tuple(DEGREES))
+    grading.set_defaults(run=_cmd_grade)
+
+
+def _add_validate(sub: Subparsers, p: _Parents) -> None:
+    validate = sub.add_parser("validate", parents=[p.common, p.content], help="load and lint all content")
+    validate.set_defaults(run=_cmd_validate)
+
+
+def _add_schema(sub: Subparsers, p: _Parents) -> None:
+    schema = sub.add_parser("schema", parents=[p.common], help="print the JSON Schema of a file format")
+    schema.add_argument("kind", choices=tuple(SCHEMAS))
+    schema.set_defaults(run=_cmd_schema)
+
+
+def _add_completion(sub: Subparsers, p: _Parents) -> None:
+    shell = sub.add_parser("completion", parents=[p.common], help="shell completion script (bash, zsh)",
+                           description="Print a completion script: eval \"$(mlpscan completion bash)\" in "
+                                       "~/.bashrc, or mlpscan completion zsh > ~/.zfunc/_mlpscan.")
+    shell.add_argument("shell", choices=completion.SHELLS)
+    shell.set_defaults(run=_cmd_completion)
+
+
+def _add_record_commands(sub: Subparsers, p: _Parents) -> None:
+    """report, survey template and diff: the assessment record's own commands."""
+    cli_record.register(sub, [p.common, p.content], write_files, _stdout_console)
+
+
+COMMANDS: tuple[Callable[[Subparsers, _Parents], None], ...] = (
+    _add_scan, _add_collect, _add_evaluate, _add_verify, _add_checks, _add_profiles, _add_coverage,
+    _add_grade, _add_validate, _add_schema, _add_record_commands, _add_completion)
+
+
+# -- requests from arguments --------------------------------------------------------------------
+
+def _evaluation_request(args: argparse.Namespace) -> EvaluationRequest:
+    return EvaluationRequest(
+        content=args.content, config=args.config, level=args.level, profile=args.profile,
+        waivers=args.waivers, formats=args.format, output_dir=args.output_dir, fail_on=args.fail_on,
+        fail_on_errors=args.fail_on_errors == "yes", baseline=args.baseline,
+        selection=CheckSelection(checks=tuple(args.checks), exclude=tuple(args.exclude_checks),
+                                 providers=tuple(args.provider)),
+        sarif_category=args.sarif_category, sarif_anchor=args.sarif_anchor, today=args.today,
+        lang=args.lang, answers=args.answers)
+
+
+def _target_request(args: argparse.Namespace) -> TargetRequest:
+    return TargetRequest(targets=tuple(args.targets), inventory=args.inventory, limit=args.limit,
+                         regions=tuple(args.region), role_arns=tuple(args.role_arn))
+
+
+def _scan_options(args: argparse.Namespace) -> ScanOptions:
+    return ScanOptions(sudo=args.sudo, max_workers=args.max_workers, known_hosts=args.known_hosts,
+                       accept_new_host_keys=args.accept_new_host_keys, identity=tuple(args.identity),
+                       ssh_config=args.ssh_config, connect_timeout=args.connect_timeout,
+                       command_timeout=args.command_timeout, session_timeout=args.session_timeout,
+                       max_command_output=args.max_command_output, max_session_output=args.max_session_output,
+                       api_workers=args.api_workers, read_timeout=args.read_timeout,
+                       tag_values=args.tag_values)
+
+
+def _collection(args: argparse.Namespace, config: LoadedConfig,
+                providers: Sequence[str] = ()) -> CollectionPlan:
+    """The targets, checked; then the SSH password, asked only when everything else is in order."""
+    collection = plan_collection(_target_request(args), _scan_options(args), config, providers)
+    if not args.ask_password or not collection.needs_password:
+        return collection
+    if not sys.stdin.isatty():
+        raise InputError(f"--ask-password needs a terminal to ask on; set {PASSWORD_ENV} instead")
+    try:
+        return collection.with_password(getpass.getpass("SSH password: "))
+    except EOFError:
+        raise InputError("--ask-password: no password was entered") from None
+
+
+def _table_options(args: argparse.Namespace) -> TableOptions:
+    statuses = [s.lower() for s in args.status]
+    chosen_statuses = frozenset(Status) if "all" in statuses else frozenset(
+        _parse(Status, statuses, "--status")) or TableOptions().statuses
+    severities = frozenset(_parse(Severity, [s.lower() for s in args.severity], "--severity")) or None
+    return TableOptions(statuses=chosen_statuses, severities=severities, verbose=args.verbose,
+                        quiet=args.quiet)
+
+
+def _parse(kind: type[Status] | type[Severity], values: list[str], flag: str) -> list[Any]:
+    known = [member.value for member in kind]
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise InputError(f"{flag}: unknown value {unknown[0]!r}; use {', '.join(known)}")
+    return [kind(v) for v in values]
+
+
+# -- scan, collect, evaluate --------------------------------------------------------------------
+
+def _cmd_scan(args: argparse.Namespace, session: _Session) -> int:
+    table = _table_options(args)   # display options are checked before anything runs
+    plan = plan_evaluation(_evaluation_request(args))
+    collection = _collection(args, plan.config, plan.request.selection.providers)
+    snapshot = _collect(collection, plan.content, plan.wants)
+    evaluation = run_evaluation(plan, snapshot, anchors=collection.anchors(snapshot),
+                                notifications=session.messages,
+                                extra_files={"snapshot.json": dump_snapshot(snapshot)})
+    return _show(plan, evaluation, table)
+
+
+def _cmd_evaluate(args: argparse.Namespace, session: _Session) -> int:
+    table = _table_options(args)
+    plan = plan_evaluation(_evaluation_request(args))
+    evaluation = run_evaluation(plan, read_snapshot(args.snapshot), notifications=session.messages)
+    return _show(plan, evaluation, table)
+
+
+def _cmd_collect(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
-    config = read_config(args.config) if args.config else Config()
-    config_dir = args.config.parent if args.config else Path()
-    waivers: list[tuple[Waiver, str | None]] = [(w, str(args.config)) for w in config.waivers]
-    if args.waivers:
-        waivers += [(w, str(args.waivers)) for w in read_waivers(args.waivers)]
-    return _Plan(content=content, config=config, config_path=args.config,
-                 formats=_formats(args.format, config),
-                 threshold=_fail_on(args.fail_on or config.output.fail_on or "any"),
-                 out_dir=args.output_dir or Path(config.output.dir or DEFAULT_OUTPUT_DIR),
-                 profile=_choose_profile(args, config, config_dir, content), waivers=waivers)
+    collection = _collection(args, load_config(args.config))
+    snapshot = _collect(collection, content)
+    data = dump_snapshot(snapshot)
+    if args.output == STDOUT:
+        _write_stdout(data)
+    else:
+        write_file(Path(args.output), data)
+        sys.stderr.write(f"mlpscan: wrote {_one_line(args.output)} ({len(snapshot.resources)} resources, "
+                         f"{len(snapshot.errors)} collection errors)\n")
+    nothing = bool(snapshot.targets) and bool(snapshot.errors) and not snapshot.resources
+    return ExitCode.NO_TARGET if nothing else ExitCode.OK
 
 
-def _cmd_evaluate(args: argparse.Namespace, collected: _Collect) -> int:
-    plan = _plan(args)
-    return _report(plan, read_snapshot(args.snapshot), args, collected)
-
-
-def _report(plan: _Plan, snapshot: Snapshot, args: argparse.Namespace, collected: _Collect, *,
-            extra_files: dict[str, bytes] | None = None, anchors: dict[str, str] | None = None) -> int:
-    """Evaluate, write every output (or none), print the table; the exit code of DESIGN §9."""
-    config_path = plan.config_path
-    report = evaluate(snapshot, plan.content, plan.profile, waivers=plan.waivers,
-                      platforms=plan.config.platforms,
-                      platforms_source=f"declared in {config_path}" if config_path else "declared",
-                      today=args.today)
-    report = with_metadata(report, snapshot, plan.config)
-    if anchors is None:
-        anchors = {t.id: config_path.as_posix() for t in snapshot.targets} if config_path else {}
-    anchors = {target: _relative_uri(path) for target, path in anchors.items()}
-    files = dict(extra_files or {})
-    if "json" in plan.formats:
-        files[OUTPUT_FILES["json"]] = render_json(report)
-    if "sarif" in plan.formats:
-        selected = {c.id: c for c in plan.content.checks_for(plan.profile)}
-        files[OUTPUT_FILES["sarif"]] = render_sarif(
-            report, selected, plan.content.catalog, anchors=anchors, category=args.sarif_category,
-            notifications=collected.messages)
-    files |= cli_record.record_files(report, plan.content, plan.formats, args)
-    _write_all(plan.out_dir, files)
-    if "table" in plan.formats:
-        render_table(report, _stdout_console())
-    for name in files:
-        sys.stderr.write(f"mlpscan: wrote {plan.out_dir / name}\n")
-    return _exit_code(report, snapshot, plan.threshold)
-
-
-def _cmd_scan(args: argparse.Namespace, collected: _Collect) -> int:
-    plan = _plan(args)
-    specs, clouds = _targets(args, plan.config, args.config)
-    checks = plan.content.checks_for(plan.profile)
-    snapshot = _collect(specs, clouds, plan.content, args,
-                        wanted=lambda kind: kind.endswith(".account") or any(c.reads(kind) for c in checks))
-    anchors = {s.id: s.declared_in for s in specs if s.declared_in}
-    declared_clouds = {c.provider for c in clouds if c.declared_in}
-    if args.config is not None:
-        anchors |= {t.id: args.config.as_posix() for t in snapshot.targets if t.provider in declared_clouds}
-    return _report(plan, snapshot, args, collected, extra_files={"snapshot.json": dump_snapshot(snapshot)},
-                   anchors=anchors)
-
-
-def _cmd_collect(args: argparse.Namespace, _: _Collect) -> int:
-    content = load_content(args.content)
-    config = read_config(args.config) if args.config else Config()
-    specs, clouds = _targets(args, config, args.config)
-    snapshot = _collect(specs, clouds, content, args)
-    _write_all(args.output.parent, {args.output.name: dump_snapshot(snapshot)})
-    sys.stderr.write(f"mlpscan: wrote {args.output} ({len(snapshot.resources)} resources, "
-                     f"{len(snapshot.errors)} collection errors)\n")
-    return EXIT_NO_TARGET if _nothing_collected(snapshot) else EXIT_OK
-
-
-def _targets(args: argparse.Namespace, config: Config,
-             config_path: Path | None) -> tuple[list[HostSpec], list[CloudSource]]:
-    """Hosts and cloud sources: the command line's, else the config's, else this host."""
-    for flag, value in (("--max-workers", args.max_workers), ("--api-workers", args.api_workers)):
-        if value < 1:
-            raise InputError(f"{flag} must be at least 1")
-    if args.limit and not (args.inventory or config.inventory):
-        raise InputError("--limit needs an inventory (--inventory FILE or 'inventory:' in the config)")
-    parsed = [parse_target(text) for text in args.targets]
-    regions = tuple(r.strip() for flag in args.region for r in flag.split(",") if r.strip())
-    specs = [t for t in parsed if isinstance(t, HostSpec)]
-    clouds = [replace(c, regions=regions, role_arn=role) for c in parsed if isinstance(c, CloudSource)
-              for role in (args.role_arn or [None])]
-    if (regions or args.role_arn) and not clouds:
-        raise InputError("--region and --role-arn apply to cloud targets (aws, aliyun, tencent)")
-    if args.inventory:
-        specs += read_inventory(args.inventory, args.limit)
-    if not specs and not clouds:
-        declared = config_path.as_posix() if config_path else None
-        try:
-            for parsed_target in (parse_target(text, declared_in=declared) for text in config.targets):
-                if isinstance(parsed_target, HostSpec):
-                    specs.append(parsed_target)
-                else:
-                    clouds.append(parsed_target)
-        except InputError as exc:
-            raise InputError(exc.message, path=config_path) from None
-        clouds += [source for entry in config.clouds for source in _config_sources(entry, declared)]
-        if config.inventory:
-            base = config_path.parent if config_path else Path()
-            specs += read_inventory(base / config.inventory, args.limit)
-    if not specs and not clouds:
-        specs = [HostSpec(transport="local")]
-    seen: set[str] = set()
-    for spec in specs:
-        if spec.id in seen:
-            raise InputError(f"target {spec} is given twice")
-        seen.add(spec.id)
-    return specs, [replace(c, endpoint=resolve_endpoint(c)) for c in clouds]
-
-
-def _config_sources(entry: CloudConfig, declared_in: str | None) -> list[CloudSource]:
-    base = CloudSource(provider=entry.provider, profile=entry.profile, regions=tuple(entry.regions),
-                       endpoint=entry.endpoint, use_instance_role=entry.instance_role,
-                       read_timeout=entry.read_timeout, declared_in=declared_in)
-    if not entry.accounts:
-        return [base]
-    return [replace(base, role_arn=a.role_arn, external_id=a.external_id, name=a.name)
-            for a in entry.accounts]
-
-
-def _collect(specs: list[HostSpec], clouds: list[CloudSource], content: Content, args: argparse.Namespace,
-             wanted: Callable[[str], bool] = lambda _: True) -> Snapshot:
-    password = os.environ.get(PASSWORD_ENV)
-    if args.ask_password:
-        password = getpass.getpass("SSH password: ")
-    options = HostOptions(sudo=args.sudo, command_timeout=args.command_timeout,
-                          session_timeout=args.session_timeout, max_command_output=args.max_command_output,
-                          max_session_output=args.max_session_output,
-                          connect_timeout=args.connect_timeout, known_hosts=args.known_hosts,
-                          accept_new_host_keys=args.accept_new_host_keys, identity_files=args.identity,
-                          ssh_config=args.ssh_config, password=password)
-    cloud_options = CloudOptions(api_workers=args.api_workers, connect_timeout=args.connect_timeout,
-                                 read_timeout=args.read_timeout, tag_values=args.tag_values)
+def _collect(collection: CollectionPlan, content: Any, wanted: Callable[[str], bool] = lambda _: True
+             ) -> Snapshot:
     console = Console(stderr=True)
     if not console.is_terminal:
-        return collect(specs, content, options, clouds=clouds, cloud_options=cloud_options, wanted=wanted,
-                       max_workers=args.max_workers)
+        return collection.collect(content, wanted)
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("collecting", total=len(specs) + len(clouds))
-        return collect(specs, content, options, clouds=clouds, cloud_options=cloud_options, wanted=wanted,
-                       max_workers=args.max_workers, on_done=lambda _: progress.advance(task))
+        task = progress.add_task("collecting", total=collection.size)
+        return collection.collect(content, wanted, on_done=lambda _: progress.advance(task))
 
 
-def _relative_uri(path: str) -> str:
-    """SARIF consumers (GitHub) need a path relative to the checkout: the working directory."""
-    declared = Path(path)
-    if not declared.is_absolute():
-        return declared.as_posix()
-    try:
-        return declared.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return declared.name
-
-
-def _nothing_collected(snapshot: Snapshot) -> bool:
-    return bool(snapshot.targets) and bool(snapshot.errors) and not snapshot.resources
-
-
-def _formats(raw: str | None, config: Config) -> list[str]:
-    if raw is None:
-        return list(config.output.formats or DEFAULT_FORMATS)
-    formats = [part.strip() for part in raw.split(",") if part.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise InputError(f"--format: unknown format {unknown[0]!r}; use {', '.join(FORMATS)}"
-                         if unknown else "--format: no format given")
-    return formats
-
-
-def _fail_on(value: str) -> Severity | None:
-    if value == "none":
-        return None
-    if value == "any":
-        return Severity.INFO
-    try:
-        return Severity(value)
-    except ValueError:
-        raise InputError(f"--fail-on: unknown severity {value!r}; use critical, high, medium, low, "
-                         "info, any or none") from None
-
-
-def _choose_profile(args: argparse.Namespace, config: Config, config_dir: Path,
-                    content: Content) -> ResolvedProfile:
-    if args.profile:
-        return content.profile(args.profile)
-    if args.level:
-        return content.level_profile(args.level)
-    if config.system.profile:
-        named = config.system.profile
-        candidate = config_dir / named
-        return content.profile(named if named in content.profile_files else str(candidate))
-    return content.level_profile(config.system.level or DEFAULT_LEVEL)
-
-
-def _exit_code(report: Report, snapshot: Snapshot, threshold: Severity | None) -> int:
-    if _nothing_collected(snapshot):
-        return EXIT_NO_TARGET
-    return EXIT_FINDINGS if report.failing(threshold) else EXIT_OK
-
-
-def _write_all(directory: Path, files: dict[str, bytes]) -> None:
-    """Write every output or none: each goes to a temporary file first, then all are renamed."""
-    if not files:
-        return
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        staged: list[tuple[str, Path]] = []
+def _show(plan: EvaluationPlan, evaluation: Evaluation, table: TableOptions) -> int:
+    """Standard output gets the one file format, or the terminal view; notes go to stderr."""
+    if evaluation.stdout is not None:
+        _write_stdout(evaluation.stdout)
+        return evaluation.exit_code
+    note = plan.selection_note
+    if note and not table.quiet:
+        sys.stderr.write(f"mlpscan: {note}\n")
+    if TABLE in plan.formats:
         try:
-            for name, data in files.items():
-                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                staged.append((tmp, directory / name))
-        except BaseException:
-            for tmp, _ in staged:
-                Path(tmp).unlink(missing_ok=True)
-            raise
-        for tmp, final in staged:
-            Path(tmp).replace(final)
-    except OSError as exc:
-        raise InputError(f"cannot write output: {exc.strerror or exc}", path=directory) from None
-
-
-def _stdout_console() -> Console:
-    console = Console()
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = PIPED_WIDTH  # CI logs are wide; 80 columns would fold every check id
-    return console
+            render_table(evaluation.report, _stdout_console(), options=table, unreached=evaluation.unreached,
+                         comparison=evaluation.comparison, catalog=plan.content.catalog)
+        except BrokenPipeError:   # `| head`: the exit code still tells the result
+            _silence_stdout()
+    if not table.quiet:
+        for path in evaluation.written:
+            sys.stderr.write(f"mlpscan: wrote {_one_line(str(path))}\n")
+    return evaluation.exit_code
 
 
 # -- verify -------------------------------------------------------------------------------------
 
-def _cmd_verify(args: argparse.Namespace, _: _Collect) -> int:
+def _cmd_verify(args: argparse.Namespace, _: _Session) -> int:
     snapshot = read_snapshot(args.snapshot)
     computed = snapshot.compute_digest()
     if snapshot.digest is None:
         print(f"{args.snapshot}: no digest recorded; content digest is {computed}")
-        return EXIT_FINDINGS
+        return ExitCode.FINDINGS
     if snapshot.digest != computed:
         print(f"{args.snapshot}: MODIFIED: recorded {snapshot.digest}, content is {computed}")
-        return EXIT_FINDINGS
+        return ExitCode.FINDINGS
     print(f"{args.snapshot}: OK {computed} ({len(snapshot.targets)} targets, "
           f"{len(snapshot.resources)} resources, {len(snapshot.errors)} errors)")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 # -- checks, profiles, coverage -----------------------------------------------------------------
 
-def _cmd_checks_list(args: argparse.Namespace, _: _Collect) -> int:
+def _cmd_checks_list(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
-    table = Table("Check", "Severity", "Providers", "Levels", "Title")
-    for check in sorted(content.checks.values(), key=lambda c: c.id):
-        if args.provider and args.provider not in check.provider:
-            continue
-        if args.level and args.level not in check.clauses:
-            continue
-        table.add_row(check.id, check.severity.value, ",".join(check.provider),
-                      ",".join(map(str, check.levels)), check.title)
-    _stdout_console().print(table)
-    return EXIT_OK
+    checks = [c for c in sorted(content.checks.values(), key=lambda c: c.id)
+              if (not args.provider or args.provider in c.provider)
+              and (not args.level or args.level in c.clauses)]
+    out = _stdout_console()
+    id_width = max((len(c.id) for c in checks), default=5)
+    if out.width < id_width + TITLE_ROOM:   # narrow: the title goes under the id, never the id folded
+        for check in checks:
+            out.print(Text.assemble((f"{check.id:<{id_width}}", "bold"), f"  {check.severity.value:<8}  ",
+                                    _levels(check.levels)), no_wrap=True, overflow="ignore", crop=False)
+            out.print(Text(f"    {check.title}"))
+        return ExitCode.OK
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    # the id column is as wide as the longest id and never wraps: ids are copied from here
+    table.add_column("Check", no_wrap=True, min_width=id_width)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Levels", no_wrap=True)
+    table.add_column("Title", ratio=1)
+    for check in checks:
+        table.add_row(check.id, check.severity.value, _levels(check.levels), check.title)
+    out.print(table)
+    return ExitCode.OK
 
 
-def _cmd_checks_show(args: argparse.Namespace, _: _Collect) -> int:
+def _levels(levels: list[int]) -> str:
+    if len(levels) > 1 and levels == list(range(levels[0], levels[-1] + 1)):
+        return f"{levels[0]}-{levels[-1]}"
+    return ",".join(map(str, levels))
+
+
+def _cmd_checks_show(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
     check = content.checks.get(args.id)
     if check is None:
-        raise InputError(f"unknown check '{args.id}' (see 'mlpscan checks list')")
+        raise InputError(f"unknown check {args.id!r} (see 'mlpscan checks list')")
     out = _stdout_console()
-    out.print(f"[bold]{check.id}[/bold]: {check.title}")
+    out.print(f"[bold]{check.id}[/bold]: {check.title}", soft_wrap=True)
     if check.description:
         out.print(check.description)
     out.print(f"severity: {check.severity.value}   providers: {', '.join(check.provider)}   "
@@ -541,20 +608,20 @@ def _cmd_checks_show(args: argparse.Namespace, _: _Collect) -> int:
     if check.remediation:
         out.print(f"remediation: {check.remediation}")
     out.print(f"definition: {check.source}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def _cmd_profiles_list(args: argparse.Namespace, _: _Collect) -> int:
+def _cmd_profiles_list(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
     table = Table("Profile", "Level", "Extends", "Title")
-    for name, (profile, _path) in sorted(content.profile_files.items()):
+    for name, (profile, _file) in sorted(content.profile_files.items()):
         resolved = content.profile(name)
         table.add_row(name, str(resolved.level), profile.extends or "", profile.title or "")
     _stdout_console().print(table)
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def _cmd_profiles_show(args: argparse.Namespace, _: _Collect) -> int:
+def _cmd_profiles_show(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
     profile = content.profile(args.name)
     out = _stdout_console()
@@ -564,22 +631,21 @@ def _cmd_profiles_show(args: argparse.Namespace, _: _Collect) -> int:
     table.columns[0].no_wrap = True
     for name, param in content.params.items():
         floor = "" if param.floor is None else f"{param.floor} *"
-        table.add_row(name, json.dumps(profile.params[name]), param.unit or "",
-                      profile.origins[name], floor)
+        table.add_row(name, json.dumps(profile.params[name]), param.unit or "", profile.origins[name], floor)
     out.print(table)
     for name, param in content.params.items():
         if param.floor is not None:
             out.print(f"* {name}: {param.floor_basis}")
     for warning in profile.warnings:
         log.warning(warning)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _clause_key(clause_id: str) -> list[Any]:
     return [int(p) if p.isdigit() else p for p in re.split(r"\.", clause_id)]
 
 
-def _cmd_coverage(args: argparse.Namespace, _: _Collect) -> int:
+def _cmd_coverage(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
     profile = content.level_profile(args.level)
     covering: dict[str, list[str]] = {}
@@ -594,9 +660,10 @@ def _cmd_coverage(args: argparse.Namespace, _: _Collect) -> int:
              "coverage": "checked" if covering.get(c.id) else "manual"} for c in clauses]
     if args.json:
         print(json.dumps({"level": args.level, "clauses": rows}, indent=2, ensure_ascii=False))
-        return EXIT_OK
+        return ExitCode.OK
     table = Table("Clause", "Control", "Units", "Scanner can", "Checks",
                   title=f"MLPS level {args.level} coverage")
+    table.columns[4].no_wrap = True
     for row in rows:
         checks = "\n".join(row["checks"]) or "manual"
         table.add_row(row["clause"], f"{row['control']} ({row['control_en']})", " ".join(row["units"]),
@@ -607,12 +674,12 @@ def _cmd_coverage(args: argparse.Namespace, _: _Collect) -> int:
     gaps = sum(1 for r in rows if not r["checks"] and r["automatable"] != "manual")
     out.print(f"{len(rows)} technical clauses: {checked} checked, {len(rows) - checked} manual "
               f"({gaps} of which a scanner could at least partly verify but no check does yet)")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-# -- grade, validate, schema --------------------------------------------------------------------
+# -- grade, validate, schema, completion --------------------------------------------------------
 
-def _cmd_grade(args: argparse.Namespace, _: _Collect) -> int:
+def _cmd_grade(args: argparse.Namespace, _: _Session) -> int:
     if (args.service_object is None) != (args.service_degree is None):
         raise InputError("--service-object and --service-degree go together")
     information = Grading("Business information security (业务信息安全)", args.object, args.degree)
@@ -622,27 +689,103 @@ def _cmd_grade(args: argparse.Namespace, _: _Collect) -> int:
     print(f"MLPS level {level}")
     for line in lines:
         print(f"  {line}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def _cmd_validate(args: argparse.Namespace, _: _Collect) -> int:
+def _cmd_validate(args: argparse.Namespace, _: _Session) -> int:
     content = load_content(args.content)
-    per_level = ", ".join(f"L{lvl} {len(content.catalog.for_level(lvl))}" for lvl in (1, 2, 3, 4))
-    regions = ", ".join(f"{p} {len(r.regions)}" for p, r in sorted(content.regions.items()))
-    commands = load_commands(content.root)
-    print(f"content OK ({content.root}): {len(content.checks)} checks, {len(content.catalog)} clauses "
-          f"({per_level}), {len(content.profile_files)} profiles, {len(content.params)} parameters, "
-          f"regions: {regions}, {len(content.platforms.platforms)} platform entries, "
-          f"{len(commands)} host commands")
+    print(f"content OK ({content.root}): {summarize_content(content)}")
     print(cli_record.validate_record_content(content))
-    return EXIT_OK
+    return ExitCode.OK
 
 
-SCHEMAS: dict[str, type[BaseModel]] = {"snapshot": Snapshot, "report": Report, "config": Config}
-
-
-def _cmd_schema(args: argparse.Namespace, _: _Collect) -> int:
-    schema = SCHEMAS[args.kind].model_json_schema(by_alias=True)
+def _cmd_schema(args: argparse.Namespace, _: _Session) -> int:
+    model, name = SCHEMAS[args.kind]
+    schema = {"$schema": SCHEMA_DIALECT, "$id": f"urn:mlpscan:schema:{name}",
+              **model.model_json_schema(by_alias=True)}
     print(json.dumps(schema, indent=2, ensure_ascii=False))
-    return EXIT_OK
+    return ExitCode.OK
+
+
+def _cmd_completion(args: argparse.Namespace, _: _Session) -> int:
+    sys.stdout.write(completion.script(build_parser(), args.shell))
+    return ExitCode.OK
+
+
+# -- streams and messages -----------------------------------------------------------------------
+
+class _Session(logging.Handler):
+    """Logging for one run: warnings to stderr as single lines, and kept for SARIF notifications."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__(logging.DEBUG if debug else logging.WARNING)
+        self.debug = debug
+        self.messages: list[str] = []
+        self._previous = (list(log.handlers), log.level, log.propagate)
+        log.handlers[:] = [self]
+        log.setLevel(self.level)
+        log.propagate = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = _one_line(record.getMessage())
+        if record.levelno >= logging.WARNING:
+            self.messages.append(message)
+        _error(message, prefix=f"mlpscan: {record.levelname.lower()}: ")
+
+    def close(self) -> None:
+        log.handlers[:], level, log.propagate = self._previous
+        log.setLevel(level)
+        super().close()
+
+
+def _one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Messages are one line, bounded and printable, whatever the input they quote."""
+    text = " ".join(text.split())
+    text = re.sub("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]", "?", text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _error(message: str, prefix: str = "mlpscan: error: ") -> None:
+    sys.stderr.write(f"{prefix}{_one_line(message)}\n")
+    sys.stderr.flush()
+
+
+def _tolerate_unencodable_output() -> None:
+    """A terminal or pipe that cannot encode a character (LANG=C, PYTHONIOENCODING=ascii) gets a
+    replacement for it, never a crash halfway through the table."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace" if stream is sys.stderr else "replace")
+
+
+def _write_stdout(data: bytes) -> None:
+    try:
+        sys.stdout.flush()
+        binary = getattr(sys.stdout, "buffer", None)
+        if binary is None:   # a text-only stream stands in for stdout (an embedding application)
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
+        else:
+            binary.write(data)
+            binary.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """After the reader of stdout has gone, later writes (and the flush at exit) go nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _stdout_console() -> Console:
+    console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPED_WIDTH  # CI logs are wide
+    return console
 

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mlpscan.answers import read_answers
+from mlpscan.cli_types import path_argument as _path
 from mlpscan.config import Config
 from mlpscan.content import Content, load_content
 from mlpscan.diff import Comparison, compare
@@ -35,7 +36,7 @@ from mlpscan.writers.xlsx import render_xlsx
 RECORD_FORMATS = ("xlsx", "html")
 RECORD_FILES = {"xlsx": "mlpscan-record.xlsx", "html": "mlpscan-record.html"}
 DEFAULT_OUTPUT_DIR = "mlpscan-out"
-WriteAll = Callable[[Path, dict[str, bytes]], None]
+WriteAll = Callable[[Path, dict[str, bytes]], object]
 
 
 def add_record_options(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +49,7 @@ def add_record_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--answers",
-        type=Path,
+        type=_path,
         metavar="FILE",
         help="survey answers (YAML or the survey XLSX) merged into the record",
     )
@@ -87,55 +88,55 @@ def _record(report: Report, content: Content, answers_path: Path | None) -> Reco
 
 
 def register(
-    sub: Any, content_parent: argparse.ArgumentParser, write_all: WriteAll, console: Callable[[], Console]
+    sub: Any, parents: list[argparse.ArgumentParser], write_all: WriteAll, console: Callable[[], Console]
 ) -> None:
     """Add `report`, `survey` and `diff` to the command line."""
     rp = sub.add_parser(
         "report",
-        parents=[content_parent],
+        parents=parents,
         help="the assessment record (XLSX, HTML) from a JSON report, without re-evaluating",
     )
-    rp.add_argument("report", type=Path, metavar="REPORT.json")
+    rp.add_argument("report", type=_path, metavar="REPORT.json")
     add_record_options(rp)
     rp.add_argument(
         "--format", default="xlsx,html", metavar="LIST", help="comma list of xlsx,html (default both)"
     )
-    rp.add_argument("--output-dir", type=Path, default=Path(DEFAULT_OUTPUT_DIR), metavar="DIR")
+    rp.add_argument("--output-dir", type=_path, default=Path(DEFAULT_OUTPUT_DIR), metavar="DIR")
     rp.add_argument(
         "--baseline",
-        type=Path,
+        type=_path,
         metavar="OLD",
         help="an earlier report (or snapshot) of the same level: adds a comparison section",
     )
     rp.add_argument(
-        "--baseline-answers", type=Path, metavar="FILE", help="the survey answers of the baseline"
+        "--baseline-answers", type=_path, metavar="FILE", help="the survey answers of the baseline"
     )
     rp.set_defaults(run=lambda args, _: _cmd_report(args, write_all))
 
-    sv = sub.add_parser("survey", help="survey templates for what a scanner cannot see")
+    sv = sub.add_parser("survey", parents=parents[:1], help="survey templates for what a scanner cannot see")
     sv_sub = sv.add_subparsers(dest="action", required=True, parser_class=type(rp))
     st = sv_sub.add_parser(
         "template",
-        parents=[content_parent],
+        parents=parents,
         help="the units of a level a person must answer, as YAML and XLSX",
     )
     st.add_argument("--level", type=int, choices=(1, 2, 3, 4), required=True)
     st.add_argument("--lang", choices=LANGS, metavar="ja|zh|en")
-    st.add_argument("--output-dir", type=Path, default=Path(DEFAULT_OUTPUT_DIR), metavar="DIR")
+    st.add_argument("--output-dir", type=_path, default=Path(DEFAULT_OUTPUT_DIR), metavar="DIR")
     st.set_defaults(run=lambda args, _: _cmd_survey_template(args, write_all))
 
     df = sub.add_parser(
         "diff",
-        parents=[content_parent],
+        parents=parents,
         help="compare two assessments: per unit and per finding, and the scores",
     )
-    df.add_argument("old", type=Path, metavar="OLD", help="report JSON, or snapshot (evaluated at --level)")
-    df.add_argument("new", type=Path, metavar="NEW", help="report JSON, or snapshot (evaluated at --level)")
+    df.add_argument("old", type=_path, metavar="OLD", help="report JSON, or snapshot (evaluated at --level)")
+    df.add_argument("new", type=_path, metavar="NEW", help="report JSON, or snapshot (evaluated at --level)")
     df.add_argument(
         "--level", type=int, choices=(1, 2, 3, 4), help="level for snapshots (default: the report's, else 3)"
     )
-    df.add_argument("--old-answers", type=Path, metavar="FILE")
-    df.add_argument("--new-answers", type=Path, metavar="FILE")
+    df.add_argument("--old-answers", type=_path, metavar="FILE")
+    df.add_argument("--new-answers", type=_path, metavar="FILE")
     df.add_argument("--format", default="table", choices=("table", "json"))
     df.add_argument("--lang", choices=LANGS, metavar="ja|zh|en")
     df.set_defaults(run=lambda args, _: _cmd_diff(args, console))

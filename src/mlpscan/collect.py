@@ -12,10 +12,14 @@ from mlpscan.providers.cloud.collect import CloudOptions, collect_clouds
 from mlpscan.providers.cloud.source import CloudSource
 from mlpscan.providers.host.collector import HostCollection, HostOptions, collect_host, host_failure
 from mlpscan.providers.host.commands import CommandSpec, load_commands
+from mlpscan.providers.host.facts import AREAS
 from mlpscan.providers.host.spec import HostSpec
 from mlpscan.snapshot import CollectionError, Resource, Snapshot, Target, Tool
 
 DEFAULT_MAX_WORKERS = 10
+# Always run on a host: whether /etc/shadow was readable tells whether the session ran as root,
+# which decides what a refusal by another command means.
+ALWAYS_RUN = frozenset({"shadow_meta"})
 
 
 def collect(
@@ -31,14 +35,17 @@ def collect(
 ) -> Snapshot:
     """Scan hosts with a bounded pool, then cloud accounts with theirs; returns the sealed snapshot.
 
-    ``wanted`` says which cloud resource types the selected checks read (collect asks for no more).
+    ``wanted`` says which resource types the selected checks read: collect asks for no more (on
+    a host, only the commands those types are built from run).
     """
     started = _now()
     targets: list[Target] = []
     resources: list[Resource] = []
     errors: list[CollectionError] = []
     if specs:
-        commands = load_commands(content.root)
+        commands = host_commands(load_commands(content.root), wanted)
+        run = {c.id for c in commands}
+        left_out = {area.type for area in AREAS if not wanted(area.type)}
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(specs)))) as pool:
             futures = [pool.submit(_collect_one_host, spec, commands, options) for spec in specs]
             for future in futures:
@@ -47,7 +54,8 @@ def collect(
                     on_done(collection.target)
                 targets.append(collection.target)
                 resources.extend(collection.resources)
-                errors.extend(collection.errors)
+                # a command left out on purpose did not fail: its absence is not an error
+                errors.extend(e for e in collection.errors if e.type not in left_out or e.operation in run)
     if clouds:
         found = collect_clouds(clouds, content.root, wanted, cloud_options or CloudOptions(), on_done=on_done)
         targets.extend(found.targets)
@@ -67,6 +75,15 @@ def _collect_one_host(spec: HostSpec, commands: list[CommandSpec], options: Host
         detail = str(exc).splitlines()[0][:300] if str(exc) else "no detail"
         return host_failure(spec, "CollectorFailed", f"collecting this host failed unexpectedly "
                             f"({type(exc).__name__}: {detail}); the other targets were collected")
+
+
+def host_commands(commands: Sequence[CommandSpec], wanted: Callable[[str], bool]) -> list[CommandSpec]:
+    """The declared commands that the wanted host resource types are built from."""
+    needed = set(ALWAYS_RUN)
+    for area in AREAS:
+        if wanted(area.type):
+            needed.update(area.needs, area.needs_any, area.uses)
+    return [c for c in commands if c.id in needed]
 
 
 def _now() -> datetime:

@@ -12,7 +12,7 @@ from mlpscan.loading import read_document, validate
 from mlpscan.snapshot import Platform, Target
 from mlpscan.waivers import Waiver
 
-Format = Literal["table", "json", "sarif", "xlsx", "html"]
+Format = Literal["table", "json", "sarif", "junit", "xlsx", "html"]
 FailOn = Literal["critical", "high", "medium", "low", "info", "any", "none"]
 
 

@@ -123,6 +123,8 @@ def read_json(path: Path) -> Document:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path=path) from None
     return Document(path=path, data=data)
 
 

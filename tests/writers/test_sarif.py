@@ -3,16 +3,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mlpscan.content import Content
+from mlpscan.baseline import compare
+from mlpscan.content import Content, load_content
 from mlpscan.engine import evaluate
-from mlpscan.findings import Report
+from mlpscan.findings import Report, Status
 from mlpscan.waivers import Waiver
 from mlpscan.writers import render_sarif
-from tests.conftest import make_snapshot, resource, target
+from tests.conftest import REPO, make_snapshot, resource, target
 
 Validator = Callable[[bytes | str | dict[str, Any]], list[str]]
 
@@ -121,3 +123,38 @@ def test_fingerprints_are_stable_across_runs(report: Report, content: Content) -
     first = sarif_of(report, content)["runs"][0]["results"]
     second = sarif_of(report, content)["runs"][0]["results"]
     assert [r["partialFingerprints"] for r in first] == [r["partialFingerprints"] for r in second]
+
+
+def test_rules_are_only_those_of_checks_that_ran(sarif_validator: Validator) -> None:
+    shipped = load_content(REPO)
+    profile = shipped.level_profile(3)
+    snapshot = make_snapshot([target("aliyun:1", regions=["cn-hongkong"])],
+                             [resource("aliyun:1", "aliyun.account", "acs:ram::1:root"),
+                              resource("aliyun:1", "aliyun.oss.bucket", "acs:oss:cn-hongkong:1:hk", "cn-hongkong")])
+    report = evaluate(snapshot, shipped, profile)
+    selected = {c.id: c for c in shipped.checks_for(profile)}
+    document = json.loads(render_sarif(report, selected, shipped.catalog))
+    rules = [r["id"] for r in document["runs"][0]["tool"]["driver"]["rules"]]
+    assert set(rules) == {f.check for f in report.findings}
+    assert len(rules) < len(selected)
+    assert not any(rule.startswith(("host.", "aws.", "tencent.")) for rule in rules)
+    assert sarif_validator(document) == []
+
+
+def test_a_fallback_anchor_for_targets_no_file_declared(report: Report, content: Content) -> None:
+    run = sarif_of(report, content, anchors={"aliyun:1": "deploy/mlpscan.yaml"},
+                   fallback_anchor=".github/workflows/mlpscan.yml")["runs"][0]
+    uris = {r["properties"]["target"]: r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]}
+    assert uris == {"aliyun:1": "deploy/mlpscan.yaml", "tencent:2": ".github/workflows/mlpscan.yml"}
+
+
+def test_baseline_state_of_each_result(report: Report, content: Content, sarif_validator: Validator) -> None:
+    hk_a = next(f for f in report.findings if f.resource.name == "hk-a" and f.status is Status.FAIL)
+    old = report.model_copy(update={"findings": [f for f in report.findings if f is not hk_a]})
+    comparison = compare(report, old, Path("old.json"))
+    document = sarif_of(report, content, comparison=comparison)
+    assert sarif_validator(document) == []
+    states = [(r["ruleId"], r["properties"]["resource"], r["baselineState"]) for r in document["runs"][0]["results"]]
+    assert [s for s in states if s[2] == "new"] == [(hk_a.check, hk_a.resource.uid, "new")]
+    assert len(states) > 1

@@ -1,9 +1,15 @@
 """SARIF 2.1.0 for code-scanning dashboards (DESIGN §8).
 
 Fail and error findings become results (waived fails carry a suppression); passes, manual and
-not-applicable findings stay in the JSON report. Every result has a relative file URI (the file
-that declared the target, else the check's YAML) and the cloud or host resource goes into a
-logical location, never into the URI.
+not-applicable findings stay in the JSON report. The rules are those of the checks that ran
+(that made at least one finding), so a dashboard never lists a rule nothing was judged by.
+
+Every result has a relative file URI, chosen in this order: the file that declared the target
+(mlpscan.yaml or the inventory, relative to the working directory: the repository checkout in
+CI); else the fallback anchor the user named (`--sarif-anchor`, e.g. the workflow file); else
+the check's definition inside mlpscan's content (`checks/...yaml`), which is not a file of the
+user's repository, so a dashboard lists the alert without a code excerpt. The cloud or host
+resource goes into a logical location, never into the URI.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 import pydantic_core
 
 from mlpscan._gc import gc_paused
+from mlpscan.baseline import Comparison, identity
 from mlpscan.catalog import Catalog
 from mlpscan.checks import Check
 from mlpscan.findings import COLLECTION_INCOMPLETE, BuiltinRule, Finding, Report, Severity, Status
@@ -36,20 +43,25 @@ def render_sarif(
     catalog: Catalog,
     *,
     anchors: Mapping[str, str] | None = None,
+    fallback_anchor: str | None = None,
     category: str | None = None,
     notifications: Sequence[str] = (),
+    comparison: Comparison | None = None,
     information_uri: str = "https://pypi.org/project/mlpscan/",
 ) -> bytes:
-    """``checks`` are the checks the profile selected (one rule each); ``anchors`` maps a target
-    id to the relative path of the file that declared it."""
+    """``checks`` are the checks the evaluation selected; ``anchors`` maps a target id to the
+    relative path of the file that declared it; ``fallback_anchor`` is used for the others.
+    With ``comparison``, each result carries its `baselineState` (new or unchanged)."""
     level = report.profile.level
     builtin = {COLLECTION_INCOMPLETE.id: COLLECTION_INCOMPLETE}
-    used_builtin = sorted({f.check for f in report.findings if f.check in builtin})
-    rule_ids = sorted(checks) + used_builtin
-    rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
-    rules = [_rule(checks[rule_id], level, catalog) for rule_id in sorted(checks)]
+    ran = {f.check for f in report.findings}
+    used_checks = sorted(c for c in checks if c in ran)
+    used_builtin = sorted(c for c in ran if c in builtin)
+    rule_index = {rule_id: i for i, rule_id in enumerate(used_checks + used_builtin)}
+    rules = [_rule(checks[rule_id], level, catalog) for rule_id in used_checks]
     rules += [_builtin_rule(builtin[rule_id]) for rule_id in used_builtin]
-    results = [_result(f, rule_index[f.check], checks.get(f.check), anchors or {})
+    where = _Anchors(anchors or {}, fallback_anchor)
+    results = [_result(f, rule_index[f.check], checks.get(f.check), where, comparison)
                for f in report.findings if f.effective_status in RESULT_STATUSES]
     targets = sorted({f.resource.target for f in report.findings})
     run: dict[str, Any] = {
@@ -139,12 +151,21 @@ def _pascal(check_id: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[._]", check_id))
 
 
-def _result(finding: Finding, index: int, check: Check | None, anchors: Mapping[str, str]
-            ) -> dict[str, Any]:
+class _Anchors:
+    def __init__(self, declared: Mapping[str, str], fallback: str | None) -> None:
+        self.declared = declared
+        self.fallback = fallback
+
+    def uri(self, target: str, check: Check | None) -> str:
+        definition = check.source.as_posix() if check is not None and check.source else None
+        return self.declared.get(target) or self.fallback or definition or "mlpscan.yaml"
+
+
+def _result(finding: Finding, index: int, check: Check | None, anchors: _Anchors,
+            comparison: Comparison | None) -> dict[str, Any]:
     ref = finding.resource
     status = finding.effective_status
-    declared = check.source.as_posix() if check is not None and check.source else None
-    uri = anchors.get(ref.target) or declared or "mlpscan.yaml"
+    uri = anchors.uri(ref.target, check)
     prefix = "collection error: " if status is Status.ERROR else ""
     where = f"{ref.target} {ref.type} {ref.name or ref.uid}" + (f" ({ref.region})" if ref.region else "")
     result: dict[str, Any] = {
@@ -170,6 +191,8 @@ def _result(finding: Finding, index: int, check: Check | None, anchors: Mapping[
             "units": finding.units,
         },
     }
+    if comparison is not None:
+        result["baselineState"] = comparison.state(finding)
     if finding.waiver is not None:
         result["suppressions"] = [{
             "kind": "external",
@@ -182,7 +205,4 @@ def _result(finding: Finding, index: int, check: Check | None, anchors: Mapping[
 
 def fingerprint(finding: Finding) -> str:
     """Stable identity of an alert: rule, target, resource, region, and the failed operation."""
-    ref = finding.resource
-    operation = finding.observed.get("operation") if isinstance(finding.observed, dict) else None
-    parts = [finding.check, ref.target, ref.type, ref.uid, ref.region or "", str(operation or "")]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\x1f".join(identity(finding)).encode()).hexdigest()

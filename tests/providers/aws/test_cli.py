@@ -106,7 +106,7 @@ def test_a_read_timeout_that_is_not_a_positive_number_is_refused(moto: str, tmp_
     done = run("collect", "aws", "--region", "cn-north-1", "--read-timeout", "-1", "-o", str(tmp_path / "s.json"),
                env=aws_env(moto))
     assert done.returncode == 2
-    assert "read timeout must be a positive number of seconds" in done.stderr
+    assert "--read-timeout: expected a positive number of seconds" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "s.json").exists()
 

@@ -2,16 +2,22 @@
 
 YAML is composed into a node tree first so that a validation error deep inside a document can
 still name the line it comes from; duplicate keys are refused instead of silently overwritten.
+Input is untrusted: only regular files are read, up to a size cap, and a YAML document's shape
+is checked before it is built (nesting depth, what its aliases expand to, recursive aliases,
+numbers and dates Python cannot hold), so no file makes a loader crash or hang.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pydantic_core
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -19,21 +25,35 @@ from mlpscan.errors import InputError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+# A content file, config, waiver file or inventory is far below this; a snapshot has its own cap.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+# Deeper than any real document; the JSON parser stops at the same depth.
+MAX_DEPTH = 200
+# Aliases may repeat a subtree, not multiply it: a document expanding past this is refused
+# (the "billion laughs" attack), so nothing downstream walks an exponential structure.
+MAX_EXPANDED_NODES = 1_000_000
+# CPython refuses to convert longer decimal strings to int (sys.get_int_max_str_digits()).
+MAX_INT_DIGITS = 4300
 
 # The C parser (libyaml) when present: content loading is on every command's path.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_JSON_POSITION = re.compile(r" at line (\d+) column (\d+)$")
 
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """Safe loader that refuses duplicate mapping keys."""
+    """Safe loader that refuses duplicate and non-scalar mapping keys."""
 
 
 def _construct_mapping_once(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     first_seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise InputError("a mapping key must be a plain value, not a list or a mapping", line=line)
+        key = loader.construct_object(key_node, deep=True)
         if key in first_seen:
             raise InputError(f"duplicate key {key!r} (first defined on line {first_seen[key]})",
                              line=line)
@@ -84,17 +104,52 @@ def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
     return None
 
 
-def read_text(path: Path) -> str:
+def read_bytes(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The content of a regular file of at most ``limit`` bytes.
+
+    Devices, pipes and sockets are refused before anything is read from them (``/dev/urandom``
+    never ends, a FIFO blocks until someone writes), and so is anything over the cap.
+    """
     try:
-        return path.read_text(encoding="utf-8")
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer before fstat can refuse it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError("file not found", path=path) from None
     except IsADirectoryError:
         raise InputError("is a directory, expected a file", path=path) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise InputError(_os_reason(exc), path=path) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a directory, expected a file", path=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("not a regular file (a device, pipe or socket): refusing to read it",
+                             path=path)
+        if info.st_size > limit:
+            raise InputError(f"file is larger than {limit:,} bytes: refusing to read it", path=path)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(info.st_size + 1)  # one byte more tells a file that grew meanwhile
+    except OSError as exc:
+        raise InputError(_os_reason(exc), path=path) from None
+    finally:
+        os.close(fd)
+    if len(data) > info.st_size:
+        raise InputError("the file grew while it was being read: read it again once it is complete",
+                         path=path)
+    return data
+
+
+def _os_reason(exc: OSError | ValueError) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def read_text(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> str:
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), path=path) from None
 
 
 def read_yaml(path: Path) -> Document:
@@ -102,6 +157,8 @@ def read_yaml(path: Path) -> Document:
     loader = _StrictLoader(text)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            _check_shape(root, loader)
         data = loader.construct_document(root) if root is not None else None
     except InputError as exc:
         raise InputError(exc.message, path=path, line=exc.line) from None
@@ -112,18 +169,101 @@ def read_yaml(path: Path) -> Document:
                          line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", path=path) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a value Python cannot build
+        raise InputError(f"invalid YAML: {exc}", path=path) from None
     finally:
         loader.dispose()
     return Document(path=path, data=data, root=root)
 
 
-def read_json(path: Path) -> Document:
-    text = read_text(path)
+def _check_shape(root: yaml.Node, loader: _StrictLoader) -> None:
+    """Refuse a composed document before it is built: too deep, recursive or exploding aliases,
+    numbers and dates that cannot be converted. Iterative, and each node is visited once however
+    often aliases repeat it."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded node count, depth below it)
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            visiting.discard(key)
+            children = [sizes[id(child)] for child in _children(node)]
+            count = 1 + sum(c for c, _ in children)
+            depth = 1 + max((d for _, d in children), default=0)
+            line = node.start_mark.line + 1
+            if depth > MAX_DEPTH:
+                raise InputError(f"nested deeper than {MAX_DEPTH} levels", line=line)
+            if count > MAX_EXPANDED_NODES:
+                raise InputError(f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} "
+                                 "values: refusing to build it", line=line)
+            sizes[key] = (count, depth)
+            continue
+        if key in sizes:
+            continue
+        if key in visiting:
+            raise InputError("an alias refers to a node that contains it (recursive alias)",
+                             line=node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            _check_scalar(node, loader)
+            sizes[key] = (1, 1)
+            continue
+        visiting.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        yield from node.value
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield key_node
+            yield value_node
+
+
+def _check_scalar(node: yaml.ScalarNode, loader: _StrictLoader) -> None:
+    """Numbers and dates are built now (the loader keeps them for later), so that one Python
+    refuses is reported with its line."""
+    if node.tag not in (_INT_TAG, _TIMESTAMP_TAG):
+        return
+    line = node.start_mark.line + 1
+    shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+    if node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
+        raise InputError(f"invalid YAML: number {shown} has more than {MAX_INT_DIGITS} digits", line=line)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    return Document(path=path, data=data)
+        loader.construct_object(node)
+    except (ValueError, OverflowError) as exc:
+        what = "number" if node.tag == _INT_TAG else "date"
+        raise InputError(f"invalid YAML: {shown!r} is not a valid {what} ({exc})", line=line) from None
+
+
+def read_json(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> Document:
+    return Document(path=path, data=parse_json(read_bytes(path, limit), path))
+
+
+def parse_json(data: bytes, path: Path) -> Any:
+    """Strict JSON: no lone surrogates, integers Python can print, at most MAX_DEPTH levels."""
+    try:
+        return pydantic_core.from_json(data)
+    except ValueError as exc:
+        raise json_error(str(exc), path) from None
+
+
+def json_error(message: str, path: Path) -> InputError:
+    """The JSON parser's message as one line, its position turned into the file's line."""
+    position = _JSON_POSITION.search(message)
+    line = int(position.group(1)) if position else None
+    reason = message[:position.start()] if position else message
+    if reason == "recursion limit exceeded":
+        reason = f"nested deeper than {MAX_DEPTH} levels"
+    elif reason == "number out of range":
+        reason = f"a number is out of range (more than {MAX_INT_DIGITS} digits)"
+    elif "hex escape" in reason:
+        reason = f"a \\u escape is a lone UTF-16 surrogate, not a character ({reason})"
+    if position:
+        reason += f" (column {position.group(2)})"
+    return InputError(f"invalid JSON: {reason}", path=path, line=line)
 
 
 def read_document(path: Path) -> Document:

@@ -34,7 +34,6 @@ from mlpscan.profiles import ResolvedProfile
 from mlpscan.providers.cloud.collect import DEFAULT_API_WORKERS, CloudOptions
 from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
 from mlpscan.providers.host.collector import HostOptions
-from mlpscan.providers.host.commands import load_commands
 from mlpscan.providers.host.transport import PASSWORD_ENV
 from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
 from mlpscan.targets import HostSpec, parse_target
@@ -592,11 +591,11 @@ def _cmd_validate(args: argparse.Namespace, _: _Collect) -> int:
     content = load_content(args.content)
     per_level = ", ".join(f"L{lvl} {len(content.catalog.for_level(lvl))}" for lvl in (1, 2, 3, 4))
     regions = ", ".join(f"{p} {len(r.regions)}" for p, r in sorted(content.regions.items()))
-    commands = load_commands(content.root)
-    print(f"content OK ({content.root}): {len(content.checks)} checks, {len(content.catalog)} clauses "
-          f"({per_level}), {len(content.profile_files)} profiles, {len(content.params)} parameters, "
-          f"regions: {regions}, {len(content.platforms.platforms)} platform entries, "
-          f"{len(commands)} host commands")
+    print(f"content OK ({content.root}): {len(content.checks)} checks in {len(content.families)} control "
+          f"families, {len(content.catalog)} clauses ({per_level}), {len(content.profile_files)} profiles, "
+          f"{len(content.params)} parameters, {len(content.laws)} laws, regions: {regions}, "
+          f"{len(content.platforms.platforms)} platform entries, {len(content.resource_types)} resource "
+          f"types, {len(content.host_commands)} host commands")
     return EXIT_OK
 
 

@@ -11,7 +11,6 @@ from mlpscan.content import Content
 from mlpscan.providers.cloud.collect import CloudOptions, collect_clouds
 from mlpscan.providers.cloud.source import CloudSource
 from mlpscan.providers.host.collector import HostCollection, HostOptions, collect_host
-from mlpscan.providers.host.commands import load_commands
 from mlpscan.snapshot import CollectionError, Resource, Snapshot, Target, Tool
 from mlpscan.targets import HostSpec
 
@@ -38,7 +37,7 @@ def collect(
     resources: list[Resource] = []
     errors: list[CollectionError] = []
     if specs:
-        commands = load_commands(content.root)
+        commands = content.host_commands
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(specs)))) as pool:
             futures = [pool.submit(collect_host, spec, commands, options) for spec in specs]
             for future in futures:
@@ -49,7 +48,8 @@ def collect(
                 resources.extend(collection.resources)
                 errors.extend(collection.errors)
     if clouds:
-        found = collect_clouds(clouds, content.root, wanted, cloud_options or CloudOptions(), on_done=on_done)
+        found = collect_clouds(clouds, content.root, wanted, cloud_options or CloudOptions(), on_done=on_done,
+                               manifests=content.manifests)
         targets.extend(found.targets)
         resources.extend(found.resources)
         errors.extend(found.errors)

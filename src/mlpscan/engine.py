@@ -28,6 +28,7 @@ from mlpscan.findings import (
     SnapshotRef,
     Status,
     ToolInfo,
+    UnitStatus,
     summarize,
 )
 from mlpscan.profiles import ResolvedProfile
@@ -76,7 +77,8 @@ def evaluate(
     for check in content.checks_for(profile):
         clauses = check.clauses[profile.level]
         units = sorted({u for c in content.clauses_of(check, profile.level) for u in c.units})
-        judge = _CheckRun(check, clauses, units, context, index)
+        unit_status = {unit: content.catalog.unit_status(unit) for unit in units}
+        judge = _CheckRun(check, clauses, units, unit_status, context, index)
         for target in index.targets:
             if target.provider in check.provider:
                 findings.extend(judge.run(target))
@@ -156,6 +158,7 @@ class _CheckRun:
     check: Check
     clauses: list[str]
     units: list[str]
+    unit_status: dict[str, UnitStatus]   # one object shared by the check's findings
     context: Context
     index: _Index
     expected: str | None = field(init=False)
@@ -173,7 +176,8 @@ class _CheckRun:
             check=self.check.id, title=self.check.title, status=status, severity=self.check.severity,
             clauses=self.clauses, units=self.units, resource=ref, message=message, observed=observed,
             expected=expected if expected is not None else self.expected,
-            remediation=self.check.remediation if status is not Status.PASS else None, waiver=None)
+            remediation=self.check.remediation if status is not Status.PASS else None, waiver=None,
+            unit_status=self.unit_status, law=self.check.law)
 
     def run(self, target: Target) -> Iterator[Finding]:
         evaluator = EVALUATORS.get(self.check.evaluator) if self.check.evaluator else None

@@ -31,7 +31,7 @@ def test_json_report_has_the_contract_fields(content: Content) -> None:
                                                 "not_applicable": 0, "waived": 0}
     finding = document["findings"][0]
     assert set(finding) == {"check", "title", "status", "severity", "clauses", "units", "resource", "message",
-                            "observed", "expected", "remediation", "waiver"}
+                            "observed", "expected", "remediation", "waiver", "unit_status", "law"}
     assert set(finding["resource"]) == {"type", "uid", "name", "target", "region"}
     assert any(f["status"] == "pass" for f in document["findings"])  # passes are part of the record
 

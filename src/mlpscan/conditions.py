@@ -31,7 +31,7 @@ _ORDER_OPS = {"gt", "gte", "lt", "lte"}
 # limit and of the cost of a structure that YAML aliases repeated many times.
 MAX_DEPTH = 32
 MAX_NODES = 10_000
-_FUNCTIONS = frozenset(jmespath.functions.Functions.FUNCTION_TABLE)
+_FUNCTIONS: dict[str, Any] = dict(jmespath.functions.Functions.FUNCTION_TABLE)
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,9 @@ def compile_path(expression: str) -> Getter:
         parsed = jmespath.compile(expression)
     except jmespath.exceptions.JMESPathError as exc:
         raise ValueError(f"invalid jmespath {expression!r}: {jmespath_problem(exc)}") from None
-    unknown = sorted(_unknown_functions(parsed.parsed))
-    if unknown:
-        raise ValueError(f"invalid jmespath {expression!r}: unknown function {unknown[0]}()")
+    problem = _function_problem(parsed.parsed)
+    if problem:
+        raise ValueError(f"invalid jmespath {expression!r}: {problem}")
     fields = _field_chain(cast(dict[str, Any], parsed.parsed))
     if fields is None:
         return parsed.search
@@ -74,20 +74,29 @@ def jmespath_problem(exc: jmespath.exceptions.JMESPathError) -> str:
     return one_line(str(exc))
 
 
-def _unknown_functions(node: Any) -> set[str]:
-    """Function names the expression calls that jmespath does not have (found only when
-    evaluating otherwise, so every finding of the check would be an error)."""
-    unknown: set[str] = set()
+def _function_problem(node: Any) -> str | None:
+    """A call jmespath would refuse only when evaluating (unknown function, wrong number of
+    arguments): every finding of the check would be an error, so it is a content error."""
     pending = [node]
     while pending:
         current = pending.pop()
-        if isinstance(current, dict):
-            if current.get("type") == "function_expression" and current.get("value") not in _FUNCTIONS:
-                unknown.add(str(current.get("value")))
-            pending.extend(current.get("children", []))
-        elif isinstance(current, list):
+        if isinstance(current, list):
             pending.extend(current)
-    return unknown
+            continue
+        if not isinstance(current, dict):
+            continue
+        pending.extend(current.get("children", []))
+        if current.get("type") != "function_expression":
+            continue
+        name, given = str(current.get("value")), len(current.get("children", []))
+        if name not in _FUNCTIONS:
+            return f"unknown function {name}()"
+        signature = _FUNCTIONS[name]["signature"]
+        variadic = any(arg.get("variadic") for arg in signature)
+        if given < len(signature) or (given > len(signature) and not variadic):
+            wanted = f"{'at least ' if variadic else ''}{len(signature)}"
+            return f"function {name}() takes {wanted} argument(s), not {given}"
+    return None
 
 
 def _field_chain(node: dict[str, Any]) -> list[str] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,7 +38,8 @@ MAX_INT_DIGITS = 4300
 # The C parser (libyaml) when present: content loading is on every command's path.
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT_TAG = "tag:yaml.org,2002:int"
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<`: resolved by flatten_mapping, never built on its own
 _JSON_POSITION = re.compile(r" at line (\d+) column (\d+)$")
 
 
@@ -169,8 +170,9 @@ def read_yaml(path: Path) -> Document:
                          line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", path=path) from None
-    except (ValueError, OverflowError, RecursionError) as exc:  # a value Python cannot build
-        raise InputError(f"invalid YAML: {exc}", path=path) from None
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as exc:
+        # a value the constructors cannot build that the shape check did not foresee
+        raise InputError(f"invalid YAML: {type(exc).__name__}: {exc}", path=path) from None
     finally:
         loader.dispose()
     return Document(path=path, data=data, root=root)
@@ -178,54 +180,63 @@ def read_yaml(path: Path) -> Document:
 
 def _check_shape(root: yaml.Node, loader: _StrictLoader) -> None:
     """Refuse a composed document before it is built: too deep, recursive or exploding aliases,
-    numbers and dates that cannot be converted. Iterative, and each node is visited once however
-    often aliases repeat it."""
-    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded node count, depth below it)
-    visiting: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    values Python cannot convert. Iterative, and each node is visited once however often aliases
+    repeat it (this runs on every content file: it has to be quick)."""
+    if isinstance(root, yaml.ScalarNode):
+        _check_scalar(root, loader)
+        return
+    # id(collection) -> (values it expands to, nesting depth below and including it)
+    sizes: dict[int, tuple[int, int]] = {}
+    scalar_type, str_tag = yaml.ScalarNode, _STR_TAG
+    stack: list[tuple[yaml.Node, list[yaml.Node], list[int]]] = [(root, _children(root), [0])]
+    open_ids = {id(root)}
     while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            visiting.discard(key)
-            children = [sizes[id(child)] for child in _children(node)]
-            count = 1 + sum(c for c, _ in children)
-            depth = 1 + max((d for _, d in children), default=0)
+        node, children, position = stack[-1]
+        while position[0] < len(children):
+            child = children[position[0]]
+            position[0] += 1
+            if type(child) is scalar_type:  # most nodes: checked where they occur (aliases are rare)
+                if child.tag != str_tag:
+                    _check_scalar(child, loader)
+                continue
+            key = id(child)
+            if key in sizes:
+                continue
+            if key in open_ids:
+                raise InputError("an alias refers to a node that contains it (recursive alias)",
+                                 line=child.start_mark.line + 1)
+            open_ids.add(key)
+            stack.append((child, _children(child), [0]))
+            break
+        else:
+            stack.pop()
+            open_ids.discard(id(node))
+            count, depth = 1 + len(children), 1
+            for child in children:
+                if type(child) is not scalar_type:
+                    size, below = sizes[id(child)]
+                    count += size - 1
+                    depth = max(depth, below + 1)
             line = node.start_mark.line + 1
             if depth > MAX_DEPTH:
                 raise InputError(f"nested deeper than {MAX_DEPTH} levels", line=line)
             if count > MAX_EXPANDED_NODES:
                 raise InputError(f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} "
                                  "values: refusing to build it", line=line)
-            sizes[key] = (count, depth)
-            continue
-        if key in sizes:
-            continue
-        if key in visiting:
-            raise InputError("an alias refers to a node that contains it (recursive alias)",
-                             line=node.start_mark.line + 1)
-        if isinstance(node, yaml.ScalarNode):
-            _check_scalar(node, loader)
-            sizes[key] = (1, 1)
-            continue
-        visiting.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node))
+            sizes[id(node)] = (count, depth)
 
 
-def _children(node: yaml.Node) -> Iterator[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        yield from node.value
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            yield key_node
-            yield value_node
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    children: list[yaml.Node] = node.value
+    return children
 
 
 def _check_scalar(node: yaml.ScalarNode, loader: _StrictLoader) -> None:
-    """Numbers and dates are built now (the loader keeps them for later), so that one Python
-    refuses is reported with its line."""
-    if node.tag not in (_INT_TAG, _TIMESTAMP_TAG):
+    """Typed scalars (numbers, dates, booleans, explicit tags) are built now (the loader keeps
+    them for later), so that one Python refuses is reported with its line."""
+    if node.tag in (_STR_TAG, _MERGE_TAG):
         return
     line = node.start_mark.line + 1
     shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
@@ -233,8 +244,10 @@ def _check_scalar(node: yaml.ScalarNode, loader: _StrictLoader) -> None:
         raise InputError(f"invalid YAML: number {shown} has more than {MAX_INT_DIGITS} digits", line=line)
     try:
         loader.construct_object(node)
-    except (ValueError, OverflowError) as exc:
-        what = "number" if node.tag == _INT_TAG else "date"
+    except yaml.YAMLError:
+        raise  # the loader's own message, with its position
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+        what = node.tag.rsplit(":", 1)[-1]
         raise InputError(f"invalid YAML: {shown!r} is not a valid {what} ({exc})", line=line) from None
 
 

@@ -134,13 +134,19 @@ def test_findings_mark_each_unit_and_carry_the_law(engine_content: Content) -> N
             continue  # the test retention check maps levels 2 and 3 only
         [retention] = only(report, "aws.logs.retention")
         assert retention.status is Status.FAIL
-        assert [basis.id for basis in retention.law] == ["csl.network_log_retention"]
+        assert retention.law == ("csl.network_log_retention",)
         assert all(not f.law for f in only(report, "aws.ec2.volume_encrypted"))
+        # the report names each cited law once, and only those
+        assert set(report.laws) == {law for finding in report.findings for law in finding.law}
+        assert "csl.network_log_retention" in report.laws
     document = json.loads(render_json(report))
     [shown] = [f for f in document["findings"] if f["check"] == "aws.logs.retention"]
     assert shown["unit_status"] == {"L2-CES1-10": "unverified"}
-    assert shown["law"][0]["articles"][1] == {"version": "2025 amendment", "article": "art. 23(3)",
-                                              "in_force": "2026-01-01", "adopted": "2025-10-28"}
+    assert shown["law"] == ["csl.network_log_retention"]
+    basis = document["laws"]["csl.network_log_retention"]
+    assert basis["instrument"] == "Cybersecurity Law of the People's Republic of China"
+    assert basis["articles"][1] == {"version": "2025 amendment", "article": "art. 23(3)",
+                                    "in_force": "2026-01-01", "adopted": "2025-10-28"}
 
 
 def trail(name: str, multi: bool, logging_on: bool) -> dict[str, object]:

@@ -118,8 +118,9 @@ class Finding:
         default_factory=dict,
         metadata={"description": "Each unit's mark: 'verified' (checked against published GB/T 28448 "
                                  "unit lists) or 'unverified' (reconstructed numbering)"})
-    law: tuple[LawBasis, ...] = field(
-        default=(), metadata={"description": "Laws that set this requirement (where the standard does not)"})
+    law: tuple[str, ...] = field(
+        default=(), metadata={"description": "Ids of the laws that set this requirement where the standard "
+                                             "does not; the report's `laws` gives each one's articles"})
 
     @property
     def effective_status(self) -> Status:
@@ -155,6 +156,8 @@ class Report(_Model):
     profile: ProfileSummary
     snapshot: SnapshotRef
     summary: Summary
+    laws: dict[str, LawBasis] = Field(
+        default_factory=dict, description="The laws findings cite in `law`, by id (once, not per finding)")
     findings: list[Finding]
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

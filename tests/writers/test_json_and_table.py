@@ -21,7 +21,8 @@ def small_report(content: Content):  # type: ignore[no-untyped-def]
 
 def test_json_report_has_the_contract_fields(content: Content) -> None:
     document = json.loads(render_json(small_report(content)))
-    assert list(document) == ["schema", "tool", "generated_at", "profile", "snapshot", "summary", "findings"]
+    assert list(document) == ["schema", "tool", "generated_at", "profile", "snapshot", "summary", "laws",
+                              "findings"]
     assert document["schema"] == "mlpscan.report/1"
     assert document["profile"]["id"] == "level3"
     assert document["profile"]["params"]["log_retention_days"] == 180

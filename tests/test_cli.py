@@ -317,7 +317,7 @@ def test_validate_counts_families_laws_and_resource_types(capsys: pytest.Capture
                                                          content: Content) -> None:
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert f"{len(content.checks)} checks in {len(content.families)} control families" in out
+    assert f"{len(content.checks)} checks, {len(content.families)} control families" in out
     assert f"{len(content.laws)} laws" in out
     assert f"{len(content.resource_types)} resource types" in out
 

@@ -591,7 +591,7 @@ def _cmd_validate(args: argparse.Namespace, _: _Collect) -> int:
     content = load_content(args.content)
     per_level = ", ".join(f"L{lvl} {len(content.catalog.for_level(lvl))}" for lvl in (1, 2, 3, 4))
     regions = ", ".join(f"{p} {len(r.regions)}" for p, r in sorted(content.regions.items()))
-    print(f"content OK ({content.root}): {len(content.checks)} checks in {len(content.families)} control "
+    print(f"content OK ({content.root}): {len(content.checks)} checks, {len(content.families)} control "
           f"families, {len(content.catalog)} clauses ({per_level}), {len(content.profile_files)} profiles, "
           f"{len(content.params)} parameters, {len(content.laws)} laws, regions: {regions}, "
           f"{len(content.platforms.platforms)} platform entries, {len(content.resource_types)} resource "

@@ -287,3 +287,17 @@ def test_one_check_file_is_linted_against_loaded_content(content: Content, tmp_p
     bad = add_check(tmp_path, "aws/ec2/other.yaml", GOOD_CHECK.replace("aws.ec2.volume", "aws.ec2.vol"))
     with pytest.raises(InputError, match="collected by no provider"):
         content.load_check(bad, tmp_path / "checks")
+
+
+def test_a_check_nested_beyond_any_sense_is_one_error_naming_it(content_copy: Callable[[], Path]) -> None:
+    root = content_copy()
+    condition = "{path: Encrypted, op: eq, value: true}"
+    for _ in range(150):  # within YAML's depth limit, beyond the condition language's
+        condition = f"{{not: {condition}}}"
+    text = GOOD_CHECK.split("assert:", maxsplit=1)[0] + f"assert: {condition}\n"
+    path = add_check(root, "aws/ec2/volume_encrypted.yaml", text)
+    with pytest.raises(InputError) as caught:
+        load_content(root)
+    assert caught.value.path == str(path)
+    assert caught.value.line == 9
+    assert "conditions are nested deeper than 32 levels" in caught.value.message

@@ -166,3 +166,12 @@ def test_files_over_the_cap_are_refused_unread(tmp_path: Path) -> None:
 def test_error_text_is_always_one_line() -> None:
     error = InputError("bad\nvalue\t here \ud800", path="dir/a\nb.yaml", line=3)
     assert str(error) == "dir/a b.yaml:3: bad value here \\ud800"
+
+
+def test_control_characters_name_the_file_not_a_unicode_string(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"a: \x00\x01\n")
+    with pytest.raises(InputError) as caught:
+        read_yaml(path)
+    assert str(caught.value) == (f"{path}: invalid YAML: unacceptable character #x0000 at position 3: "
+                                 "control characters are not allowed")

@@ -21,7 +21,7 @@ import pydantic_core
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from mlpscan.errors import InputError
+from mlpscan.errors import InputError, shown
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -56,7 +56,7 @@ def _construct_mapping_once(loader: _StrictLoader, node: yaml.MappingNode) -> di
             raise InputError("a mapping key must be a plain value, not a list or a mapping", line=line)
         key = loader.construct_object(key_node, deep=True)
         if key in first_seen:
-            raise InputError(f"duplicate key {key!r} (first defined on line {first_seen[key]})",
+            raise InputError(f"duplicate key {shown(key)} (first defined on line {first_seen[key]})",
                              line=line)
         first_seen[key] = line
     mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
@@ -168,6 +168,10 @@ def read_yaml(path: Path) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         raise InputError(f"invalid YAML: {problem}", path=path,
                          line=mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:  # its text names "<unicode string>", not the file
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise InputError(f"invalid YAML: unacceptable character #x{character:04x} at position "
+                         f"{exc.position}: {exc.reason}", path=path) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", path=path) from None
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError, RecursionError) as exc:

@@ -882,7 +882,7 @@ FIXED: dict[str, list[tuple[str, int, Maker, bool]]] = {
                ("aliyun.actiontrail.trail", 2, aliyun_actiontrail, True)],
     "tencent": [("tencent.account", 1, tencent_account, False),
                 ("tencent.cloudaudit.audit", 2, tencent_cloudaudit, True)],
-    "host": [("host.system", 1, host_system, False), ("host.sshd.config", 1, host_sshd, False)],
+    "host": [("host.system", 1, host_system, False), ("host.sshd", 1, host_sshd, False)],
 }
 
 # resources that scale: (type, weight, maker, regional?)
@@ -909,8 +909,8 @@ SCALED: dict[str, list[tuple[str, float, Maker, bool]]] = {
                 ("tencent.cls.topic", 16, tencent_cls_topic, True),
                 ("tencent.kms.key", 6, generic_kms_key("tencent"), True),
                 ("tencent.cam.user", 12, tencent_cam_user, False)],
-    "host": [("host.user.account", 14, host_user, False), ("host.net.listening_port", 8, host_port, False),
-             ("host.pkg.package", 78, host_package, False)],
+    "host": [("host.user", 14, host_user, False), ("host.listener", 8, host_port, False),
+             ("host.service", 78, host_package, False)],
 }
 
 
@@ -990,7 +990,7 @@ def make_errors(targets: list[Data]) -> list[Data]:
                        "operation": "DescribeTopics", "code": "RequestLimitExceeded",
                        "message": "Your current request times exceeds limit, please retry later."})
     if len(hosts) > 7:
-        errors.append({"target": hosts[7]["id"], "type": "host.pkg.package", "region": None,
+        errors.append({"target": hosts[7]["id"], "type": "host.service", "region": None,
                        "operation": "rpm -qa --queryformat", "code": "CommandFailed",
                        "message": "exit status 1: error: rpmdb: BDB0113 Thread/process failed"})
     for t in hosts:

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from mlpscan.cli import main
+from mlpscan.content import Content
 from mlpscan.snapshot import dump_snapshot, read_snapshot
 from tests.conftest import EXAMPLES, REPO, resource, snapshot_dict, target
 
@@ -276,6 +277,51 @@ def test_verify(tmp_path: Path, write_snapshot: WriteSnapshot) -> None:
     done = run("verify", str(sealed))
     assert done.returncode == 1
     assert "MODIFIED" in done.stdout
+
+
+@pytest.mark.parametrize("what", ["/dev/urandom", "fifo", "directory"])
+def test_verify_reads_regular_files_only(tmp_path: Path, what: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(what) if what.startswith("/") else tmp_path / what
+    if what == "fifo":
+        os.mkfifo(path)  # before: verify waited for a writer forever
+    elif what == "directory":
+        path.mkdir()
+    assert main(["verify", str(path)]) == 2  # before: /dev/urandom was read until memory ran out
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"mlpscan: error: {path}: ")
+    assert "regular file" in line or "is a directory" in line
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda text: text.replace('"data": {}', '"data": {"_failed_calls": ["GetBucketAcl"]}', 1),
+     "resources[0].data: '_failed_calls' must map each key to the reason its call failed"),
+    (lambda text: text.replace('"data": {}', '"data": {"a": ' + "[" * 3000 + "]" * 3000 + "}", 1),
+     "invalid JSON: nested deeper than 200 levels"),
+    (lambda text: text.replace('"data": {}', '"data": {"a": ' + "7" * 4400 + "}", 1),
+     "invalid JSON: a number is out of range (more than 4300 digits)"),
+    (lambda text: text.replace('"data": {}', '"data": {"a": "\\udc00"}', 1),
+     "invalid JSON: a \\u escape is a lone UTF-16 surrogate"),
+])
+def test_hostile_snapshots_exit_2_with_one_line(write_snapshot: WriteSnapshot, mutate: Callable[[str], str],
+                                                message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = residency_snapshot(write_snapshot, "cn-hangzhou")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(mutate(text), encoding="utf-8")
+    assert path.read_text(encoding="utf-8") != text
+    for command in (["verify", str(path)], ["evaluate", str(path), "--format", "json"]):
+        assert main(command) == 2
+        [line] = capsys.readouterr().err.splitlines()
+        assert line.startswith(f"mlpscan: error: {path}:")
+        assert message in line
+
+
+def test_validate_counts_families_laws_and_resource_types(capsys: pytest.CaptureFixture[str],
+                                                         content: Content) -> None:
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(content.checks)} checks, {len(content.families)} control families" in out
+    assert f"{len(content.laws)} laws" in out
+    assert f"{len(content.resource_types)} resource types" in out
 
 
 def test_checks_and_profiles_commands(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jmespath
@@ -124,3 +125,73 @@ def test_fast_path_agrees_with_jmespath(expression: str) -> None:
 def test_parse_rejects_bad_conditions(raw: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("[", r"\[")):
         parse(raw, PARAMS)
+
+
+DECLARED = {"log_retention_days": 180, "risky_ports": [22], "mfa_required": True, "region": "cn-north-1"}
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    # accepted before, then crashed in evaluate: `in` iterating over a number
+    ({"path": "a", "op": "in", "param": "log_retention_days"},
+     "operator 'in' needs a list parameter; 'log_retention_days' is number"),
+    ({"path": "a", "op": "not_in", "param": "mfa_required"}, "needs a list parameter; 'mfa_required' is bool"),
+    ({"path": "a", "op": "intersects", "param": "region"}, "needs a list parameter; 'region' is str"),
+    ({"path": "a", "op": "gte", "param": "risky_ports"}, "needs a number or string parameter"),
+    ({"path": "a", "op": "contains", "param": "risky_ports"}, "needs a single-valued parameter"),
+    ({"path": "a", "op": "matches", "param": "region"}, "needs a regular expression 'value'"),
+    ({"path": "a", "op": "lt", "value": [1]}, "operator 'lt' needs a number or a string value"),
+    ({"path": "a", "op": "contains", "value": {"k": 1}}, "needs a single value"),
+])
+def test_a_parameter_or_value_must_suit_its_operator(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("'", "'")):
+        parse(raw, DECLARED)
+
+
+def test_suitable_parameters_load() -> None:
+    assert parse({"path": "port", "op": "in", "param": "risky_ports"}, DECLARED)
+    assert parse({"path": "days", "op": "gte", "param": "log_retention_days"}, DECLARED)
+
+
+def test_a_scalar_where_a_list_was_expected_is_undetermined_not_a_crash() -> None:
+    # belt and braces for a condition built without declared parameters
+    condition = parse({"path": "port", "op": "in", "param": "days"})
+    truth = condition.evaluate({"port": 22}, {"days": 180}, {})
+    assert isinstance(truth, Undetermined)
+
+
+def test_conditions_nested_too_deep_are_refused_not_a_recursion_error() -> None:
+    raw: dict[str, Any] = {"path": "a", "op": "exists"}
+    for _ in range(5000):
+        raw = {"not": raw}
+    with pytest.raises(ValueError, match="conditions are nested deeper than 32 levels"):
+        parse(raw)
+
+
+def test_a_condition_repeated_by_aliases_has_a_size_budget() -> None:
+    leaf = {"path": "a", "op": "exists"}
+    layer: Any = leaf
+    for _ in range(5):  # 10**5 leaves: what a YAML alias chain can make of a few lines
+        layer = {"any": [layer] * 10}
+    with pytest.raises(ValueError, match="a condition has more than 10,000 parts"):
+        parse(layer)
+
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ("a[", "invalid jmespath 'a[': incomplete expression"),
+    ("a.'b", "invalid jmespath \"a.'b\": Unclosed ' delimiter at column 2"),
+    ("a[?x==`1", "Unclosed ` delimiter at column 6"),
+    ("nope(a)", "unknown function nope()"),
+    ("length(a, b)", "function length() takes 1 argument(s), not 2"),
+    ("merge()", "function merge() takes at least 1 argument(s), not 0"),
+])
+def test_jmespath_errors_are_one_line(expression: str, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        compile_path(expression)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_jmespath_failure_while_evaluating_is_one_line() -> None:
+    truth = judge({"path": "max(a)", "op": "gt", "value": 1}, {"a": ["x", 1]})
+    assert isinstance(truth, Undetermined)
+    assert "\n" not in truth.reason
+    assert truth.reason.startswith("cannot evaluate 'max(a)': In function max()")

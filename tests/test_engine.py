@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from dataclasses import replace
@@ -15,6 +16,7 @@ from mlpscan.findings import Finding, Report, Severity, Status
 from mlpscan.profiles import ResolvedProfile
 from mlpscan.snapshot import Snapshot
 from mlpscan.waivers import Waiver
+from mlpscan.writers import render_json
 from tests.conftest import REPO, make_snapshot, resource, target
 
 TEST_CHECKS = {
@@ -23,6 +25,7 @@ title: EBS volumes are encrypted
 severity: high
 provider: aws
 resource: aws.ec2.volume
+family: data.encryption_at_rest
 clauses: {3: [8.1.4.8.b], 4: [9.1.4.8.b]}
 where: {path: State, op: ne, value: deleting}
 assert: {path: Encrypted, op: eq, value: true}
@@ -35,6 +38,8 @@ severity: high
 provider: aws
 resource: aws.cloudtrail.trail
 match: any
+family: audit.event_logging
+family_divergence: a test check that applies at level 3 only
 clauses: {3: [8.1.4.3.a]}
 assert:
   all:
@@ -47,6 +52,8 @@ severity: medium
 provider: aws
 resource: aws.logs.log_group
 match: all
+family: audit.log_retention
+family_divergence: a test check without the level-4 and central-retention clauses
 clauses: {2: [7.1.4.3.c], 3: [8.1.4.3.c]}
 assert:
   any:
@@ -113,6 +120,35 @@ def test_clauses_follow_the_profile_level(engine_content: Content) -> None:
     assert finding.units[0].startswith("L4-")
     level2 = evaluate(aws_snapshot([volume("vol-2", False)]), engine_content, engine_content.level_profile(2))
     assert only(level2, "aws.ec2.volume_encrypted") == []  # the check maps no level-2 clause
+
+
+def test_findings_mark_each_unit_and_carry_the_law(engine_content: Content) -> None:
+    group = resource(AWS, "aws.logs.log_group", "arn:aws-cn:logs:cn-north-1:111122223333:log-group:app",
+                     "cn-north-1", {"retentionInDays": 30}, name="app")
+    for level, mark in ((4, "unverified"), (3, "verified"), (2, "unverified")):
+        report = evaluate(aws_snapshot([volume("vol-2", False), group]), engine_content,
+                          engine_content.level_profile(level))
+        findings = [*only(report, "aws.ec2.volume_encrypted"), *only(report, "aws.logs.retention")]
+        assert findings
+        for finding in findings:
+            assert finding.unit_status == dict.fromkeys(finding.units, mark)
+        if level == 4:
+            continue  # the test retention check maps levels 2 and 3 only
+        [retention] = only(report, "aws.logs.retention")
+        assert retention.status is Status.FAIL
+        assert retention.law == ("csl.network_log_retention",)
+        assert all(not f.law for f in only(report, "aws.ec2.volume_encrypted"))
+        # the report names each cited law once, and only those
+        assert set(report.laws) == {law for finding in report.findings for law in finding.law}
+        assert "csl.network_log_retention" in report.laws
+    document = json.loads(render_json(report))
+    [shown] = [f for f in document["findings"] if f["check"] == "aws.logs.retention"]
+    assert shown["unit_status"] == {"L2-CES1-10": "unverified"}
+    assert shown["law"] == ["csl.network_log_retention"]
+    basis = document["laws"]["csl.network_log_retention"]
+    assert basis["instrument"] == "Cybersecurity Law of the People's Republic of China"
+    assert basis["articles"][1] == {"version": "2025 amendment", "article": "art. 23(3)",
+                                    "in_force": "2026-01-01", "adopted": "2025-10-28"}
 
 
 def trail(name: str, multi: bool, logging_on: bool) -> dict[str, object]:

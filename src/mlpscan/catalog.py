@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mlpscan.findings import UnitStatus
+
 Automatable = Literal["automated", "partial", "manual"]
 Confidence = Literal["H", "M", "L"]
 
@@ -38,6 +40,7 @@ class ItemFile(BaseModel):
     automatable: Automatable
     confidence: Confidence | None = None
     units_confidence: Confidence | None = None
+    units_status: UnitStatus | None = None
     note: str | None = None
 
     @field_validator("units")
@@ -55,6 +58,7 @@ class ControlFile(BaseModel):
     name: _Text
     confidence: Confidence
     units_confidence: Confidence | None = None
+    units_status: UnitStatus | None = None
     note: str | None = None
     items: list[ItemFile] = Field(min_length=1)
 
@@ -64,6 +68,9 @@ class LevelCatalogFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     level: int = Field(ge=1, le=4)
+    units_status: UnitStatus = Field(description="The mark of this level's unit ids, unless a control "
+                                                 "or item says otherwise")
+    units_basis: str = Field(min_length=1, description="What the unit ids were checked against, or why not")
     controls: list[ControlFile]
 
 
@@ -80,6 +87,7 @@ class Clause:
     automatable: Automatable
     confidence: Confidence
     units_confidence: Confidence
+    units_status: UnitStatus
     note: str | None
 
     @property
@@ -104,6 +112,7 @@ class Clause:
 class Catalog:
     def __init__(self, clauses: list[Clause]):
         self._by_id = {clause.id: clause for clause in clauses}
+        self._unit_status = {unit: clause.units_status for clause in clauses for unit in clause.units}
 
     def __contains__(self, clause_id: object) -> bool:
         return clause_id in self._by_id
@@ -119,6 +128,10 @@ class Catalog:
 
     def for_level(self, level: int) -> list[Clause]:
         return [c for c in self._by_id.values() if c.level == level]
+
+    def unit_status(self, unit: str) -> UnitStatus:
+        """Whether a GB/T 28448 unit id has been checked; an id the catalogue lacks is not."""
+        return self._unit_status.get(unit, "unverified")
 
 
 def expand(file: LevelCatalogFile, chapter_of_level: dict[int, str]) -> list[Clause]:
@@ -144,6 +157,7 @@ def expand(file: LevelCatalogFile, chapter_of_level: dict[int, str]) -> list[Cla
                 zh=item.zh, en=item.en, units=tuple(item.units), automatable=item.automatable,
                 confidence=item.confidence or control.confidence,
                 units_confidence=item.units_confidence or control.units_confidence or control.confidence,
+                units_status=item.units_status or control.units_status or file.units_status,
                 note=item.note or control.note))
     return clauses
 

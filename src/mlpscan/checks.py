@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from mlpscan.conditions import Condition, compile_path, parse
-from mlpscan.findings import Severity
+from mlpscan.findings import LawBasis, Severity
 from mlpscan.i18n import CheckText, Lang, placeholders
 from mlpscan.snapshot import PROVIDERS
 
@@ -28,7 +28,10 @@ def render_message(template: str, fields: Mapping[str, str], params: Mapping[str
         if root == "param" and rest is not None:
             return _text(params.get(rest))
         if root == "data" and rest is not None:
-            return _text(compile_path(rest)(data))
+            try:
+                return _text(compile_path(rest)(data))
+            except ValueError:  # a jmespath function refusing this resource's data
+                return "?"
         return fields.get(root, match[0])
 
     return PLACEHOLDER.sub(fill, template)
@@ -56,6 +59,12 @@ class Check(BaseModel):
     severity: Severity
     provider: list[Literal["host", "aws", "aliyun", "tencent"]] = Field(min_length=1)
     resource: str = Field(description="Resource type, or a glob such as 'aws.*' or '*'")
+    family: list[str] = Field(
+        min_length=1, description="The control family (or families) this check implements, declared in "
+                                  "profiles/families.yaml: its clauses must be theirs")
+    family_divergence: str | None = Field(
+        default=None, min_length=1,
+        description="Why this check's clauses differ from its families' (the exception must say why)")
     clauses: dict[int, list[str]] = Field(min_length=1, description="level -> GB/T 22239 clause ids")
     where: Condition | None = None
     assert_: Condition | None = Field(default=None, alias="assert")
@@ -71,10 +80,11 @@ class Check(BaseModel):
         default_factory=dict, description="title, message and remediation in Chinese and Japanese")
 
     _source: Path | None = PrivateAttr(default=None)
+    _law: tuple[LawBasis, ...] = PrivateAttr(default=())
 
-    @field_validator("provider", mode="before")
+    @field_validator("provider", "family", mode="before")
     @classmethod
-    def _provider_list(cls, value: Any) -> Any:
+    def _one_or_a_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
     @field_validator("clauses", mode="before")
@@ -151,6 +161,11 @@ class Check(BaseModel):
     @property
     def source(self) -> Path | None:
         return self._source
+
+    @property
+    def law(self) -> tuple[LawBasis, ...]:
+        """The laws that set this check's requirement, from its families (set when content loads)."""
+        return self._law
 
     @property
     def levels(self) -> list[int]:

@@ -11,7 +11,7 @@ from mlpscan.content import Content
 from mlpscan.providers.cloud.collect import CloudOptions, collect_clouds
 from mlpscan.providers.cloud.source import CloudSource
 from mlpscan.providers.host.collector import HostCollection, HostOptions, collect_host, host_failure
-from mlpscan.providers.host.commands import CommandSpec, load_commands
+from mlpscan.providers.host.commands import CommandSpec
 from mlpscan.providers.host.facts import AREAS
 from mlpscan.providers.host.spec import HostSpec
 from mlpscan.snapshot import CollectionError, Resource, Snapshot, Target, Tool
@@ -43,7 +43,7 @@ def collect(
     resources: list[Resource] = []
     errors: list[CollectionError] = []
     if specs:
-        commands = host_commands(load_commands(content.root), wanted)
+        commands = host_commands(content.host_commands, wanted)
         run = {c.id for c in commands}
         left_out = {area.type for area in AREAS if not wanted(area.type)}
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(specs)))) as pool:
@@ -57,7 +57,8 @@ def collect(
                 # a command left out on purpose did not fail: its absence is not an error
                 errors.extend(e for e in collection.errors if e.type not in left_out or e.operation in run)
     if clouds:
-        found = collect_clouds(clouds, content.root, wanted, cloud_options or CloudOptions(), on_done=on_done)
+        found = collect_clouds(clouds, content.root, wanted, cloud_options or CloudOptions(), on_done=on_done,
+                               manifests=content.manifests)
         targets.extend(found.targets)
         resources.extend(found.resources)
         errors.extend(found.errors)

@@ -17,11 +17,21 @@ from typing import Any, cast
 
 import jmespath
 import jmespath.exceptions
+import jmespath.functions
+
+from mlpscan.errors import one_line, shown
 
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "intersects", "matches",
              "exists", "absent")
 _NO_VALUE_OPS = {"exists", "absent"}
 _LEAF_KEYS = {"path", "op", "value", "param"}
+_LIST_OPS = {"in", "not_in", "intersects"}
+_ORDER_OPS = {"gt", "gte", "lt", "lte"}
+# Far beyond any real check; keeps parsing and describing a condition clear of Python's recursion
+# limit and of the cost of a structure that YAML aliases repeated many times.
+MAX_DEPTH = 32
+MAX_NODES = 10_000
+_FUNCTIONS: dict[str, Any] = dict(jmespath.functions.Functions.FUNCTION_TABLE)
 
 
 @dataclass(frozen=True)
@@ -41,11 +51,52 @@ def compile_path(expression: str) -> Getter:
     try:
         parsed = jmespath.compile(expression)
     except jmespath.exceptions.JMESPathError as exc:
-        raise ValueError(f"invalid jmespath {expression!r}: {exc}") from None
+        raise ValueError(f"invalid jmespath {expression!r}: {jmespath_problem(exc)}") from None
+    problem = _function_problem(parsed.parsed)
+    if problem:
+        raise ValueError(f"invalid jmespath {expression!r}: {problem}")
     fields = _field_chain(cast(dict[str, Any], parsed.parsed))
     if fields is None:
         return parsed.search
     return _dotted_getter(tuple(fields))
+
+
+def jmespath_problem(exc: jmespath.exceptions.JMESPathError) -> str:
+    """What is wrong with an expression, on one line (jmespath's own text draws a caret diagram)."""
+    if isinstance(exc, jmespath.exceptions.IncompleteExpressionError):
+        return "incomplete expression"
+    if isinstance(exc, jmespath.exceptions.LexerError):
+        return f"{exc.message} at column {exc.lexer_position}"
+    if isinstance(exc, jmespath.exceptions.ArityError):
+        return one_line(str(exc))
+    if isinstance(exc, jmespath.exceptions.ParseError):
+        return f"{exc.msg}: unexpected {exc.token_value!r} at column {exc.lex_position}"
+    return one_line(str(exc))
+
+
+def _function_problem(node: Any) -> str | None:
+    """A call jmespath would refuse only when evaluating (unknown function, wrong number of
+    arguments): every finding of the check would be an error, so it is a content error."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, list):
+            pending.extend(current)
+            continue
+        if not isinstance(current, dict):
+            continue
+        pending.extend(current.get("children", []))
+        if current.get("type") != "function_expression":
+            continue
+        name, given = str(current.get("value")), len(current.get("children", []))
+        if name not in _FUNCTIONS:
+            return f"unknown function {name}()"
+        signature = _FUNCTIONS[name]["signature"]
+        variadic = any(arg.get("variadic") for arg in signature)
+        if given < len(signature) or (given > len(signature) and not variadic):
+            wanted = f"{'at least ' if variadic else ''}{len(signature)}"
+            return f"function {name}() takes {wanted} argument(s), not {given}"
+    return None
 
 
 def _field_chain(node: dict[str, Any]) -> list[str] | None:
@@ -105,7 +156,7 @@ class Leaf(Condition):
         try:
             actual = self.getter(document)
         except jmespath.exceptions.JMESPathError as exc:   # e.g. max() over a missing list
-            return Undetermined(f"cannot evaluate '{self.path}': {exc}")
+            return Undetermined(f"cannot evaluate '{self.path}': {jmespath_problem(exc)}")
         observed[self.path] = actual
         if self.op == "exists":
             return actual is not None
@@ -239,7 +290,7 @@ def _compare(op: str, actual: Any, expected: Any, path: str, pattern: re.Pattern
             return bool(actual < expected)
         return bool(actual <= expected)
     if op in ("in", "not_in"):
-        if isinstance(actual, (list, dict)):
+        if isinstance(actual, (list, dict)) or not isinstance(expected, list):
             return _mismatch(op, actual, expected, path)
         if not any(_same_kind(actual, option) for option in expected):
             # no option of that kind: the answer would be vacuous, so say so
@@ -263,7 +314,20 @@ def _compare(op: str, actual: Any, expected: Any, path: str, pattern: re.Pattern
 
 
 def parse(raw: Any, declared_params: Mapping[str, Any] | None = None) -> Condition:
-    """Compile a condition from its YAML form; raises ValueError naming the problem."""
+    """Compile a condition from its YAML form; raises ValueError naming the problem.
+
+    ``declared_params`` maps each parameter name to its declaration (anything with a ``type``
+    such as ``list[int]``) or to an example value: a parameter must suit its operator.
+    """
+    return _parse(raw, declared_params, depth=1, budget=[MAX_NODES])
+
+
+def _parse(raw: Any, declared: Mapping[str, Any] | None, *, depth: int, budget: list[int]) -> Condition:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"conditions are nested deeper than {MAX_DEPTH} levels")
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError(f"a condition has more than {MAX_NODES:,} parts")
     if not isinstance(raw, dict):
         raise ValueError(f"a condition must be a mapping, got {type(raw).__name__}")
     combinators = [key for key in ("all", "any", "not") if key in raw]
@@ -272,21 +336,21 @@ def parse(raw: Any, declared_params: Mapping[str, Any] | None = None) -> Conditi
             raise ValueError(f"'{combinators[0]}' must be the only key of its condition")
         key = combinators[0]
         if key == "not":
-            return Not(parse(raw["not"], declared_params))
+            return Not(_parse(raw["not"], declared, depth=depth + 1, budget=budget))
         children = raw[key]
         if not isinstance(children, list) or not children:
             raise ValueError(f"'{key}' needs a non-empty list of conditions")
-        parsed = tuple(parse(child, declared_params) for child in children)
+        parsed = tuple(_parse(child, declared, depth=depth + 1, budget=budget) for child in children)
         return AllOf(parsed) if key == "all" else AnyOf(parsed)
-    unknown = sorted(set(raw) - _LEAF_KEYS)
+    unknown = sorted(str(k) for k in set(raw) - _LEAF_KEYS)
     if unknown:
-        raise ValueError(f"unknown condition key '{unknown[0]}' (expected path/op/value/param "
+        raise ValueError(f"unknown condition key {unknown[0]!r} (expected path/op/value/param "
                          "or all/any/not)")
     path, op = raw.get("path"), raw.get("op")
     if not isinstance(path, str) or not path:
         raise ValueError("a condition needs 'path' (a jmespath expression)")
-    if op not in OPERATORS:
-        raise ValueError(f"unknown operator {op!r}; use one of {', '.join(OPERATORS)}")
+    if not isinstance(op, str) or op not in OPERATORS:
+        raise ValueError(f"unknown operator {shown(op)}; use one of {', '.join(OPERATORS)}")
     getter = compile_path(path)
     has_value, param = "value" in raw, raw.get("param")
     if op in _NO_VALUE_OPS:
@@ -298,17 +362,55 @@ def parse(raw: Any, declared_params: Mapping[str, Any] | None = None) -> Conditi
     if param is not None:
         if not isinstance(param, str):
             raise ValueError("'param' must be a parameter name")
-        if declared_params is not None and param not in declared_params:
-            raise ValueError(f"unknown parameter '{param}'")
+        if declared is not None:
+            if param not in declared:
+                raise ValueError(f"unknown parameter '{param}'")
+            _check_param_suits(op, param, declared[param])
     value = raw.get("value")
-    if op in ("in", "not_in", "intersects") and has_value and not isinstance(value, list):
-        raise ValueError(f"operator '{op}' needs a list value")
+    if has_value:
+        _check_value_suits(op, value)
     pattern = None
-    if op == "matches":
-        if not isinstance(value, str):
-            raise ValueError("operator 'matches' needs a regular expression string value")
+    if op == "matches" and isinstance(value, str):
         try:
             pattern = re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise ValueError(f"invalid regular expression {shown(value)}: {exc}") from None
     return Leaf(path=path, op=op, value=value, param=param, getter=getter, pattern=pattern)
+
+
+def _check_value_suits(op: str, value: Any) -> None:
+    if op in _LIST_OPS and not isinstance(value, list):
+        raise ValueError(f"operator '{op}' needs a list value")
+    if op == "matches" and not isinstance(value, str):
+        raise ValueError("operator 'matches' needs a regular expression string value")
+    if op in _ORDER_OPS and not (_is_number(value) or isinstance(value, str)):
+        raise ValueError(f"operator '{op}' needs a number or a string value, got {shown(value)}")
+    if op == "contains" and isinstance(value, (list, dict)):
+        raise ValueError("operator 'contains' needs a single value (an element or a substring)")
+
+
+def _check_param_suits(op: str, name: str, declaration: Any) -> None:
+    """A parameter's declared type must suit the operator: `in` over a number would crash."""
+    kind = _param_kind(declaration)
+    if op == "matches":
+        raise ValueError("operator 'matches' needs a regular expression 'value', not a parameter")
+    if op in _LIST_OPS and kind != "list":
+        raise ValueError(f"operator '{op}' needs a list parameter; '{name}' is {kind}")
+    if op in _ORDER_OPS and kind not in ("number", "str"):
+        raise ValueError(f"operator '{op}' needs a number or string parameter; '{name}' is {kind}")
+    if op == "contains" and kind == "list":
+        raise ValueError(f"operator 'contains' needs a single-valued parameter; '{name}' is a list")
+
+
+def _param_kind(declaration: Any) -> str:
+    declared_type = getattr(declaration, "type", None)
+    if isinstance(declared_type, str):  # a Parameter from profiles/params.yaml
+        return {"int": "number", "bool": "bool", "str": "str"}.get(declared_type, "list")
+    if isinstance(declaration, bool):
+        return "bool"
+    if _is_number(declaration):
+        return "number"
+    if isinstance(declaration, str):
+        return "str"
+    return "list" if isinstance(declaration, list) else type(declaration).__name__
+

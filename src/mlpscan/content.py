@@ -1,12 +1,16 @@
-"""Find and load the content: checks/, profiles/ (params, levels, clause catalogue), providers/.
+"""Find and load the content: checks/, profiles/ (params, levels, clause catalogue, control
+families, laws), providers/ (regions, platform levels, resource manifests, host commands).
 
-Everything is validated on load, across files too (clause ids, parameters, evaluators), so a
-content error is reported once, as one line naming the file, whatever command was run.
+Everything is validated on load, across files too (clause ids, families, parameters, evaluators,
+resource types), so a content error is reported once, as one line naming the file, whatever
+command was run. Collectors take the manifests and the host command list from `Content` rather
+than reading them on their own, so what validate checked is what a scan runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
@@ -15,12 +19,18 @@ from mlpscan.catalog import CHAPTER_OF_LEVEL, Catalog, Clause, LevelCatalogFile,
 from mlpscan.checks import Check, check_id_for
 from mlpscan.errors import InputError
 from mlpscan.evaluators import EVALUATORS
+from mlpscan.families import Family, FamilyFile, Law, LawFile, divergence, expected_clauses
 from mlpscan.loading import Document, read_document, read_yaml, validate
 from mlpscan.platforms import PlatformTable
 from mlpscan.profiles import Parameter, ProfileFile, ResolvedProfile, resolve
+from mlpscan.providers.cloud.spec import ResourceFile
+from mlpscan.providers.host.commands import CommandSpec, load_commands
+from mlpscan.providers.host.facts import AREAS
 from mlpscan.regions import RegionList
 
 CONTENT_DIRS = ("checks", "profiles", "providers")
+# profiles/ files that are not level profiles
+NOT_PROFILES = frozenset({"params.yaml", "families.yaml", "laws.yaml"})
 
 
 def default_content_root() -> Path:
@@ -43,6 +53,11 @@ class Content:
     checks: dict[str, Check]
     regions: dict[str, RegionList]
     platforms: PlatformTable
+    families: dict[str, Family]
+    laws: dict[str, Law]
+    manifests: dict[str, ResourceFile]      # providers/<cloud>/resources.yaml, by provider
+    host_commands: list[CommandSpec]        # providers/host/commands.yaml
+    resource_types: frozenset[str]          # every type some provider collects
 
     @cached_property
     def builtin_profiles(self) -> frozenset[str]:
@@ -74,6 +89,12 @@ class Content:
     def clauses_of(self, check: Check, level: int) -> list[Clause]:
         return [self.catalog.get(cid) for cid in check.clauses.get(level, [])]
 
+    def load_check(self, path: Path, checks_dir: Path) -> Check:
+        """One check file, validated and linted against this content (id from its path under
+        ``checks_dir``)."""
+        return _load_check(path, checks_dir, _CheckContext(
+            self.params, self.catalog, self.families, self.laws, self.resource_types))
+
 
 def load_content(root: str | Path | None = None) -> Content:
     base = Path(root) if root is not None else default_content_root()
@@ -84,13 +105,32 @@ def load_content(root: str | Path | None = None) -> Content:
     params = _load_params(base / "profiles" / "params.yaml")
     profile_files = _load_profiles(base / "profiles")
     catalog = _load_catalog(base / "profiles" / "standard")
-    checks = _load_checks(base / "checks", params, catalog)
+    laws = validate(LawFile, read_yaml(base / "profiles" / "laws.yaml")).laws
+    families = _load_families(base / "profiles" / "families.yaml", catalog, laws)
+    manifests = _load_manifests(base / "providers")
+    host_commands = load_commands(base)
+    resource_types = frozenset({spec.type for m in manifests.values() for spec in m.resources}
+                               | {area.type for area in AREAS})
+    context = _CheckContext(params, catalog, families, laws, resource_types)
+    checks = _load_checks(base / "checks", context)
     regions = _load_regions(base / "providers")
     platforms = validate(PlatformTable, read_yaml(base / "providers" / "platforms.yaml"))
     content = Content(root=base, params=params, profile_files=profile_files, catalog=catalog,
-                      checks=checks, regions=regions, platforms=platforms)
+                      checks=checks, regions=regions, platforms=platforms, families=families, laws=laws,
+                      manifests=manifests, host_commands=host_commands, resource_types=resource_types)
     _check_levels_tighten(content)
     return content
+
+
+@dataclass(frozen=True)
+class _CheckContext:
+    """What a check is validated against."""
+
+    params: dict[str, Parameter]
+    catalog: Catalog
+    families: dict[str, Family]
+    laws: dict[str, Law]
+    resource_types: frozenset[str]
 
 
 def _load_params(path: Path) -> dict[str, Parameter]:
@@ -108,7 +148,7 @@ def _load_params(path: Path) -> dict[str, Parameter]:
 def _load_profiles(directory: Path) -> dict[str, tuple[ProfileFile, Path]]:
     files: dict[str, tuple[ProfileFile, Path]] = {}
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == "params.yaml":
+        if path.name in NOT_PROFILES:
             continue
         profile = validate(ProfileFile, read_yaml(path))
         if profile.id != path.stem:
@@ -140,19 +180,41 @@ def _load_catalog(directory: Path) -> Catalog:
     return Catalog(list(clauses.values()))
 
 
-def _load_checks(directory: Path, params: dict[str, Parameter], catalog: Catalog) -> dict[str, Check]:
+def _load_families(path: Path, catalog: Catalog, laws: dict[str, Law]) -> dict[str, Family]:
+    doc = read_yaml(path)
+    families = validate(FamilyFile, doc).families
+    for family_id, family in families.items():
+        for level, clause_ids in family.clauses.items():
+            line = doc.line_of(["families", family_id, "clauses", level])
+            for clause_id in clause_ids:
+                if clause_id not in catalog:
+                    raise InputError(f"family {family_id}: unknown clause '{clause_id}' for level {level}",
+                                     path=path, line=line)
+                if catalog.get(clause_id).level != level:
+                    raise InputError(f"family {family_id}: clause '{clause_id}' belongs to level "
+                                     f"{catalog.get(clause_id).level}, not {level}", path=path, line=line)
+        for law_id in family.law:
+            if law_id not in laws:
+                raise InputError(f"family {family_id}: unknown law '{law_id}' (not in profiles/laws.yaml)",
+                                 path=path, line=doc.line_of(["families", family_id, "law"]))
+    return families
+
+
+def _load_manifests(directory: Path) -> dict[str, ResourceFile]:
+    manifests: dict[str, ResourceFile] = {}
+    for path in sorted(directory.glob("*/resources.yaml")):
+        manifest = validate(ResourceFile, read_document(path))
+        if manifest.provider != path.parent.name:
+            raise InputError(f"provider '{manifest.provider}' does not match its folder "
+                             f"'{path.parent.name}'", path=path)
+        manifests[manifest.provider] = manifest
+    return manifests
+
+
+def _load_checks(directory: Path, context: _CheckContext) -> dict[str, Check]:
     checks: dict[str, Check] = {}
     for path in sorted(directory.rglob("*.yaml")):
-        doc = read_yaml(path)
-        expected_id = check_id_for(path, directory)
-        if isinstance(doc.data, dict):
-            doc.data.setdefault("id", expected_id)
-        check = validate(Check, doc, context={"params": params})
-        if check.id != expected_id:
-            raise InputError(f"check id '{check.id}' must equal its path '{expected_id}'",
-                             path=path, line=doc.line_of(["id"]))
-        _lint_check(check, catalog, doc)
-        check._source = path.relative_to(directory.parent)
+        check = _load_check(path, directory, context)
         checks[check.id] = check
     for check in checks.values():
         if check.deprecated_by is not None and check.deprecated_by not in checks:
@@ -161,8 +223,25 @@ def _load_checks(directory: Path, params: dict[str, Parameter], catalog: Catalog
     return checks
 
 
-def _lint_check(check: Check, catalog: Catalog, doc: Document) -> None:
-    path = doc.path
+def _load_check(path: Path, directory: Path, context: _CheckContext) -> Check:
+    doc = read_yaml(path)
+    expected_id = check_id_for(path, directory)
+    if isinstance(doc.data, dict):
+        doc.data.setdefault("id", expected_id)
+    check = validate(Check, doc, context={"params": context.params})
+    if check.id != expected_id:
+        raise InputError(f"check id '{check.id}' must equal its path '{expected_id}'",
+                         path=path, line=doc.line_of(["id"]))
+    _lint_check(check, context, doc)
+    check._source = path.relative_to(directory.parent)
+    check._law = tuple(context.laws[law_id].basis(law_id)
+                       for law_id in dict.fromkeys(law_id for name in check.family
+                                                   for law_id in context.families[name].law))
+    return check
+
+
+def _lint_check(check: Check, context: _CheckContext, doc: Document) -> None:
+    path, catalog = doc.path, context.catalog
     for level, clause_ids in check.clauses.items():
         for clause_id in clause_ids:
             if clause_id not in catalog:
@@ -177,6 +256,39 @@ def _lint_check(check: Check, catalog: Catalog, doc: Document) -> None:
         raise InputError(f"unknown evaluator '{check.evaluator}' "
                          f"(known: {', '.join(sorted(EVALUATORS))})", path=path,
                          line=doc.line_of(["evaluator"]))
+    _lint_family(check, context.families, doc)
+    _lint_resource(check, context.resource_types, doc)
+
+
+def _lint_family(check: Check, families: dict[str, Family], doc: Document) -> None:
+    """A check cites exactly its families' clauses, unless it says why it does not."""
+    line = doc.line_of(["family"])
+    unknown = [name for name in check.family if name not in families]
+    if unknown:
+        near = get_close_matches(unknown[0], families, n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else " (see profiles/families.yaml)"
+        raise InputError(f"unknown family '{unknown[0]}'{hint}", path=doc.path, line=line)
+    names = " + ".join(check.family)
+    differs = divergence(expected_clauses(families, check.family), check.clauses)
+    if differs is not None and check.family_divergence is None:
+        level, how = differs
+        raise InputError(f"clauses differ from family {names}: {how}; cite the family's clauses "
+                         "or say why in 'family_divergence'", path=doc.path,
+                         line=doc.line_of(["clauses", level]))
+    if differs is None and check.family_divergence is not None:
+        raise InputError(f"'family_divergence' is given but the clauses equal family {names}'s: "
+                         "remove it", path=doc.path, line=doc.line_of(["family_divergence"]))
+
+
+def _lint_resource(check: Check, known: frozenset[str], doc: Document) -> None:
+    """A type no provider collects would give no finding at all: silent disappearance."""
+    ours = sorted(t for t in known if t.split(".", 1)[0] in check.provider)
+    if any(fnmatchcase(kind, check.resource) for kind in ours):
+        return
+    near = get_close_matches(check.resource, ours, n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else ""
+    raise InputError(f"resource '{check.resource}' is collected by no provider of this check "
+                     f"({', '.join(check.provider)}){hint}", path=doc.path, line=doc.line_of(["resource"]))
 
 
 def _load_regions(directory: Path) -> dict[str, RegionList]:

@@ -22,12 +22,14 @@ from mlpscan.evaluators import EVALUATORS, Context, Judgement, ResourceEvaluator
 from mlpscan.findings import (
     COLLECTION_INCOMPLETE,
     Finding,
+    LawBasis,
     ProfileSummary,
     Report,
     ResourceRef,
     SnapshotRef,
     Status,
     ToolInfo,
+    UnitStatus,
     summarize,
 )
 from mlpscan.profiles import ResolvedProfile
@@ -73,13 +75,18 @@ def evaluate(
     context = Context(level=profile.level, params=dict(profile.params), regions=content.regions,
                       platforms=content.platforms, collected_at=snapshot.started_at, errors=index.errors)
     findings: list[Finding] = []
+    laws: dict[str, LawBasis] = {}
     for check in content.checks_for(profile):
         clauses = check.clauses[profile.level]
         units = sorted({u for c in content.clauses_of(check, profile.level) for u in c.units})
-        judge = _CheckRun(check, clauses, units, context, index)
+        unit_status = {unit: content.catalog.unit_status(unit) for unit in units}
+        judge = _CheckRun(check, clauses, units, unit_status, context, index)
+        before = len(findings)
         for target in index.targets:
             if target.provider in check.provider:
                 findings.extend(judge.run(target))
+        if len(findings) > before:
+            laws.update((basis.id, basis) for basis in check.law)
     findings.extend(_unconsumed_errors(snapshot, index))
     findings.sort(key=_finding_order)
     findings, warnings = apply_waivers(findings, list(waivers), today or date.today())
@@ -92,6 +99,7 @@ def evaluate(
         snapshot=SnapshotRef(digest=digest, started_at=snapshot.started_at),
         summary=summarize(findings),
         findings=findings,
+        laws=dict(sorted(laws.items())),
     )
 
 
@@ -156,14 +164,17 @@ class _CheckRun:
     check: Check
     clauses: list[str]
     units: list[str]
+    unit_status: dict[str, UnitStatus]   # one object shared by the check's findings
     context: Context
     index: _Index
     expected: str | None = field(init=False)
     where_reads: frozenset[str] = field(init=False)    # field names the paths mention
     reads: frozenset[str] = field(init=False)
+    law_ids: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.expected = self.check.expected(dict(self.context.params))
+        self.law_ids = tuple(basis.id for basis in self.check.law)
         self.where_reads = _fields_read(self.check.where)
         self.reads = _fields_read(self.check.assert_)
 
@@ -173,7 +184,8 @@ class _CheckRun:
             check=self.check.id, title=self.check.title, status=status, severity=self.check.severity,
             clauses=self.clauses, units=self.units, resource=ref, message=message, observed=observed,
             expected=expected if expected is not None else self.expected,
-            remediation=self.check.remediation if status is not Status.PASS else None, waiver=None)
+            remediation=self.check.remediation if status is not Status.PASS else None, waiver=None,
+            unit_status=self.unit_status, law=self.law_ids)
 
     def run(self, target: Target) -> Iterator[Finding]:
         evaluator = EVALUATORS.get(self.check.evaluator) if self.check.evaluator else None

@@ -69,6 +69,36 @@ class AppliedWaiver:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LawArticle:
+    """One article of one version of a law, with the dates that say when it applies."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    version: str = field(metadata={"description": "Which text, e.g. '2016' or '2025 amendment'"})
+    article: str = field(metadata={"description": "e.g. 'art. 21(3)'"})
+    in_force: date
+    adopted: date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LawBasis:
+    """A law (not GB/T 22239) that sets the requirement a check tests, e.g. six-month log retention."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    id: str
+    instrument: str = field(metadata={"description": "The law or measures, in English"})
+    instrument_zh: str
+    articles: tuple[LawArticle, ...]
+    requirement: str
+
+
+# verified: the unit id and its wording match published GB/T 28448 unit lists (level 3);
+# unverified: the numbering was reconstructed and has not been checked against the standard's text.
+UnitStatus = Literal["verified", "unverified"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     __pydantic_config__ = ConfigDict(extra="forbid")
 
@@ -84,6 +114,13 @@ class Finding:
     expected: str | None = None
     remediation: str | None = None
     waiver: AppliedWaiver | None = None
+    unit_status: dict[str, UnitStatus] = field(
+        default_factory=dict,
+        metadata={"description": "Each unit's mark: 'verified' (checked against published GB/T 28448 "
+                                 "unit lists) or 'unverified' (reconstructed numbering)"})
+    law: tuple[str, ...] = field(
+        default=(), metadata={"description": "Ids of the laws that set this requirement where the standard "
+                                             "does not; the report's `laws` gives each one's articles"})
 
     @property
     def effective_status(self) -> Status:
@@ -161,6 +198,8 @@ class Report(_Model):
     snapshot: SnapshotRef
     next_assessment: NextAssessment | None = None
     summary: Summary
+    laws: dict[str, LawBasis] = Field(
+        default_factory=dict, description="The laws findings cite in `law`, by id (once, not per finding)")
     findings: list[Finding]
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

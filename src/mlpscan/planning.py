@@ -44,7 +44,6 @@ from mlpscan.providers.cloud.collect import (
 from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
 from mlpscan.providers.cloud.tags import TAG_VALUE_POLICIES, TagValues
 from mlpscan.providers.host.collector import HostOptions
-from mlpscan.providers.host.commands import load_commands
 from mlpscan.providers.host.limits import (
     DEFAULT_MAX_COMMAND_BYTES,
     DEFAULT_MAX_SESSION_BYTES,
@@ -676,7 +675,8 @@ def summarize_content(content: Content) -> str:
     """What `validate` found, in one line."""
     per_level = ", ".join(f"L{lvl} {len(content.catalog.for_level(lvl))}" for lvl in (1, 2, 3, 4))
     regions = ", ".join(f"{p} {len(r.regions)}" for p, r in sorted(content.regions.items()))
-    return (f"{len(content.checks)} checks, {len(content.catalog)} clauses ({per_level}), "
-            f"{len(content.profile_files)} profiles, {len(content.params)} parameters, regions: {regions}, "
-            f"{len(content.platforms.platforms)} platform entries, "
-            f"{len(load_commands(content.root))} host commands")
+    return (f"{len(content.checks)} checks, {len(content.families)} control families, "
+            f"{len(content.catalog)} clauses ({per_level}), {len(content.profile_files)} profiles, "
+            f"{len(content.params)} parameters, {len(content.laws)} laws, regions: {regions}, "
+            f"{len(content.platforms.platforms)} platform entries, {len(content.resource_types)} resource "
+            f"types, {len(content.host_commands)} host commands")

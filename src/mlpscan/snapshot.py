@@ -11,8 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mlpscan._gc import gc_paused
-from mlpscan.errors import InputError
-from mlpscan.loading import input_error_from, read_json
+from mlpscan.errors import InputError, shown
+from mlpscan.loading import Document, input_error_from, json_error, parse_json, read_bytes
 
 SNAPSHOT_SCHEMA = "mlpscan.snapshot/1"
 PROVIDERS = ("host", "aws", "aliyun", "tencent")
@@ -20,6 +20,9 @@ PROVIDERS = ("host", "aws", "aliyun", "tencent")
 # those keys report `error` (the answer is unknown), never `pass` or `fail`.
 FAILED_CALLS_KEY = "_failed_calls"
 REGION_KEY = "region"   # in FAILED_CALLS_KEY: the call that tells the resource's region failed
+# The evidence of a large fleet is hundreds of MB (bench/: 123 MB for 100,000 resources); a file
+# beyond this is not a snapshot we can hold in memory, whatever it claims to be.
+MAX_SNAPSHOT_BYTES = 2 * 1024 * 1024 * 1024
 Provider = Literal["host", "aws", "aliyun", "tencent"]
 
 
@@ -77,6 +80,15 @@ class Resource(_Strict):
     data: dict[str, Any] = Field(default_factory=dict,
                                  description="Raw fields as the API or command returned them")
 
+    @field_validator("data")
+    @classmethod
+    def _failed_calls_named(cls, data: dict[str, Any]) -> dict[str, Any]:
+        failed = data.get(FAILED_CALLS_KEY)
+        if failed is not None and not (isinstance(failed, dict)
+                                       and all(isinstance(v, str) for v in failed.values())):
+            raise ValueError(f"'{FAILED_CALLS_KEY}' must map each key to the reason its call failed")
+        return data
+
     @property
     def provider(self) -> str:
         return self.type.split(".", 1)[0]
@@ -110,7 +122,7 @@ class Snapshot(_Strict):
     @classmethod
     def _known_schema(cls, value: Any) -> Any:
         if value != SNAPSHOT_SCHEMA:
-            raise ValueError(f"unsupported snapshot schema {value!r}, expected {SNAPSHOT_SCHEMA!r}")
+            raise ValueError(f"unsupported snapshot schema {shown(value)}, expected {SNAPSHOT_SCHEMA!r}")
         return value
 
     @model_validator(mode="after")
@@ -123,7 +135,7 @@ class Snapshot(_Strict):
                             ("errors", [e.target for e in self.errors])):
             for index, target in enumerate(named):
                 if target not in known:
-                    raise ValueError(f"{kind}[{index}] names unknown target {target!r}")
+                    raise ValueError(f"{kind}[{index}] names unknown target {shown(target)}")
         return self
 
     def compute_digest(self) -> str:
@@ -157,17 +169,22 @@ def _canonical(value: Any) -> bytes:
 
 @gc_paused()
 def read_snapshot(path: str | Path) -> Snapshot:
+    """Read and validate a snapshot: a regular file of at most MAX_SNAPSHOT_BYTES."""
     path = Path(path)
+    data = read_bytes(path, MAX_SNAPSHOT_BYTES)
     try:  # the fast path: pydantic parses and validates in one pass
-        return Snapshot.model_validate_json(path.read_bytes())
-    except (ValidationError, OSError):
-        pass  # read again the slow way, which names the file, line and field
-    doc = read_json(path)
+        return Snapshot.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        if first["type"] == "json_invalid":  # not JSON at all: the parser says where
+            raise json_error(str(first["ctx"].get("error", first["msg"])), path) from None
+    # valid JSON, not a valid snapshot: parse again into plain data to name the field
+    doc = Document(path=path, data=parse_json(data, path))
     if not isinstance(doc.data, dict):
         raise InputError("not a snapshot: expected a JSON object", path=path)
     if doc.data.get("schema") != SNAPSHOT_SCHEMA:
-        found = doc.data.get("schema")
-        raise InputError(f"not a {SNAPSHOT_SCHEMA} snapshot (schema is {found!r})", path=path)
+        raise InputError(f"not a {SNAPSHOT_SCHEMA} snapshot (schema is {shown(doc.data.get('schema'))})",
+                         path=path)
     try:
         return Snapshot.model_validate(doc.data)
     except ValidationError as exc:

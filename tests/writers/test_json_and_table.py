@@ -21,9 +21,9 @@ def small_report(content: Content):  # type: ignore[no-untyped-def]
 
 def test_json_report_has_the_contract_fields(content: Content) -> None:
     document = json.loads(render_json(small_report(content)))
-    # DESIGN §7 order; system, scope and next_assessment are optional additions within report/1
+    # DESIGN §7 order; system, scope, next_assessment and laws are optional additions within report/1
     assert list(document) == ["schema", "tool", "generated_at", "system", "scope", "profile", "snapshot",
-                              "next_assessment", "summary", "findings"]
+                              "next_assessment", "summary", "laws", "findings"]
     assert document["schema"] == "mlpscan.report/1"
     assert document["profile"]["id"] == "level3"
     assert document["profile"]["params"]["log_retention_days"] == 180
@@ -33,7 +33,7 @@ def test_json_report_has_the_contract_fields(content: Content) -> None:
                                                 "not_applicable": 0, "waived": 0}
     finding = document["findings"][0]
     assert set(finding) == {"check", "title", "status", "severity", "clauses", "units", "resource", "message",
-                            "observed", "expected", "remediation", "waiver"}
+                            "observed", "expected", "remediation", "waiver", "unit_status", "law"}
     assert set(finding["resource"]) == {"type", "uid", "name", "target", "region"}
     assert any(f["status"] == "pass" for f in document["findings"])  # passes are part of the record
 

@@ -158,3 +158,27 @@ def test_baseline_state_of_each_result(report: Report, content: Content, sarif_v
     states = [(r["ruleId"], r["properties"]["resource"], r["baselineState"]) for r in document["runs"][0]["results"]]
     assert [s for s in states if s[2] == "new"] == [(hk_a.check, hk_a.resource.uid, "new")]
     assert len(states) > 1
+
+
+def test_rule_help_carries_the_law_and_the_unit_marks(report: Report, content: Content) -> None:
+    rules = {r["id"]: r for r in sarif_of(report, content)["runs"][0]["tool"]["driver"]["rules"]}
+    residency = rules["cloud.residency.mainland_region"]["help"]
+    for text in (residency["text"], residency["markdown"]):
+        assert "Legal basis" in text
+        assert "Cybersecurity Law of the People's Republic of China (中华人民共和国网络安全法), 2016 art. 37; " \
+               "2025 amendment art. 39 (in force 2026-01-01)" in text
+        assert "Measures for the Security Assessment of Outbound Data Transfers (CAC Order No. 11)" in text
+        assert "Provisions on Promoting and Regulating Cross-Border Data Flows (CAC Order No. 16)" in text
+        assert "L3-CES2-10]" in text  # level-3 units are verified: no mark
+        assert "(unverified)" not in text
+    platform = rules["cloud.platform.level_at_least_system"]["help"]["text"]
+    assert "Legal basis" not in platform  # the standard itself sets this one
+
+
+def test_rule_help_marks_unverified_units(content: Content) -> None:
+    snapshot = make_snapshot([target("aliyun:1", regions=["cn-hangzhou"])],
+                             [resource("aliyun:1", "aliyun.oss.bucket", "acs:oss:cn-hangzhou:1:hz", "cn-hangzhou")])
+    rules = sarif_of(evaluate(snapshot, content, content.level_profile(2)), content)["runs"][0]["tool"]["driver"]
+    residency = next(r for r in rules["rules"] if r["id"] == "cloud.residency.mainland_region")["help"]
+    assert "L2-CES2-05 (unverified)" in residency["text"]
+    assert "have not been checked against the text of GB/T 28448-2019" in residency["markdown"]

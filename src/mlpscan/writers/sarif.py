@@ -25,7 +25,15 @@ from mlpscan._gc import gc_paused
 from mlpscan.baseline import Comparison, identity
 from mlpscan.catalog import Catalog
 from mlpscan.checks import Check
-from mlpscan.findings import COLLECTION_INCOMPLETE, BuiltinRule, Finding, Report, Severity, Status
+from mlpscan.findings import (
+    COLLECTION_INCOMPLETE,
+    BuiltinRule,
+    Finding,
+    LawBasis,
+    Report,
+    Severity,
+    Status,
+)
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
@@ -102,12 +110,21 @@ def _rule(check: Check, level: int, catalog: Catalog) -> dict[str, Any]:
     clauses = [catalog.get(c) for c in clause_ids if c in catalog]
     units = sorted({u for c in clauses for u in c.units})
     clause_lines = [f"- GB/T 22239-2019 {c.display_id} {c.control_zh} ({c.control_en}): {c.zh} — {c.en}"
-                    f" [GB/T 28448: {', '.join(c.units)}]" for c in clauses]
+                    f" [GB/T 28448: {', '.join(_unit(u, catalog) for u in c.units)}]" for c in clauses]
+    law_lines = [_law_line(basis) for basis in check.law]
     text = [check.description or check.title, "", f"MLPS level {level} clauses:", *clause_lines]
     markdown = [f"**{check.title}** (severity: {check.severity.value})", ""]
     if check.description:
         markdown += [check.description, ""]
     markdown += [f"**MLPS level {level} (GB/T 22239-2019)**", "", *clause_lines]
+    if law_lines:
+        text += ["", "Legal basis (a law, not the standard, sets this requirement):", *law_lines]
+        markdown += ["", "**Legal basis** (a law, not the standard, sets this requirement)", "", *law_lines]
+    if any(catalog.unit_status(u) == "unverified" for u in units):
+        note = ("Unit ids marked (unverified) were reconstructed and have not been checked against "
+                "the text of GB/T 28448-2019.")
+        text += ["", note]
+        markdown += ["", f"_{note}_"]
     if check.remediation:
         text += ["", f"Remediation: {check.remediation}"]
         markdown += ["", f"**Remediation:** {check.remediation}"]
@@ -130,6 +147,17 @@ def _rule(check: Check, level: int, catalog: Catalog) -> dict[str, Any]:
             "mlps.units": units,
         },
     }
+
+
+def _unit(unit: str, catalog: Catalog) -> str:
+    return unit if catalog.unit_status(unit) == "verified" else f"{unit} (unverified)"
+
+
+def _law_line(basis: LawBasis) -> str:
+    articles = "; ".join(
+        f"{a.version} {a.article}" + (f" (in force {a.in_force.isoformat()})" if a.adopted else "")
+        for a in basis.articles)
+    return f"- {basis.instrument} ({basis.instrument_zh}), {articles}: {basis.requirement}"
 
 
 def _builtin_rule(rule: BuiltinRule) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +16,7 @@ from mlpscan.errors import InputError
 from mlpscan.providers.cloud.runner import MAX_MESSAGE, AccountRun, TaskGroup, collect_accounts
 from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import CloudSource, Connected, ConnectError
-from mlpscan.providers.cloud.spec import ResourceSpec, load_resource_file
+from mlpscan.providers.cloud.spec import ResourceFile, ResourceSpec, load_resource_file
 from mlpscan.providers.cloud.tags import TagValues
 from mlpscan.snapshot import CollectionError, Resource, Target
 
@@ -83,13 +83,20 @@ def collect_clouds(
     wanted: Callable[[str], bool],
     options: CloudOptions,
     on_done: Callable[[Target], None] | None = None,
+    *,
+    manifests: Mapping[str, ResourceFile] | None = None,
 ) -> CloudCollection:
-    """Every source's account, each failure kept to its own account, region or call."""
+    """Every source's account, each failure kept to its own account, region or call.
+
+    ``manifests`` are the resource manifests already loaded and validated with the content
+    (`Content.manifests`); without them each provider's file is read from ``content_root``.
+    """
     modules = {source.provider: provider_module(source.provider) for source in sources}
     options = replace(options, content_root=content_root)
+    files = {provider: manifests[provider] if manifests is not None and provider in manifests
+             else load_resource_file(content_root, provider) for provider in modules}
     specs: dict[str, list[ResourceSpec]] = {
-        provider: [s for s in load_resource_file(content_root, provider).resources if wanted(s.type)]
-        for provider in modules}
+        provider: [s for s in files[provider].resources if wanted(s.type)] for provider in modules}
     result = CloudCollection()
     secrets = [Secrets() for _ in sources]
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(sources)))) as pool:

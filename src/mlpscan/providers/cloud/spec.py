@@ -16,6 +16,7 @@ import jmespath
 from jmespath.parser import ParsedResult
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mlpscan.conditions import jmespath_problem
 from mlpscan.loading import read_document, validate
 
 OPERATION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
@@ -218,7 +219,7 @@ def _compile(expression: str) -> ParsedResult:
         try:
             compiled = jmespath.compile(expression)
         except jmespath.exceptions.JMESPathError as exc:
-            raise ValueError(f"invalid jmespath {expression!r}: {exc}") from None
+            raise ValueError(f"invalid jmespath {expression!r}: {jmespath_problem(exc)}") from None
         _COMPILED[expression] = compiled
     return compiled
 

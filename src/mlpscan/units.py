@@ -214,11 +214,12 @@ def _technical(catalog: Catalog, level: int, japanese: _JapaneseFile) -> list[Un
     units: list[Unit] = []
     for clause in sorted(catalog.for_level(level), key=lambda c: clause_key(c.id)):
         for unit_id in clause.units:
-            units.append(_technical_unit(clause, unit_id, japanese))
+            verified = catalog.unit_status(unit_id) == "verified"
+            units.append(_technical_unit(clause, unit_id, japanese, verified))
     return units
 
 
-def _technical_unit(clause: Clause, unit_id: str, japanese: _JapaneseFile) -> Unit:
+def _technical_unit(clause: Clause, unit_id: str, japanese: _JapaneseFile, verified: bool) -> Unit:
     return Unit(
         id=unit_id,
         clause=clause.id,
@@ -231,8 +232,7 @@ def _technical_unit(clause: Clause, unit_id: str, japanese: _JapaneseFile) -> Un
         ),
         requirement=_Partial(zh=clause.zh, en=clause.en, ja=japanese.requirements.get(clause.zh)),
         automatable=clause.automatable,
-        # no unit id of the technical catalogue has been checked against GB/T 28448's text yet
-        verified=False,
+        verified=verified,   # the catalogue's mark (profiles/standard/levelN.yaml units_status)
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from mlpscan.catalog import ClauseMap
 from mlpscan.conditions import Condition, compile_path, parse
 from mlpscan.findings import LawBasis, Severity
 from mlpscan.i18n import CheckText, Lang, placeholders
@@ -65,7 +66,7 @@ class Check(BaseModel):
     family_divergence: str | None = Field(
         default=None, min_length=1,
         description="Why this check's clauses differ from its families' (the exception must say why)")
-    clauses: dict[int, list[str]] = Field(min_length=1, description="level -> GB/T 22239 clause ids")
+    clauses: ClauseMap
     where: Condition | None = None
     assert_: Condition | None = Field(default=None, alias="assert")
     evaluator: str | None = None
@@ -86,23 +87,6 @@ class Check(BaseModel):
     @classmethod
     def _one_or_a_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("clauses", mode="before")
-    @classmethod
-    def _clause_lists(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
-        return value
-
-    @field_validator("clauses")
-    @classmethod
-    def _levels(cls, value: dict[int, list[str]]) -> dict[int, list[str]]:
-        for level, ids in value.items():
-            if level not in (1, 2, 3, 4):
-                raise ValueError(f"clause level {level} is not 1-4")
-            if not ids:
-                raise ValueError(f"level {level} lists no clause")
-        return value
 
     @field_validator("where", "assert_", mode="before")
     @classmethod

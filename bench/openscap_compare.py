@@ -40,9 +40,9 @@ sys.path.insert(0, str(REPO / "bench" / "openscap"))
 
 from content import DEFAULT_SOURCE, DEFAULT_TAG, datastream  # noqa: E402
 from hosts import HOSTS, UNIT_WANTS, Host  # noqa: E402
+from tests.providers.host.sshd_server import Sshd, running_sshd  # noqa: E402
 
 from mlpscan.content import load_content  # noqa: E402
-from tests.providers.host.sshd_server import Sshd, running_sshd  # noqa: E402
 
 MAPPING = REPO / "bench" / "openscap" / "mapping.yaml"
 RULE_PREFIX = "xccdf_org.ssgproject.content_rule_"
@@ -142,7 +142,8 @@ def tailoring(mapping: Mapping[str, Any], level: int, datastream_path: Path) -> 
     selects = [f'    <xccdf:select idref="{RULE_PREFIX}{r}" selected="true"/>' for r in rules]
     return "\n".join([
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<xccdf:Tailoring xmlns:xccdf="http://checklists.nist.gov/xccdf/1.2" id="xccdf_org.mlpscan_tailoring_compare">',
+        '<xccdf:Tailoring xmlns:xccdf="http://checklists.nist.gov/xccdf/1.2"'
+        ' id="xccdf_org.mlpscan_tailoring_compare">',
         f'  <xccdf:benchmark href="{datastream_path}"/>',
         '  <xccdf:version time="2026-01-01T00:00:00">1</xccdf:version>',
         f'  <xccdf:Profile id="{PROFILE_ID}">',
@@ -254,7 +255,8 @@ def _start_auditd(pid: int) -> list[str]:
     """auditd with the host's auditd.conf; when it runs, its rules compiled by augenrules and
     loaded as the unit's `augenrules --load` would, minus `-e 2` (the kernel is shared: immutable rules would
     outlive the host). auditd refusing its configuration is the host's truth, not an error."""
-    started = _in_namespace(pid, "auditd; sleep 1; test -s /run/auditd.pid && kill -0 \"$(cat /run/auditd.pid)\"")
+    started = _in_namespace(pid, 'auditd; sleep 1; test -s /run/auditd.pid && '
+                                 'kill -0 "$(cat /run/auditd.pid)"')
     if started.returncode != 0:
         return [f"auditd refused to start: {' '.join(started.stderr.split())[:300]}"]
     script = f"""
@@ -293,7 +295,8 @@ def mlpscan_statuses(server: Sshd, level: int, out: Path, checks: Sequence[str])
     statuses = {}
     for check, items in found.items():
         kinds = {i["status"] for i in items}
-        status = next((s for s in ("fail", "error", "pass", "not_applicable") if s in kinds), items[0]["status"])
+        status = next((s for s in ("fail", "error", "pass", "not_applicable") if s in kinds),
+                      items[0]["status"])
         statuses[check] = {"status": status, "message": "; ".join(i["message"] for i in items
                                                                    if i["status"] == status)[:400]}
     return statuses
@@ -391,7 +394,8 @@ def report(rows: Sequence[Row]) -> dict[str, Any]:
 
 
 def _short(status: str) -> str:
-    return {"pass": "P", "fail": "F", "error": "E", "not_applicable": "N/A", "notapplicable": "N/A"}.get(status, status)
+    short = {"pass": "P", "fail": "F", "error": "E", "not_applicable": "N/A", "notapplicable": "N/A"}
+    return short.get(status, status)
 
 
 def _parts(row: Row) -> str:

@@ -85,7 +85,8 @@ password\trequired\t\t\tpam_permit.so
 """
 
 
-def common_password(quality: str = "pam_pwquality.so retry=3", history: str | None = "pam_pwhistory.so remember=5 use_authtok",
+def common_password(quality: str = "pam_pwquality.so retry=3",
+                    history: str | None = "pam_pwhistory.so remember=5 use_authtok",
                     unix_args: str = "obscure use_authtok try_first_pass yescrypt") -> str:
     lines = [f"password\trequisite\t\t\t{quality}"] if quality else []
     if history:
@@ -179,11 +180,14 @@ AUDIT_PRIVILEGE = """\
 -w /etc/sudoers.d/ -p wa -k actions
 -a always,exit -F path=/usr/bin/sudo -F perm=x -F auid>=1000 -F auid!=unset -k privileged
 """
-AUDIT_TIME = _arches("-a always,exit -F arch={arch} -S adjtimex,settimeofday,clock_settime -k audit_time_rules") \
+AUDIT_TIME = _arches(
+    "-a always,exit -F arch={arch} -S adjtimex,settimeofday,clock_settime -k audit_time_rules") \
     + "-a always,exit -F arch=b32 -S stime -k audit_time_rules\n-w /etc/localtime -p wa -k audit_time_rules\n"
 AUDIT_PERMISSIONS = _arches(
-    "-a always,exit -F arch={arch} -S chmod,fchmod,fchmodat -F auid>=1000 -F auid!=unset -k perm_mod") + _arches(
-    "-a always,exit -F arch={arch} -S chown,fchown,fchownat,lchown -F auid>=1000 -F auid!=unset -k perm_mod") + _arches(
+    "-a always,exit -F arch={arch} -S chmod,fchmod,fchmodat -F auid>=1000 -F auid!=unset -k perm_mod"
+) + _arches(
+    "-a always,exit -F arch={arch} -S chown,fchown,fchownat,lchown -F auid>=1000 -F auid!=unset -k perm_mod"
+) + _arches(
     "-a always,exit -F arch={arch} -S setxattr,lsetxattr,fsetxattr,removexattr,lremovexattr,fremovexattr "
     "-F auid>=1000 -F auid!=unset -k perm_mod")
 AUDIT_MODULES = _arches("-a always,exit -F arch={arch} -S init_module,finit_module,delete_module "
@@ -191,8 +195,8 @@ AUDIT_MODULES = _arches("-a always,exit -F arch={arch} -S init_module,finit_modu
 AUDIT_FAILED_ACCESS = "".join(_arches(
     "-a always,exit -F arch={arch} -S creat,open,openat,open_by_handle_at,truncate,ftruncate "
     f"-F exit={code} -F auid>=1000 -F auid!=unset -k access") for code in ("-EACCES", "-EPERM"))
-AUDIT_ALL = (AUDIT_IDENTITY + AUDIT_LOGINS + AUDIT_SESSIONS + AUDIT_PRIVILEGE + AUDIT_TIME
-             + AUDIT_PERMISSIONS + AUDIT_MODULES + AUDIT_FAILED_ACCESS)
+AUDIT_SYSCALLS = AUDIT_TIME + AUDIT_PERMISSIONS + AUDIT_MODULES + AUDIT_FAILED_ACCESS
+AUDIT_ALL = AUDIT_IDENTITY + AUDIT_LOGINS + AUDIT_SESSIONS + AUDIT_PRIVILEGE + AUDIT_SYSCALLS
 
 TMOUT_CAC = "declare -xr TMOUT=600\n"   # what ComplianceAsCode's remediation writes
 UNIT_WANTS = "/etc/systemd/system/multi-user.target.wants"
@@ -219,7 +223,7 @@ class Host:
 
 def _log_modes(mode: str, *extra: str) -> dict[str, str]:
     paths = (*RSYSLOG_FILES, *extra)
-    return {path: mode for path in paths}
+    return dict.fromkeys(paths, mode)
 
 
 STOCK = Host(
@@ -292,8 +296,9 @@ MIXED_PAM = Host(
         "/etc/pam.d/common-auth": COMMON_AUTH_FAILLOCK.replace("pam_faillock.so authfail",
                                                               "pam_faillock.so authfail deny=8"),
         "/etc/pam.d/common-account": COMMON_ACCOUNT_FAILLOCK,
-        "/etc/pam.d/common-password": common_password(history="pam_pwhistory.so use_authtok",
-                                                      unix_args="nullok obscure use_authtok try_first_pass yescrypt"),
+        "/etc/pam.d/common-password": common_password(
+            history="pam_pwhistory.so use_authtok",
+            unix_args="nullok obscure use_authtok try_first_pass yescrypt"),
         "/etc/security/faillock.conf": "deny = 3\nunlock_time = 600\n",
         "/etc/security/pwquality.conf": "minlen = 8\nminclass = 3\n",
         "/etc/security/pwquality.conf.d/50-length.conf": "minlen = 14\n",
@@ -334,8 +339,7 @@ MIXED_AUDIT = Host(
         "/etc/audit/rules.d/50-mlps.rules": (
             AUDIT_IDENTITY.replace("-w /etc/gshadow -p wa -k audit_rules_usergroup_modification\n", "")
             + AUDIT_LOGINS + AUDIT_SESSIONS + AUDIT_PRIVILEGE
-            + "".join(line + "\n" for line in (AUDIT_TIME + AUDIT_PERMISSIONS + AUDIT_MODULES
-                                               + AUDIT_FAILED_ACCESS).splitlines() if "arch=b32" not in line)),
+            + "".join(line + "\n" for line in AUDIT_SYSCALLS.splitlines() if "arch=b32" not in line)),
     },
     enabled_units=("auditd.service",),
     daemons=("auditd",),

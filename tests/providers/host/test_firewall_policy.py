@@ -89,7 +89,8 @@ def test_one_view_that_drops_restricts_and_none_readable_is_unknown() -> None:
 def test_level3_parsers() -> None:
     assert permissions(0o640) == ["owner_read", "owner_write", "group_read"]
     assert parse_umask_settings("/etc/login.defs:UMASK\t\t027\n/etc/profile:    umask 022\n# umask 000\n") == [
-        {"file": "/etc/login.defs", "umask": "027"}, {"file": "/etc/profile", "umask": "022"}]
+        {"file": "/etc/login.defs", "umask": "027", "text": "027"},
+        {"file": "/etc/profile", "umask": "022", "text": "022"}]
     rsyslog = parse_rsyslog(
         'global(DefaultNetstreamDriverCAFile="/etc/ca.pem")\n'
         '*.* action(type="omfwd" target="logs.example.cn" port="6514" protocol="tcp" StreamDriver="gtls" '

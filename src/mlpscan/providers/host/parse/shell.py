@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from mlpscan.providers.host.parse.text import JSON
 
@@ -49,11 +47,38 @@ def parse_shell_timeout(text: str) -> list[JSON]:
     return entries
 
 
-_UMASK = re.compile(r"(?:^|[;&|\s])umask\s+(?P<mask>[0-7]{3,4})\b|^UMASK\s+(?P<defs>[0-7]{3,4})\b")
+_UMASK = re.compile(r"(?:^|[;&|\s])umask\s+"
+                    r"(?P<mask>[0-7]{1,4}\b|[ugoa]*[=+-][rwx]*(?:,[ugoa]*[=+-][rwx]*)*(?![\w-]))"
+                    r"|^UMASK\s+(?P<defs>[0-7]{1,4})\b")
+
+_SYMBOLIC_CLASSES = {"u": 0o700, "g": 0o070, "o": 0o007}
+_SYMBOLIC_PERMISSIONS = {"r": 0o444, "w": 0o222, "x": 0o111}
+
+
+def umask_value(text: str) -> str | None:
+    """An umask argument as three octal digits: `27` -> 027, `0027` -> 027, `u=rwx,g=rx,o=` -> 027.
+
+    A symbolic mask is known only when `=` clauses name every class: `g-w` or `u=rwx` alone
+    change the mask the shell already has, which is not known here (None).
+    """
+    if re.fullmatch(r"[0-7]{1,4}", text):
+        return f"{int(text, 8) & 0o777:03o}"
+    allowed, named = 0, 0
+    for clause in text.split(","):
+        found = re.fullmatch(r"([ugoa]*)([=+-])([rwx]*)", clause)
+        if found is None or found[2] != "=":
+            return None
+        classes = sum(_SYMBOLIC_CLASSES.values()) if found[1] in ("", "a") or "a" in found[1] \
+            else sum(_SYMBOLIC_CLASSES[c] for c in set(found[1]))
+        granted = sum(_SYMBOLIC_PERMISSIONS[p] for p in set(found[3]))
+        allowed = (allowed & ~classes) | (granted & classes)
+        named |= classes
+    return f"{~allowed & 0o777:03o}" if named == 0o777 else None
 
 
 def parse_umask_settings(text: str) -> list[JSON]:
-    """`grep -rHs umask` lines `file:...umask 027...` (and login.defs `UMASK 027`) -> settings."""
+    """`grep -rHs umask` lines `file:...umask 027...` (and login.defs `UMASK 027`) -> settings:
+    {file, umask (three octal digits, None when not known), text (as written)}."""
     settings: list[JSON] = []
     for line in text.splitlines():
         path, sep, code = line.partition(":")
@@ -61,17 +86,6 @@ def parse_umask_settings(text: str) -> list[JSON]:
             continue
         code = code.split("#", 1)[0].strip()
         for match in _UMASK.finditer(code):
-            mask = match["mask"] or match["defs"]
-            settings.append({"file": path, "umask": mask.zfill(4)[-3:]})
+            written = match["mask"] or match["defs"]
+            settings.append({"file": path, "umask": umask_value(written), "text": written})
     return settings
-
-
-def shell_timeout_summary(entries: Sequence[Mapping[str, Any]]) -> JSON:
-    """The smallest positive TMOUT found (0 when none), and how it is protected."""
-    positive = [e for e in entries if e["value"] > 0]
-    if not positive:
-        return {"tmout_seconds": 0, "tmout_readonly": False, "tmout_exported": False, "tmout_file": None}
-    best = min(positive, key=lambda e: e["value"])
-    return {"tmout_seconds": best["value"], "tmout_file": best["file"],
-            "tmout_readonly": any(e["readonly"] for e in positive),
-            "tmout_exported": any(e["exported"] for e in positive)}

@@ -1,4 +1,4 @@
-"""Which event classes the loaded audit rules record."""
+"""Which event classes the loaded audit rules record, and what auditd does as its disk fills."""
 
 from __future__ import annotations
 
@@ -91,3 +91,38 @@ def _event_evidence(rules: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
             continue
         found.append(rule["text"])
     return found
+
+
+# auditd.conf(5) and auditd-config.c (audit 2.8 to 4.x): what each disk action accepts, and what
+# auditd does when the keyword is not set (clear_config)
+_FAILURE_ACTIONS = ("ignore", "syslog", "rotate", "email", "exec", "suspend", "single", "halt")
+DISK_ACTIONS: dict[str, JSON] = {
+    "space_left_action": {"valid": _FAILURE_ACTIONS, "default": "ignore"},
+    "admin_space_left_action": {"valid": _FAILURE_ACTIONS, "default": "ignore"},
+    "disk_full_action": {"valid": tuple(a for a in _FAILURE_ACTIONS if a != "email"), "default": "ignore"},
+    "disk_error_action": {"valid": tuple(a for a in _FAILURE_ACTIONS if a not in ("email", "rotate")),
+                          "default": "syslog"},
+}
+
+
+def disk_actions(conf: Mapping[str, Any]) -> JSON:
+    """What auditd does as its disk fills or fails, from parse_auditd_conf's result.
+
+    Unset keywords take auditd's defaults. A value auditd.conf(5) does not allow for its keyword
+    (email for disk_full_action, rotate for disk_error_action, exec without a script path, a
+    misspelling) makes auditd refuse the whole file, as does any line it cannot split: those are
+    `config_errors`, and then no action takes effect at all.
+    """
+    settings, options = conf["settings"], conf["options"]
+    actions: dict[str, str] = {}
+    errors = [f"line {p['line']}: {p['problem']}" for p in conf["problems"] if not p["ignored"]]
+    for keyword, spec in DISK_ACTIONS.items():
+        value = str(settings.get(keyword, spec["default"])).lower()
+        actions[keyword] = value
+        if value not in spec["valid"]:
+            errors.append(f"{keyword} = {settings[keyword]} is not one of {', '.join(spec['valid'])}: "
+                          "auditd refuses the file")
+        elif value == "exec" and not str(options.get(keyword, "")).startswith("/"):
+            errors.append(f"{keyword} = exec needs the absolute path of a script: auditd refuses the file")
+    return {"actions": actions, "defaulted": sorted(k for k in DISK_ACTIONS if k not in settings),
+            "config_errors": errors}

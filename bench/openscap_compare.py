@@ -331,24 +331,37 @@ class Row:
     parts: dict[str, str]
     message: str
     counted: bool
+    outside: str | None = None     # why the pair does not judge the same property on this host
 
     @property
     def comparable(self) -> bool:
-        return self.mlpscan in VERDICTS and self.openscap in VERDICTS
+        return self.mlpscan in VERDICTS and self.openscap in VERDICTS and self.outside is None
 
     @property
     def agrees(self) -> bool:
         return self.mlpscan == self.openscap
 
 
+def outside(pair: Mapping[str, Any], resources: Sequence[Mapping[str, Any]]) -> str | None:
+    """The pair's `comparable_when` ({resource, field, equals}) against the scanned resource."""
+    when = pair.get("comparable_when")
+    if when is None:
+        return None
+    found = [r["data"].get(when["field"]) for r in resources if r["type"] == when["resource"]]
+    if found and all(value == when["equals"] for value in found):
+        return None
+    return f"{when['resource']} {when['field']} is {found[0] if found else 'absent'}: {when['why']}"
+
+
 def compare_host(host: str, pairs: Sequence[Mapping[str, Any]], statuses: Mapping[str, Any],
-                 results: Mapping[str, str], counted: bool) -> list[Row]:
+                 results: Mapping[str, str], resources: Sequence[Mapping[str, Any]], *,
+                 counted: bool) -> list[Row]:
     rows = []
     for pair in pairs:
         mine = statuses.get(pair["check"], {"status": "absent", "message": ""})
         rows.append(Row(host, pair["check"], mine["status"], combine(pair["openscap"], results),
                         {r: results.get(r, "missing") for r in rules_of(pair["openscap"])},
-                        mine["message"], counted))
+                        mine["message"], counted, outside(pair, resources)))
     return rows
 
 
@@ -369,10 +382,11 @@ def report(rows: Sequence[Row]) -> dict[str, Any]:
             if row is None:
                 cells.append(" " * 15)
                 continue
-            mark = "" if not row.comparable else ("=" if row.agrees else "≠")
+            mark = ("-" if row.outside else "") if not row.comparable else ("=" if row.agrees else "≠")
             cells.append(f"{_short(row.mlpscan)}/{_short(row.openscap)} {mark}".ljust(15))
         print(f"{check:<{width}}  " + "  ".join(cells))
-    print("\n(mlpscan/OpenSCAP: P pass, F fail, E error, N/A not applicable; = agree, ≠ disagree)")
+    print("\n(mlpscan/OpenSCAP: P pass, F fail, E error, N/A not applicable; = agree, ≠ disagree, "
+          "- not the same property on this host)")
     share = 100.0 * len(agreed) / len(comparable) if comparable else 0.0
     print(f"\ncomparable verdicts: {len(comparable)}   agree: {len(agreed)}   agreement: {share:.1f} %")
     print(f"mlpscan pass where OpenSCAP fails (false-pass candidates): {len(false_pass)}")
@@ -385,8 +399,8 @@ def report(rows: Sequence[Row]) -> dict[str, Any]:
     if unjudged:
         print(f"pairs without two verdicts: {len(unjudged)}")
         for row in unjudged:
-            print(f"  {row.host:<12} {row.check:<36} mlpscan {row.mlpscan}, OpenSCAP {row.openscap}: "
-                  f"{row.message[:120] or _parts(row)}")
+            why = row.outside or row.message[:120] or _parts(row)
+            print(f"  {row.host:<12} {row.check:<36} mlpscan {row.mlpscan}, OpenSCAP {row.openscap}: {why}")
     return {"comparable": len(comparable), "agree": len(agreed), "agreement_percent": round(share, 1),
             "false_pass_candidates": [r.__dict__ for r in false_pass],
             "mlpscan_stricter": [r.__dict__ for r in stricter],
@@ -442,8 +456,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             assert server.namespace_pid is not None
             statuses = mlpscan_statuses(server, args.level, out, checks)
             results = oscap_results(server.namespace_pid, ds, tailoring_path, out)
-        rows += compare_host(host.name, mapping["pairs"], statuses, results, counted=True)
-        rows += compare_host(host.name, mapping.get("related", []), statuses, results, counted=False)
+        resources = json.loads((out / "snapshot.json").read_text(encoding="utf-8"))["resources"]
+        rows += compare_host(host.name, mapping["pairs"], statuses, results, resources, counted=True)
+        rows += compare_host(host.name, mapping.get("related", []), statuses, results, resources,
+                             counted=False)
     summary = report(rows)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")

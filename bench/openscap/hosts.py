@@ -364,4 +364,87 @@ MIXED_MODES = Host(
     log_files={**_log_modes("0640 root:adm"), "/var/log/syslog": "0604 root:adm"},
 )
 
-HOSTS: tuple[Host, ...] = (STOCK, HARDENED, WEAK, MIXED_PAM, MIXED_SSHD, MIXED_AUDIT, MIXED_MODES)
+SSHD_DROPINS = Host(
+    name="sshd-dropins",
+    description="sshd hardened the Debian 12 way, in sshd_config.d (root login off, MaxAuthTries 3, "
+                "idle limit, AllowGroups), with a Match Address block in sshd_config that lets root in "
+                "with a key; `PermitRootLogin No` capitalised in the drop-in",
+    files={
+        "/etc/ssh/sshd_config": sshd_config("", matches="Match Address 10.0.0.0/8\n"
+                                                        "    PermitRootLogin prohibit-password\n"),
+        "/etc/ssh/sshd_config.d/50-hardening.conf": (
+            "PermitRootLogin No\nMaxAuthTries 3\nClientAliveInterval 300\nClientAliveCountMax 1\n"
+            "AllowGroups sshusers\n"),
+    },
+    groups=("sshusers:x:1100:mlpscan-test",),
+    log_files=_log_modes("0640 root:adm"),
+)
+
+AUDIT_64BIT = Host(
+    name="audit-64bit",
+    description="auditd running with valid halting actions and every rule class, but syscall rules "
+                "for arch=b64 only (32-bit programs unrecorded); a session watch without a key; "
+                "audit logs 0600 with their rotations",
+    files={
+        "/etc/audit/auditd.conf": auditd_conf(space_left_action="email", admin_space_left_action="single",
+                                              disk_full_action="single", disk_error_action="syslog",
+                                              log_group="root"),
+        "/etc/audit/rules.d/50-mlps.rules": (
+            AUDIT_IDENTITY + AUDIT_LOGINS + AUDIT_PRIVILEGE
+            + AUDIT_SESSIONS.replace("-w /var/log/wtmp -p wa -k session", "-w /var/log/wtmp -p wa")
+            + "".join(line + "\n" for line in AUDIT_SYSCALLS.splitlines() if "arch=b32" not in line)),
+    },
+    enabled_units=("auditd.service",),
+    daemons=("auditd",),
+    log_files={**_log_modes("0640 root:adm"), "/var/log/audit/audit.log": "0600 root:root",
+               "/var/log/audit/audit.log.1": "0600 root:root"},
+)
+
+PAM_EDGE = Host(
+    name="pam-edge",
+    description="pwquality.conf's minlen 6 overriding minlen 14 of its .d file, pam_pwhistory as "
+                "`optional`, faillock deny=3 on the preauth line over faillock.conf's 10, nullok in "
+                "/etc/pam.d/sshd itself, pam_umask with login.defs UMASK 027 and no profile umask",
+    files={
+        "/etc/login.defs": login_defs("027", "60", "1"),
+        "/etc/pam.d/common-auth": COMMON_AUTH_FAILLOCK.replace("pam_faillock.so preauth",
+                                                              "pam_faillock.so preauth deny=3"),
+        "/etc/pam.d/common-account": COMMON_ACCOUNT_FAILLOCK,
+        "/etc/pam.d/common-password": common_password(history=None).replace(
+            "pam_pwquality.so retry=3", "pam_pwquality.so retry=3\npassword\toptional\t\t\t"
+                                        "pam_pwhistory.so remember=5 use_authtok"),
+        "/etc/pam.d/common-session": (
+            "session\t[default=1]\t\t\tpam_permit.so\nsession\trequisite\t\t\tpam_deny.so\n"
+            "session\trequired\t\t\tpam_permit.so\nsession\toptional\t\t\tpam_umask.so\n"
+            "session\trequired\tpam_unix.so\n"),
+        "/etc/pam.d/sshd": "auth\tsufficient\tpam_unix.so nullok\n@include common-auth\n"
+                           "account    required     pam_nologin.so\n@include common-account\n"
+                           "@include common-session\n@include common-password\n",
+        "/etc/security/faillock.conf": "deny = 10\nunlock_time = 900\n",
+        "/etc/security/pwquality.conf": "minlen = 6\nminclass = 3\n",
+        "/etc/security/pwquality.conf.d/50-length.conf": "minlen = 14\n",
+        "/etc/ssh/sshd_config": sshd_config("PermitRootLogin no\nMaxAuthTries 4\n"),
+    },
+    log_files=_log_modes("0640 root:adm"),
+)
+
+TMOUT_EDGE = Host(
+    name="tmout-edge",
+    description="TMOUT 600 exported from /etc/profile, overridden by TMOUT=3600 in a later "
+                "profile.d file; umask written `umask 22`; an unlocked second UID 0; sshd "
+                "ClientAliveInterval 900",
+    files={
+        "/etc/profile.d/a-tmout.sh": "TMOUT=600\nexport TMOUT\n",
+        "/etc/profile.d/z-dev.sh": "TMOUT=3600\n",
+        "/etc/profile.d/umask.sh": "umask 22\n",
+        "/etc/login.defs": login_defs("027", "90", "1"),
+        "/etc/ssh/sshd_config": sshd_config("PermitRootLogin no\nMaxAuthTries 4\nClientAliveInterval 900\n"
+                                            "ClientAliveCountMax 1\n"),
+    },
+    accounts=(("admin2:x:0:0:shared root:/root:/bin/bash",
+               "admin2:$y$j9T$placeholder$placeholderplaceholderplaceholderpla:20400:1:90:7:::"),),
+    log_files=_log_modes("0640 root:adm"),
+)
+
+HOSTS: tuple[Host, ...] = (STOCK, HARDENED, WEAK, MIXED_PAM, MIXED_SSHD, MIXED_AUDIT, MIXED_MODES,
+                           SSHD_DROPINS, AUDIT_64BIT, PAM_EDGE, TMOUT_EDGE)

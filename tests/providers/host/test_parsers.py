@@ -274,10 +274,13 @@ def test_lockout_centos7_pam_tally2() -> None:
 
 
 def test_lockout_defaults_never_and_weakest_service() -> None:
-    never = "==> /etc/pam.d/common-auth <==\nauth required pam_faillock.so preauth\n" \
+    never = "==> /etc/pam.d/common-auth <==\nauth required pam_faillock.so preauth unlock_time=never\n" \
             "auth [default=die] pam_faillock.so authfail unlock_time=never\n"
     policy = lockout_policy(parse_pam_stacks(never), {})
     assert (policy["deny"], policy["permanent"], policy["unlock_time_seconds"]) == (3, True, None)
+    # the line that refuses the locked account decides how long it stays locked
+    authfail_only_never = never.replace("preauth unlock_time=never", "preauth")
+    assert lockout_policy(parse_pam_stacks(authfail_only_never), {})["unlock_time_seconds"] == 600
     preauth_only = "==> /etc/pam.d/common-auth <==\nauth required pam_faillock.so preauth deny=3\n"
     assert not lockout_policy(parse_pam_stacks(preauth_only), {})["enabled"]
     only_console = ("==> /etc/pam.d/sshd <==\nauth include common-auth\n"
@@ -285,6 +288,39 @@ def test_lockout_defaults_never_and_weakest_service() -> None:
                     "==> /etc/pam.d/common-auth <==\nauth required pam_unix.so\n")
     policy = lockout_policy(parse_pam_stacks(only_console), {})
     assert (policy["enabled"], policy["weakest_service"]) == (False, "sshd")
+
+
+@pytest.mark.parametrize(("stack", "problem"), [
+    # authfail records failures, but nothing refuses a locked account: a correct password always works
+    ("auth [success=1 default=ignore] pam_unix.so\nauth [default=die] pam_faillock.so authfail deny=3\n"
+     "auth sufficient pam_faillock.so authsucc\nauth required pam_permit.so\n", "no pam_faillock preauth"),
+    # a bare line is a preauth (pam_faillock.c): it counts nothing
+    ("auth required pam_faillock.so deny=3\nauth sufficient pam_unix.so\nauth required pam_deny.so\n",
+     "no pam_faillock authfail"),
+    # an optional preauth does not end the login
+    ("auth optional pam_faillock.so preauth\nauth sufficient pam_unix.so\n"
+     "auth [default=die] pam_faillock.so authfail\n", "no pam_faillock preauth"),
+    # authfail believes the user locked at 3 and stops counting; preauth waits for 5
+    ("auth required pam_faillock.so preauth deny=5\nauth sufficient pam_unix.so\n"
+     "auth [default=die] pam_faillock.so authfail deny=3\n", "stops counting"),
+])
+def test_faillock_lines_that_lock_nobody(stack: str, problem: str) -> None:
+    policy = lockout_policy(parse_pam_stacks("==> /etc/pam.d/common-auth <==\n" + stack), {})
+    assert policy["enabled"] is False
+    assert problem in policy["services"]["common-auth"]["problem"]
+
+
+def test_faillock_enforced_by_authsucc_before_pam_deny_and_by_the_lowest_reachable_deny() -> None:
+    man_example = ("auth [success=1 default=bad] pam_unix.so\nauth [default=die] pam_faillock.so authfail\n"
+                   "auth sufficient pam_faillock.so authsucc\nauth required pam_deny.so\n")
+    policy = lockout_policy(parse_pam_stacks("==> /etc/pam.d/common-auth <==\n" + man_example),
+                            {"deny": 4, "unlock_time": 1200})
+    assert (policy["enabled"], policy["deny"], policy["unlock_time_seconds"]) == (True, 4, 1200)
+    stricter_preauth = ("auth requisite pam_faillock.so preauth deny=3\nauth sufficient pam_unix.so\n"
+                        "auth [default=die] pam_faillock.so authfail\n")
+    policy = lockout_policy(parse_pam_stacks("==> /etc/pam.d/common-auth <==\n" + stricter_preauth),
+                            {"deny": 10})
+    assert policy["deny"] == 3   # preauth refuses at 3; authfail (10) keeps counting past it
 
 
 def test_second_factor_modules_and_nullok() -> None:

@@ -92,7 +92,7 @@ from mlpscan.providers.host.parse.text import (
 from mlpscan.providers.host.policy import firewall as fp
 from mlpscan.providers.host.policy import sshd as sp
 from mlpscan.providers.host.policy.agents import aide_monitoring
-from mlpscan.providers.host.policy.audit import audit_coverage, disk_actions
+from mlpscan.providers.host.policy.audit import audit_coverage, disk_actions, syscall_tables
 from mlpscan.providers.host.policy.pam import (
     lockout_policy,
     nullok_rules,
@@ -654,7 +654,8 @@ def _audit(host: Host) -> list[Fact]:
             "kernel_auditing": flag in (1, 2) if flag is not None else (False if not auditctl else None),
             "immutable": flag == 2 if flag is not None else (False if not auditctl else None),
             "status": status, "rule_count": len(rules), "rules": [r["text"] for r in rules],
-            "coverage": audit_coverage(rules), "config": conf["settings"],
+            "coverage": audit_coverage(rules, syscall_tables(parse_uname(host.text("uname"))["machine"])),
+            "config": conf["settings"],
             "config_errors": actions["config_errors"],
             "disk_actions": actions["actions"], "disk_actions_defaulted": actions["defaulted"]}
     return [Fact(None, "auditd", data)]
@@ -1005,7 +1006,7 @@ AREAS: tuple[Area, ...] = (
          uses=("sshd_effective", "sshd_config", "sshd_contexts")),
     Area("sudo", _sudo, needs=("sudoers",)),
     Area("audit", _audit, needs=("audit_status", "audit_rules"), needs_any=("auditd_active", "processes"),
-         uses=("auditd_conf",)),
+         uses=("auditd_conf", "uname")),
     Area("audit_log", _audit_log, needs=("log_file_modes",), uses=("auditd_conf",)),
     Area("file_modes", _file_modes, needs=("log_file_modes",)),
     Area("file", _files, needs=("log_file_modes",), uses=("rsyslog_conf",)),

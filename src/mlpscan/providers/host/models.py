@@ -103,11 +103,14 @@ class PasswordPolicy(HostData):
 
 
 class Pam(HostData):
-    """The PAM stacks that decide logins and password changes."""
+    """The PAM stacks that decide logins, password changes and sessions."""
 
     files: list[str] = Field(description="stacks printed (system-auth, common-auth, sshd, login, ...)")
     lockout: Json = Field(
-        description="module, enabled, deny, unlock_time_seconds, permanent, services, weakest_service")
+        description="module, enabled, deny, unlock_time_seconds, permanent, services (each with the "
+                    "problem that keeps it from locking, if any), weakest_service; pam_faillock locks at the "
+                    "deny of a preauth/authsucc line whose failure ends the login, once authfail records "
+                    "that many")
     faillock_conf: Json = Field(description="/etc/security/faillock.conf")
     faillock_conf_present: bool = Field(description="faillock.conf exists")
     second_factor_modules: list[Json] = Field(description="OTP / smart-card modules in the sshd auth stack")
@@ -217,7 +220,8 @@ class Audit(HostData):
     rules: list[str] = Field(description="`auditctl -l`")
     coverage: Json = Field(
         description="identity, logins, privilege, time_change, permission_change, kernel_modules, "
-                                       "failed_access, sessions (bool each), events_missing, evidence")
+                    "failed_access, sessions (bool each), events_missing, evidence; tables_required (the "
+                    "arch= tables a syscall rule must cover on this machine) and tables_missing per class")
     config: dict[str, str] = Field(
         description="/etc/audit/auditd.conf as auditd reads it (`keyword = value`, keywords lower case)")
     config_errors: list[str] = Field(

@@ -32,27 +32,95 @@ def _unlock_seconds(value: Any) -> int | None:
     return None if seconds is None or seconds <= 0 else seconds
 
 
-def _faillock_counts_failures(rule: Mapping[str, Any]) -> bool:
-    args = pam_args(rule)
-    return "authfail" in args or not ({"preauth", "authsucc"} & set(args))
+_FAILLOCK_MODES = ("preauth", "authfail", "authsucc")
+
+
+def _faillock_mode(rule: Mapping[str, Any]) -> str:
+    """preauth, authfail or authsucc; a line naming none is a preauth (pam_faillock.c args_parse)."""
+    modes = [arg for arg in rule.get("args", []) if arg in _FAILLOCK_MODES]
+    return str(modes[-1]) if modes else "preauth"
+
+
+def _faillock_options(rule: Mapping[str, Any], faillock_conf: Mapping[str, Any]) -> JSON:
+    """One invocation's options: faillock.conf, then the arguments on its own line (each line
+    reads the file afresh: one line's arguments do not reach another)."""
+    options: JSON = {**FAILLOCK_DEFAULTS, **faillock_conf}
+    options.update({k: v for k, v in pam_args(rule).items() if k not in _FAILLOCK_MODES})
+    return options
+
+
+def _failure_is_fatal(rule: Mapping[str, Any], following: Sequence[JSON]) -> bool:
+    """Whether the module's PAM_AUTH_ERR ends the login: required, requisite, a bracketed control
+    whose auth_err (else default) action is bad or die, or `sufficient` right before a
+    required pam_deny (pam_faillock(8)'s first example: a sufficient failure is ignored, and the
+    stack then falls on pam_deny)."""
+    control = str(rule["control"]).lower()
+    if control in ("required", "requisite"):
+        return True
+    if control.startswith("["):
+        actions = dict(item.partition("=")[::2] for item in control.strip("[]").split())
+        return actions.get("auth_err", actions.get("default")) in ("bad", "die")
+    if control == "sufficient" and following:
+        after = following[0]
+        return after["module"] == "pam_deny" and str(after["control"]).lower() in ("required", "requisite")
+    return False
+
+
+def _deny(options: Mapping[str, Any]) -> int:
+    return to_int(options.get("deny")) or 0
+
+
+def _faillock_lockout(faillock: Sequence[JSON], auth_rules: Sequence[JSON],
+                      faillock_conf: Mapping[str, Any]) -> JSON:
+    """What pam_faillock enforces in one auth stack (pam_faillock(8), pam_faillock.c).
+
+    authfail lines record a failure, unless their own deny already counts the user as locked.
+    preauth and authsucc lines refuse a locked user, which ends the login only when their
+    failure is fatal (_failure_is_fatal). The account locks at the smallest deny of such an
+    enforcing line that the recorded failures can reach: an authfail whose deny is lower stops
+    counting first, and the account never locks. Without an authfail line, or without an
+    enforcing line, nothing locks.
+    """
+    writers = [_faillock_options(r, faillock_conf) for r in faillock if _faillock_mode(r) == "authfail"]
+    enforcing: list[JSON] = []
+    for rule in faillock:
+        if _faillock_mode(rule) == "authfail":
+            continue
+        position = next(i for i, r in enumerate(auth_rules) if r is rule)
+        if _failure_is_fatal(rule, auth_rules[position + 1:]):
+            enforcing.append(_faillock_options(rule, faillock_conf))
+    problem = None
+    if not writers:
+        problem = "no pam_faillock authfail line records failed logins"
+    elif not enforcing:
+        problem = ("no pam_faillock preauth (or authsucc) line whose failure ends the login refuses a "
+                   "locked account")
+    reachable = [options for options in enforcing if _deny(options) > 0
+                 and any(_deny(w) == 0 or _deny(w) >= _deny(options) for w in writers)]
+    if problem is None and not reachable:
+        problem = ("deny is 0, or authfail stops counting failures (its own deny) before the enforcing "
+                   "line's deny is reached")
+    if problem is not None:
+        return {"module": "pam_faillock", "enabled": False, "deny": None, "unlock_time_seconds": None,
+                "permanent": False, "even_deny_root": False, "problem": problem}
+    decisive = min(reachable, key=_deny)
+    return {**_lockout_result("pam_faillock", decisive, unlock_default=600), "problem": None}
 
 
 def _lockout_of_stack(auth_rules: Sequence[JSON], faillock_conf: Mapping[str, Any]) -> JSON:
     faillock = [r for r in auth_rules if r["module"] == "pam_faillock"]
-    if any(_faillock_counts_failures(r) for r in faillock):
-        settings: JSON = {**FAILLOCK_DEFAULTS, **faillock_conf}
-        for rule in faillock:  # arguments on the PAM line override faillock.conf
-            settings.update(pam_args(rule))
-        return _lockout_result("pam_faillock", settings, unlock_default=600)
+    if faillock:
+        return _faillock_lockout(faillock, auth_rules, faillock_conf)
     tally = [r for r in auth_rules if r["module"] in ("pam_tally2", "pam_tally")]
     if tally:
         tally_settings: JSON = {}
         for rule in tally:
             tally_settings.update(pam_args(rule))
         # pam_tally2 without unlock_time keeps the account locked until an admin resets it
-        return _lockout_result(str(tally[0]["module"]), tally_settings, unlock_default=None)
+        return {**_lockout_result(str(tally[0]["module"]), tally_settings, unlock_default=None),
+                "problem": None}
     return {"module": None, "enabled": False, "deny": None, "unlock_time_seconds": None,
-            "permanent": False}
+            "permanent": False, "problem": "neither pam_faillock nor pam_tally2 is in the auth stack"}
 
 
 def _lockout_result(module: str, settings: Mapping[str, Any], unlock_default: int | None) -> JSON:

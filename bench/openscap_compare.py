@@ -45,6 +45,7 @@ from tests.providers.host.sshd_server import Sshd, running_sshd  # noqa: E402
 from mlpscan.content import load_content  # noqa: E402
 
 MAPPING = REPO / "bench" / "openscap" / "mapping.yaml"
+DECISIONS = REPO / "bench" / "openscap" / "decisions.yaml"
 RULE_PREFIX = "xccdf_org.ssgproject.content_rule_"
 VALUE_PREFIX = "xccdf_org.ssgproject.content_value_"
 PROFILE_ID = "xccdf_org.mlpscan_profile_compare"
@@ -365,12 +366,11 @@ def compare_host(host: str, pairs: Sequence[Mapping[str, Any]], statuses: Mappin
     return rows
 
 
-def report(rows: Sequence[Row]) -> dict[str, Any]:
+def report(rows: Sequence[Row], decisions: Mapping[tuple[str, str], Mapping[str, str]]) -> dict[str, Any]:
     counted = [r for r in rows if r.counted]
     comparable = [r for r in counted if r.comparable]
     agreed = [r for r in comparable if r.agrees]
-    false_pass = [r for r in comparable if r.mlpscan == "pass" and r.openscap == "fail"]
-    stricter = [r for r in comparable if r.mlpscan == "fail" and r.openscap == "pass"]
+    disagreed = [r for r in comparable if not r.agrees]
     hosts = sorted({r.host for r in rows}, key=[r.host for r in rows].index)
     checks = sorted({r.check for r in counted}, key=[r.check for r in counted].index)
     width = max(len(c) for c in checks) if checks else 10
@@ -389,21 +389,35 @@ def report(rows: Sequence[Row]) -> dict[str, Any]:
           "- not the same property on this host)")
     share = 100.0 * len(agreed) / len(comparable) if comparable else 0.0
     print(f"\ncomparable verdicts: {len(comparable)}   agree: {len(agreed)}   agreement: {share:.1f} %")
-    print(f"mlpscan pass where OpenSCAP fails (false-pass candidates): {len(false_pass)}")
-    for row in false_pass:
-        print(f"  {row.host:<12} {row.check:<36} {_parts(row)}")
-    print(f"mlpscan fail where OpenSCAP passes: {len(stricter)}")
-    for row in stricter:
-        print(f"  {row.host:<12} {row.check:<36} {row.message[:160]}")
+    verdicts = {id(r): decisions.get((r.host, r.check), {}).get("right", "undecided") for r in disagreed}
+    openscap_wrong = [r for r in disagreed if verdicts[id(r)] == "mlpscan"]
+    undecided = [r for r in disagreed if verdicts[id(r)] == "undecided"]
+    false_pass = [r for r in disagreed if r.mlpscan == "pass" and verdicts[id(r)] != "mlpscan"]
+    for title, status in (("mlpscan pass where OpenSCAP fails", "pass"),
+                          ("mlpscan fail where OpenSCAP passes", "fail")):
+        selected = [r for r in disagreed if r.mlpscan == status]
+        print(f"{title}: {len(selected)}")
+        for row in selected:
+            print(f"  {row.host:<12} {row.check:<36} right: {verdicts[id(row)]:<9} {_parts(row)}")
+    trusted = len(comparable) - len(openscap_wrong)
+    trusted_share = 100.0 * len(agreed) / trusted if trusted else 0.0
+    print(f"decided for mlpscan (OpenSCAP wrong or judging something else, decisions.yaml): "
+          f"{len(openscap_wrong)}; agreement on the other verdicts: {len(agreed)}/{trusted} = "
+          f"{trusted_share:.1f} %")
+    print(f"mlpscan false passes (pass where OpenSCAP fails and is right, or undecided): {len(false_pass)}")
+    if undecided:
+        print(f"UNDECIDED disagreements (add them to bench/openscap/decisions.yaml): {len(undecided)}")
     unjudged = [r for r in counted if not r.comparable]
     if unjudged:
-        print(f"pairs without two verdicts: {len(unjudged)}")
+        print(f"pairs without two verdicts of the same property: {len(unjudged)}")
         for row in unjudged:
             why = row.outside or row.message[:120] or _parts(row)
             print(f"  {row.host:<12} {row.check:<36} mlpscan {row.mlpscan}, OpenSCAP {row.openscap}: {why}")
     return {"comparable": len(comparable), "agree": len(agreed), "agreement_percent": round(share, 1),
-            "false_pass_candidates": [r.__dict__ for r in false_pass],
-            "mlpscan_stricter": [r.__dict__ for r in stricter],
+            "decided_for_mlpscan": len(openscap_wrong),
+            "agreement_on_other_verdicts_percent": round(trusted_share, 1),
+            "false_passes": [r.__dict__ for r in false_pass], "undecided": [r.__dict__ for r in undecided],
+            "disagreements": [{**r.__dict__, "right": verdicts[id(r)]} for r in disagreed],
             "rows": [{**r.__dict__, "comparable": r.comparable} for r in rows]}
 
 
@@ -460,7 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += compare_host(host.name, mapping["pairs"], statuses, results, resources, counted=True)
         rows += compare_host(host.name, mapping.get("related", []), statuses, results, resources,
                              counted=False)
-    summary = report(rows)
+    decided = yaml.safe_load(DECISIONS.read_text(encoding="utf-8"))["decisions"]
+    summary = report(rows, {(d["host"], d["check"]): d for d in decided})
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     if not args.workdir:

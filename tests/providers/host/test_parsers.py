@@ -461,6 +461,14 @@ def test_shell_timeout_without_readonly_the_longest_may_come_last() -> None:
     assert tmout("/etc/profile:TMOUT=600\n/etc/bash.bashrc:TMOUT=0\n")["tmout_seconds"] == 0
 
 
+def test_shell_timeout_unset_or_not_a_number_is_no_timeout() -> None:
+    assert tmout("/etc/profile:TMOUT=600\n/etc/profile.d/dev.sh:unset TMOUT\n")["tmout_seconds"] == 0
+    assert tmout("/etc/profile:TMOUT=600\n/etc/profile.d/dev.sh:export TMOUT=$DEV_TMOUT\n")["tmout_seconds"] == 0
+    assert tmout("/etc/profile:readonly TMOUT=600\n/etc/profile.d/dev.sh:unset TMOUT\n")["tmout_seconds"] == 600
+    assert tmout("/etc/profile:TMOUT=600\n/etc/profile.d/x.sh:echo \"TMOUT=$TMOUT\" ${TMOUT=1}\n")[
+        "tmout_seconds"] == 600
+
+
 @pytest.mark.parametrize("path", ["/etc/profile.d/tmout.sh.disabled", "/etc/profile.d/old/tmout.sh",
                                   "/etc/profile.d/tmout.csh", "/etc/profile.bak"])
 def test_shell_timeout_in_a_file_no_login_shell_sources_does_not_count(path: str) -> None:

@@ -6,7 +6,13 @@ import re
 
 from mlpscan.providers.host.parse.text import JSON
 
-_TMOUT = re.compile(r"\bTMOUT=[\"']?(\d+)")
+# an assignment at the start of a statement, bare or declared (`export TMOUT=600`, `then
+# TMOUT=600`), not text that mentions one (`echo "TMOUT=$TMOUT"`); a value that is not a number
+# (empty, a variable) guarantees no timeout and counts as 0
+_TMOUT = re.compile(r"(?:^|[;&|(]|\b(?:then|else|do)\b)\s*"
+                    r"(?:(?:export|readonly|declare|typeset|local)\s+(?:-\w+\s+)*)?TMOUT=[\"']?(\d*)")
+
+_UNSET = re.compile(r"\bunset\b[^;|&]*\bTMOUT\b")
 
 _READONLY = re.compile(r"\breadonly\b|\b(?:declare|typeset)\s+-\w*r")
 
@@ -20,7 +26,7 @@ def parse_shell_timeout(text: str) -> list[JSON]:
 
     `readonly TMOUT` / `export TMOUT` on a line of its own (no assignment) marks the
     assignments of the same file readonly / exported, as the usual three-line profile.d
-    snippet intends.
+    snippet intends. `unset TMOUT` removes the timeout: an entry of value 0.
     """
     entries: list[JSON] = []
     readonly_files: set[str] = set()
@@ -32,8 +38,11 @@ def parse_shell_timeout(text: str) -> list[JSON]:
         code = code.split("#", 1)[0]
         value = _TMOUT.search(code)
         if value is not None:
-            entries.append({"file": path, "value": int(value[1]),
+            entries.append({"file": path, "value": int(value[1] or 0),
                             "readonly": bool(_READONLY.search(code)), "exported": bool(_EXPORT.search(code))})
+            continue
+        if _UNSET.search(code):
+            entries.append({"file": path, "value": 0, "readonly": False, "exported": False})
             continue
         for statement in re.split(r"[;&|]+", code):
             if _TMOUT_NAMED.search(statement):

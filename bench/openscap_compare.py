@@ -50,9 +50,11 @@ RULE_PREFIX = "xccdf_org.ssgproject.content_rule_"
 VALUE_PREFIX = "xccdf_org.ssgproject.content_value_"
 PROFILE_ID = "xccdf_org.mlpscan_profile_compare"
 XCCDF = "{http://checklists.nist.gov/xccdf/1.2}"
-# what the comparison needs on this machine: the scanner, and the packages ComplianceAsCode's
-# platforms ask for (linux-base stands for "a kernel is installed" on Debian)
-PACKAGES = ("openscap-scanner", "linux-base", "auditd", "libpwquality1", "rsyslog", "logrotate")
+# what the comparison needs on this machine: the scanner, the tools that build the data stream,
+# and the packages ComplianceAsCode's platforms ask for (linux-base stands for "a kernel is
+# installed" on Debian)
+PACKAGES = ("openscap-scanner", "cmake", "xsltproc", "libxml2-utils",
+            "linux-base", "auditd", "libpwquality1", "rsyslog", "logrotate")
 # units whose enablement the hosts decide (the machine's own /etc may enable them)
 MANAGED_UNITS = ("auditd.service",)
 VERDICTS = ("pass", "fail")

@@ -81,6 +81,7 @@ def login_umasks(settings: Sequence[Mapping[str, Any]], stacks: Mapping[str, Seq
     defs = next((s for s in reversed(settings) if s["file"] == LOGIN_DEFS), None)
     masks: list[str | None] = []
     evidence = [f"umask {s['text']} in {s['file']}" for s in profile]
+    defs_applied = False
     for service in services:
         rule = _pam_umask(stacks, service) if stacks is not None else None
         from_pam: list[str | None] = []
@@ -91,13 +92,14 @@ def login_umasks(settings: Sequence[Mapping[str, Any]], stacks: Mapping[str, Seq
                 evidence.append(f"pam_umask umask={argument} in the {service} session stack")
             elif defs is not None:
                 from_pam = [defs["umask"]]
+                defs_applied = True
                 evidence.append(f"UMASK {defs['text']} in {LOGIN_DEFS} through pam_umask ({service})")
         service_masks = [s["umask"] for s in profile] + from_pam
         if not service_masks:
             service_masks = [DEFAULT_UMASK]
             evidence.append(f"{service} sessions: nothing sets an umask, the default {DEFAULT_UMASK} applies")
         masks.extend(service_masks)
-    if defs is not None and not any("through pam_umask" in e for e in evidence):
+    if defs is not None and not defs_applied:
         evidence.append(f"UMASK {defs['text']} in {LOGIN_DEFS} not applied: no pam_umask in a login "
                         "session stack")
     ignored = [s for s in settings if s["file"] != LOGIN_DEFS and not sourced_by_login_shell(s["file"])]

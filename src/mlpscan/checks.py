@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from mlpscan.catalog import ClauseMap
 from mlpscan.conditions import Condition, compile_path, parse
 from mlpscan.findings import LawBasis, Severity
-from mlpscan.i18n import CheckText, Lang, placeholders
+from mlpscan.i18n import CheckText, Lang, placeholders, value_text
 from mlpscan.snapshot import PROVIDERS
 
 MESSAGE_FIELDS = {"name", "uid", "region", "target", "type"}
@@ -27,25 +27,15 @@ def render_message(template: str, fields: Mapping[str, str], params: Mapping[str
     def fill(match: re.Match[str]) -> str:
         root, rest = match["root"], match["rest"]
         if root == "param" and rest is not None:
-            return _text(params.get(rest))
+            return value_text(params.get(rest))
         if root == "data" and rest is not None:
             try:
-                return _text(compile_path(rest)(data))
+                return value_text(compile_path(rest)(data))
             except ValueError:  # a jmespath function refusing this resource's data
                 return "?"
         return fields.get(root, match[0])
 
     return PLACEHOLDER.sub(fill, template)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "?"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
 
 
 class Check(BaseModel):

@@ -27,9 +27,44 @@ from mlpscan.regions import RegionList
 from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource
 
 EXPORTS_KEY = "DataExports"
-KINDS = {"replication": "replicates to", "backup": "copies backups to", "read_replica": "keeps a replica in",
-         "standby": "keeps a standby in", "log_delivery": "delivers logs to",
-         "interconnect": "is connected to"}
+# The evaluator's messages: key -> (the values it gives, the English template). Keyed and valued
+# like the message catalogue evaluators use on main (profiles/i18n/evaluators.yaml), so the
+# templates move there, with their zh and ja, when the branches meet.
+MESSAGES: dict[str, tuple[tuple[str, ...], str]] = {
+    "collection_failed": (("reason",), "collection failed for what this check reads: {reason}"),
+    "not_derived": (("what",), "where {what} sends data was not derived (DataExports is missing or "
+                               "malformed): collect it again with this version"),
+    "outside": (("what", "paths"), "{what} sends data out of mainland China: {paths}"),
+    "outside_and_undetermined": (("what", "paths", "undetermined"), "{what} sends data out of mainland "
+                                 "China: {paths} (also undetermined: {undetermined})"),
+    "undetermined": (("what", "paths"), "where {what} sends data cannot be decided: {paths}"),
+    "nowhere": (("what",), "{what} copies or sends data nowhere"),
+    "inside": (("what", "paths"), "{what} sends data only within mainland China: {paths}"),
+    # one path: the verb names its kind
+    "replication": (("destination", "where", "via"), "replicates to {destination} in {where} ({via})"),
+    "backup": (("destination", "where", "via"), "copies backups to {destination} in {where} ({via})"),
+    "read_replica": (("destination", "where", "via"), "keeps a replica in {destination} in {where} ({via})"),
+    "standby": (("destination", "where", "via"), "keeps a standby in {destination} in {where} ({via})"),
+    "log_delivery": (("destination", "where", "via"), "delivers logs to {destination} in {where} ({via})"),
+    "interconnect": (("destination", "where", "via"), "is connected to {destination} in {where} ({via})"),
+    "other": (("destination", "where", "via"), "sends data to {destination} in {where} ({via})"),
+    "with_reason": (("path", "reason"), "{path}: {reason}"),
+    # what decided a path
+    "region_mainland": (("region_name",), "{region_name}, mainland China"),
+    "region_outside": (("region_name",), "{region_name}, outside mainland China"),
+    "region_unknown": (("region", "provider"),
+                       "unknown region id '{region}' (not in providers/{provider}/regions.yaml)"),
+    "partition_outside": (("partition",), "partition {partition} has no region in mainland China"),
+    "partition_mainland": (("partition",), "partition {partition} lies wholly in mainland China"),
+    "no_region_list": ((), "no region list for this provider"),
+    "no_region": ((), "the destination's region is not known"),
+}
+
+
+def say(key: str, **values: str) -> str:
+    names, template = MESSAGES[key]
+    assert set(values) == set(names), (key, sorted(values))
+    return template.format(**values)
 
 
 class DataExportDestinations:
@@ -49,13 +84,12 @@ class DataExportDestinations:
         what = f"{resource.type} {resource.name or resource.uid}"
         failed = (resource.data.get(FAILED_CALLS_KEY) or {}).get(EXPORTS_KEY)
         if failed:
-            return Judgement(Status.ERROR, f"collection failed for what this check reads: {failed}",
+            return Judgement(Status.ERROR, say("collection_failed", reason=str(failed)),
                              {FAILED_CALLS_KEY: resource.data.get(FAILED_CALLS_KEY)}, self.expected)
         exports = resource.data.get(EXPORTS_KEY)
         if not isinstance(exports, list) or not all(isinstance(entry, dict) for entry in exports):
-            return Judgement(Status.ERROR, f"where {what} sends data was not derived ({EXPORTS_KEY} is "
-                             "missing or malformed): collect it again with this version",
-                             {EXPORTS_KEY: exports}, self.expected)
+            return Judgement(Status.ERROR, say("not_derived", what=what), {EXPORTS_KEY: exports},
+                             self.expected)
         regions = context.regions.get(resource.provider)
         outside: list[str] = []
         unknown: list[str] = []
@@ -63,50 +97,53 @@ class DataExportDestinations:
         for entry in exports:
             verdict, reason = _locate(entry, regions)
             judged.append({**entry, "mainland": verdict})
-            line = _describe(entry, reason)
+            line = say("with_reason", path=_path(entry), reason=reason)
             if verdict is False:
                 outside.append(line)
             elif verdict is None:
                 unknown.append(line)
         observed = {EXPORTS_KEY: judged}
+        if outside and unknown:
+            return Judgement(Status.FAIL, say("outside_and_undetermined", what=what, paths="; ".join(outside),
+                                              undetermined="; ".join(unknown)), observed, self.expected)
         if outside:
-            return Judgement(Status.FAIL, f"{what} sends data out of mainland China: " + "; ".join(outside)
-                             + (f" (also undetermined: {'; '.join(unknown)})" if unknown else ""),
-                             observed, self.expected)
+            return Judgement(Status.FAIL, say("outside", what=what, paths="; ".join(outside)), observed,
+                             self.expected)
         if unknown:
-            return Judgement(Status.ERROR, f"where {what} sends data cannot be decided: "
-                             + "; ".join(unknown), observed, self.expected)
+            return Judgement(Status.ERROR, say("undetermined", what=what, paths="; ".join(unknown)), observed,
+                             self.expected)
         if not exports:
-            return Judgement(Status.PASS, f"{what} copies or sends data nowhere", observed, self.expected)
-        return Judgement(Status.PASS, f"{what} sends data only within mainland China: "
-                         + "; ".join(_describe(entry, "") for entry in exports), observed, self.expected)
+            return Judgement(Status.PASS, say("nowhere", what=what), observed, self.expected)
+        return Judgement(Status.PASS, say("inside", what=what, paths="; ".join(_path(e) for e in exports)),
+                         observed, self.expected)
 
 
 def _locate(entry: Mapping[str, Any], regions: RegionList | None) -> tuple[bool | None, str]:
     """(True inside, False outside, None undetermined) and what decided it."""
     region_id, partition = entry.get("region"), entry.get("partition")
     if regions is None:
-        return None, "no region list for this provider"
+        return None, say("no_region_list")
     if isinstance(region_id, str) and region_id:
         region = regions.regions.get(region_id)
         if region is None:
-            return None, f"unknown region id '{region_id}' (not in providers/{regions.provider}/regions.yaml)"
-        side = "mainland China" if region.mainland else "outside mainland China"
-        return region.mainland, f"{region.name}, {side}"
+            return None, say("region_unknown", region=region_id, provider=regions.provider)
+        return region.mainland, say("region_mainland" if region.mainland else "region_outside",
+                                    region_name=region.name)
     if isinstance(partition, str) and partition:
         flags = {region.mainland for region in regions.regions.values() if region.partition == partition}
         if flags == {False}:
-            return False, f"partition {partition} has no region in mainland China"
+            return False, say("partition_outside", partition=partition)
         if flags == {True}:
-            return True, f"partition {partition} lies wholly in mainland China"
-    return None, str(entry.get("unknown") or "the destination's region is not known")
+            return True, say("partition_mainland", partition=partition)
+    return None, str(entry.get("unknown") or say("no_region"))
 
 
-def _describe(entry: Mapping[str, Any], reason: str) -> str:
-    verb = KINDS.get(str(entry.get("kind")), "sends data to")
-    via = f" ({entry['via']})" if entry.get("via") else ""
-    where = entry.get("region") or entry.get("partition") or "an unknown region"
-    return f"{verb} {entry.get('destination') or '?'} in {where}{via}" + (f": {reason}" if reason else "")
+def _path(entry: Mapping[str, Any]) -> str:
+    kind = str(entry.get("kind"))
+    return say(kind if kind in MESSAGES and len(MESSAGES[kind][0]) == 3 else "other",
+               destination=str(entry.get("destination") or "?"),
+               where=str(entry.get("region") or entry.get("partition") or "an unknown region"),
+               via=str(entry.get("via") or "?"))
 
 
 EVALUATORS["data_export_destinations"] = DataExportDestinations()

@@ -15,6 +15,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 
+from mlpscan import data_export  # noqa: F401  (registers the data_export_destinations evaluator)
 from mlpscan.catalog import CHAPTER_OF_LEVEL, Catalog, Clause, LevelCatalogFile, expand
 from mlpscan.checks import Check, check_id_for
 from mlpscan.errors import InputError

@@ -19,52 +19,17 @@ never a pass.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from mlpscan.evaluators import EVALUATORS, Context, Judgement
+from mlpscan.evaluators import EVALUATORS, Context, Judgement, MessageSpec
 from mlpscan.findings import Status
+from mlpscan.i18n import Phrase
 from mlpscan.regions import RegionList
 from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource
 
 EXPORTS_KEY = "DataExports"
-# The evaluator's messages: key -> (the values it gives, the English template). Keyed and valued
-# like the message catalogue evaluators use on main (profiles/i18n/evaluators.yaml), so the
-# templates move there, with their zh and ja, when the branches meet.
-MESSAGES: dict[str, tuple[tuple[str, ...], str]] = {
-    "collection_failed": (("reason",), "collection failed for what this check reads: {reason}"),
-    "not_derived": (("what",), "where {what} sends data was not derived (DataExports is missing or "
-                               "malformed): collect it again with this version"),
-    "outside": (("what", "paths"), "{what} sends data out of mainland China: {paths}"),
-    "outside_and_undetermined": (("what", "paths", "undetermined"), "{what} sends data out of mainland "
-                                 "China: {paths} (also undetermined: {undetermined})"),
-    "undetermined": (("what", "paths"), "where {what} sends data cannot be decided: {paths}"),
-    "nowhere": (("what",), "{what} copies or sends data nowhere"),
-    "inside": (("what", "paths"), "{what} sends data only within mainland China: {paths}"),
-    # one path: the verb names its kind
-    "replication": (("destination", "where", "via"), "replicates to {destination} in {where} ({via})"),
-    "backup": (("destination", "where", "via"), "copies backups to {destination} in {where} ({via})"),
-    "read_replica": (("destination", "where", "via"), "keeps a replica in {destination} in {where} ({via})"),
-    "standby": (("destination", "where", "via"), "keeps a standby in {destination} in {where} ({via})"),
-    "log_delivery": (("destination", "where", "via"), "delivers logs to {destination} in {where} ({via})"),
-    "interconnect": (("destination", "where", "via"), "is connected to {destination} in {where} ({via})"),
-    "other": (("destination", "where", "via"), "sends data to {destination} in {where} ({via})"),
-    "with_reason": (("path", "reason"), "{path}: {reason}"),
-    # what decided a path
-    "region_mainland": (("region_name",), "{region_name}, mainland China"),
-    "region_outside": (("region_name",), "{region_name}, outside mainland China"),
-    "region_unknown": (("region", "provider"),
-                       "unknown region id '{region}' (not in providers/{provider}/regions.yaml)"),
-    "partition_outside": (("partition",), "partition {partition} has no region in mainland China"),
-    "partition_mainland": (("partition",), "partition {partition} lies wholly in mainland China"),
-    "no_region_list": ((), "no region list for this provider"),
-    "no_region": ((), "the destination's region is not known"),
-}
-
-
-def say(key: str, **values: str) -> str:
-    names, template = MESSAGES[key]
-    assert set(values) == set(names), (key, sorted(values))
-    return template.format(**values)
+# One path's verb names its kind; an unknown kind is said as "other".
+PATH_KINDS = ("replication", "backup", "read_replica", "standby", "log_delivery", "interconnect", "other")
 
 
 class DataExportDestinations:
@@ -73,6 +38,26 @@ class DataExportDestinations:
     per: Literal["resource"] = "resource"
     expected = ("every replication, backup copy, replica, log delivery and interconnect stays in "
                 "mainland China")
+    messages: ClassVar[MessageSpec] = {
+        "collection_failed": ("reason",),
+        "not_derived": ("what",),
+        "outside": ("what", "paths"),
+        "outside_and_undetermined": ("what", "paths", "undetermined"),
+        "undetermined": ("what", "paths"),
+        "nowhere": ("what",),
+        "inside": ("what", "paths"),
+        **dict.fromkeys(PATH_KINDS, ("destination", "where", "via")),
+        "with_reason": ("path", "reason"),
+        "region_mainland": ("region_name",),
+        "region_outside": ("region_name",),
+        "region_unknown": ("region", "provider"),
+        "partition_outside": ("partition",),
+        "partition_mainland": ("partition",),
+        "no_region_list": (),
+        "no_region": (),
+        "unknown_region_of": ("why",),
+        "an_unknown_region": (),
+    }
 
     def selects(self, resource: Resource) -> bool:
         return True
@@ -84,66 +69,69 @@ class DataExportDestinations:
         what = f"{resource.type} {resource.name or resource.uid}"
         failed = (resource.data.get(FAILED_CALLS_KEY) or {}).get(EXPORTS_KEY)
         if failed:
-            return Judgement(Status.ERROR, say("collection_failed", reason=str(failed)),
+            return Judgement(Status.ERROR, Phrase("collection_failed", {"reason": str(failed)}),
                              {FAILED_CALLS_KEY: resource.data.get(FAILED_CALLS_KEY)}, self.expected)
         exports = resource.data.get(EXPORTS_KEY)
         if not isinstance(exports, list) or not all(isinstance(entry, dict) for entry in exports):
-            return Judgement(Status.ERROR, say("not_derived", what=what), {EXPORTS_KEY: exports},
+            return Judgement(Status.ERROR, Phrase("not_derived", {"what": what}), {EXPORTS_KEY: exports},
                              self.expected)
         regions = context.regions.get(resource.provider)
-        outside: list[str] = []
-        unknown: list[str] = []
+        outside: list[Phrase] = []
+        unknown: list[Phrase] = []
         judged: list[dict[str, Any]] = []
         for entry in exports:
             verdict, reason = _locate(entry, regions)
             judged.append({**entry, "mainland": verdict})
-            line = say("with_reason", path=_path(entry), reason=reason)
+            line = Phrase("with_reason", {"path": _path(entry), "reason": reason})
             if verdict is False:
                 outside.append(line)
             elif verdict is None:
                 unknown.append(line)
         observed = {EXPORTS_KEY: judged}
         if outside and unknown:
-            return Judgement(Status.FAIL, say("outside_and_undetermined", what=what, paths="; ".join(outside),
-                                              undetermined="; ".join(unknown)), observed, self.expected)
+            return Judgement(Status.FAIL, Phrase("outside_and_undetermined",
+                                                 {"what": what, "paths": outside, "undetermined": unknown}),
+                             observed, self.expected)
         if outside:
-            return Judgement(Status.FAIL, say("outside", what=what, paths="; ".join(outside)), observed,
+            return Judgement(Status.FAIL, Phrase("outside", {"what": what, "paths": outside}), observed,
                              self.expected)
         if unknown:
-            return Judgement(Status.ERROR, say("undetermined", what=what, paths="; ".join(unknown)), observed,
+            return Judgement(Status.ERROR, Phrase("undetermined", {"what": what, "paths": unknown}), observed,
                              self.expected)
         if not exports:
-            return Judgement(Status.PASS, say("nowhere", what=what), observed, self.expected)
-        return Judgement(Status.PASS, say("inside", what=what, paths="; ".join(_path(e) for e in exports)),
+            return Judgement(Status.PASS, Phrase("nowhere", {"what": what}), observed, self.expected)
+        return Judgement(Status.PASS, Phrase("inside", {"what": what, "paths": [_path(e) for e in exports]}),
                          observed, self.expected)
 
 
-def _locate(entry: Mapping[str, Any], regions: RegionList | None) -> tuple[bool | None, str]:
+def _locate(entry: Mapping[str, Any], regions: RegionList | None) -> tuple[bool | None, Phrase]:
     """(True inside, False outside, None undetermined) and what decided it."""
     region_id, partition = entry.get("region"), entry.get("partition")
     if regions is None:
-        return None, say("no_region_list")
+        return None, Phrase("no_region_list")
     if isinstance(region_id, str) and region_id:
         region = regions.regions.get(region_id)
         if region is None:
-            return None, say("region_unknown", region=region_id, provider=regions.provider)
-        return region.mainland, say("region_mainland" if region.mainland else "region_outside",
-                                    region_name=region.name)
+            return None, Phrase("region_unknown", {"region": region_id, "provider": regions.provider})
+        return region.mainland, Phrase("region_mainland" if region.mainland else "region_outside",
+                                       {"region_name": region.name})
     if isinstance(partition, str) and partition:
         flags = {region.mainland for region in regions.regions.values() if region.partition == partition}
         if flags == {False}:
-            return False, say("partition_outside", partition=partition)
+            return False, Phrase("partition_outside", {"partition": partition})
         if flags == {True}:
-            return True, say("partition_mainland", partition=partition)
-    return None, str(entry.get("unknown") or say("no_region"))
+            return True, Phrase("partition_mainland", {"partition": partition})
+    why = entry.get("unknown")
+    return None, Phrase("unknown_region_of", {"why": str(why)}) if why else Phrase("no_region")
 
 
-def _path(entry: Mapping[str, Any]) -> str:
+def _path(entry: Mapping[str, Any]) -> Phrase:
     kind = str(entry.get("kind"))
-    return say(kind if kind in MESSAGES and len(MESSAGES[kind][0]) == 3 else "other",
-               destination=str(entry.get("destination") or "?"),
-               where=str(entry.get("region") or entry.get("partition") or "an unknown region"),
-               via=str(entry.get("via") or "?"))
+    where = entry.get("region") or entry.get("partition")
+    return Phrase(kind if kind in PATH_KINDS else "other",
+                  {"destination": str(entry.get("destination") or "?"),
+                   "where": str(where) if where else Phrase("an_unknown_region"),
+                   "via": str(entry.get("via") or "?")})
 
 
 EVALUATORS["data_export_destinations"] = DataExportDestinations()

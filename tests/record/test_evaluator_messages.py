@@ -127,6 +127,45 @@ SAMPLES: dict[str, list[Phrase]] = {
                 "operator": "stringequals", "values": ["true"]})]}),
         ]}),
     ],
+    "data_export_destinations": [
+        Phrase("collection_failed", {"reason": "s3:GetBucketReplication AccessDenied"}),
+        Phrase("not_derived", {"what": "aws.s3.bucket orders"}),
+        Phrase("outside", {"what": "aws.s3.bucket orders", "paths": [Phrase("with_reason", {
+            "path": Phrase("replication", {"destination": "arn:aws:s3:::orders-copy", "where": "us-east-1",
+                                           "via": "rule r1"}),
+            "reason": Phrase("region_outside", {"region_name": "US East (N. Virginia)"})})]}),
+        Phrase("outside_and_undetermined", {
+            "what": "tencent.cdb.instance orders",
+            "paths": [Phrase("with_reason", {
+                "path": Phrase("standby", {"destination": "cdbdr-1", "where": "ap-singapore", "via": "DR instance"}),
+                "reason": Phrase("region_outside", {"region_name": "Southeast Asia (Singapore)"})})],
+            "undetermined": [Phrase("with_reason", {
+                "path": Phrase("backup", {"destination": "logical backup storage", "where": Phrase("an_unknown_region"),
+                                          "via": "cross-region logical backup"}),
+                "reason": Phrase("unknown_region_of", {"why": "GetBucketLocation AccessDenied"})})]}),
+        Phrase("undetermined", {"what": "aws.cloudtrail.trail main", "paths": [Phrase("with_reason", {
+            "path": Phrase("log_delivery", {"destination": "s3 bucket audit", "where": "cn-atlantis-1",
+                                            "via": "trail main"}),
+            "reason": Phrase("region_unknown", {"region": "cn-atlantis-1", "provider": "aws"})})]}),
+        Phrase("undetermined", {"what": "aws.ec2.vpc_peering pcx-1", "paths": [Phrase("with_reason", {
+            "path": Phrase("interconnect", {"destination": "VPC vpc-9", "where": "aws", "via": "peering pcx-1"}),
+            "reason": Phrase("no_region_list")}), Phrase("with_reason", {
+            "path": Phrase("other", {"destination": "x", "where": "aws-cn", "via": "y"}),
+            "reason": Phrase("no_region")})]}),
+        Phrase("nowhere", {"what": "aws.s3.bucket logs"}),
+        Phrase("inside", {"what": "aws.rds.instance ledger", "paths": [
+            Phrase("read_replica", {"destination": "ledger-ro", "where": "cn-northwest-1", "via": "read replica"}),
+            Phrase("with_reason", {
+                "path": Phrase("log_delivery", {"destination": "bucket a", "where": "aws-cn", "via": "trail t"}),
+                "reason": Phrase("partition_mainland", {"partition": "aws-cn"})}),
+            Phrase("with_reason", {
+                "path": Phrase("log_delivery", {"destination": "bucket b", "where": "cn-north-1", "via": "trail u"}),
+                "reason": Phrase("region_mainland", {"region_name": "China (Beijing)"})})]}),
+        Phrase("outside", {"what": "aws.s3.bucket eu", "paths": [Phrase("with_reason", {
+            "path": Phrase("replication", {"destination": "arn:aws:s3:::eu-copy", "where": "aws",
+                                           "via": "rule r2"}),
+            "reason": Phrase("partition_outside", {"partition": "aws"})})]}),
+    ],
 }
 
 

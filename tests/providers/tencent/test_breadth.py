@@ -20,7 +20,7 @@ EXPORTS = {
 
     "tencent.cdb.dr_in_mainland": ("orders", "cdbdr-000001 in ap-singapore"),
     "tencent.mongodb.standby_in_mainland": ("catalog", "cmgo-dr000001 in ap-hongkong"),
-    "tencent.cynosdb.backups_in_mainland": ("ledger", "backup storage in ap-singapore"),
+    "tencent.cynosdb.backups_in_mainland": ("ledger", "logical backup storage in ap-singapore"),
     "tencent.vpc.ccn_in_mainland": ("backbone", "VPC vpc-hk000001 in ap-hongkong"),
     "tencent.vpc.peering_in_mainland": ("to-dr", "VPC vpc-sg000001 in ap-singapore"),
 }

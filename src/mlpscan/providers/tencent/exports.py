@@ -85,7 +85,7 @@ def cynosdb_exports(context: HookContext) -> list[Resource]:
         logic = (config or {}).get("LogicBackupConfig") if isinstance(config, dict) else None
         entries = []
         if isinstance(logic, dict) and str(logic.get("LogicCrossRegionsEnable") or "").upper() == "ON":
-            entries = [export("backup", "cross-region logical backup", f"backup storage in {region}", region)
+            entries = [export("backup", "cross-region logical backup", "logical backup storage", region)
                        for region in as_list(logic.get("LogicCrossRegions") or [])]
         found.append(with_derived(cluster, ("DescribeBackupConfig",), **{KEY: entries}))
     return found

@@ -24,6 +24,7 @@ REGION_KEY = "region"   # in FAILED_CALLS_KEY: the call that tells the resource'
 # beyond this is not a snapshot we can hold in memory, whatever it claims to be.
 MAX_SNAPSHOT_BYTES = 2 * 1024 * 1024 * 1024
 Provider = Literal["host", "aws", "aliyun", "tencent"]
+OPTIONAL_SECTIONS = ("shard", "parts")   # written only when set
 
 
 class _Strict(BaseModel):
@@ -105,6 +106,52 @@ class CollectionError(_Strict):
     message: str = ""
 
 
+class ShardUnit(_Strict):
+    """One work unit a shard collected: a host, a cloud account's account-wide resources, or one of
+    its regions."""
+
+    source: str = Field(description="The host's target id, or the cloud source as the plan names it "
+                                    "('aws:audit role arn:aws-cn:iam::...')")
+    region: str | None = Field(
+        default=None, description="A cloud region; null: the host, or the account-wide resources (IAM, RAM, "
+                                  "CAM ...); '*': the regions this shard would have held of an account it "
+                                  "could not reach")
+    target: str | None = Field(default=None,
+                               description="The target id the unit's evidence is recorded under")
+
+
+class ShardDescriptor(_Strict):
+    """Which share of a collection plan this snapshot holds (`collect --shard K/N`)."""
+
+    index: int = Field(ge=1, description="K: this shard, 1 to count")
+    count: int = Field(ge=1, description="N: the number of shards of the plan")
+    plan: str = Field(description="sha256 of the plan's work units and of what is collected: every shard "
+                                  "of one run names the same")
+    units: list[ShardUnit] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _index_in_range(self) -> ShardDescriptor:
+        if self.index > self.count:
+            raise ValueError(f"shard {self.index}/{self.count}: the index is above the count")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+class PartRef(_Strict):
+    """A snapshot merged into this one (`mlpscan merge`): the chain `mlpscan verify` checks."""
+
+    digest: str
+    shard: str | None = Field(default=None, description="'K/N' when the part is a shard")
+    started_at: datetime
+    finished_at: datetime
+    targets: int = Field(ge=0)
+    resources: int = Field(ge=0)
+    errors: int = Field(ge=0)
+
+
 class Snapshot(_Strict):
     schema_: Literal["mlpscan.snapshot/1"] = Field(alias="schema")
     tool: Tool
@@ -115,6 +162,10 @@ class Snapshot(_Strict):
     targets: list[Target]
     resources: list[Resource] = Field(default_factory=list)
     errors: list[CollectionError] = Field(default_factory=list)
+    shard: ShardDescriptor | None = Field(
+        default=None, description="Present when this snapshot is one shard of a plan (collect --shard K/N)")
+    parts: list[PartRef] | None = Field(
+        default=None, description="Present when this snapshot was merged from others (mlpscan merge)")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -156,6 +207,14 @@ class Snapshot(_Strict):
                 else:  # JSON-native already: str, None and the raw dicts
                     fields = {k: v for k, v in vars(item).items() if v is not None}
                 hasher.update(b"\n" + _canonical(fields))
+        # Added in later versions, hashed only when present: a snapshot without them keeps the
+        # digest it was sealed with.
+        if self.shard is not None:
+            hasher.update(b"shard\n" + _canonical(self.shard.model_dump(mode="json", exclude_none=True)))
+        if self.parts is not None:
+            hasher.update(b"parts")
+            for part in self.parts:
+                hasher.update(b"\n" + _canonical(part.model_dump(mode="json", exclude_none=True)))
         return "sha256:" + hasher.hexdigest()
 
     def sealed(self) -> Snapshot:
@@ -192,5 +251,8 @@ def read_snapshot(path: str | Path) -> Snapshot:
 
 
 def dump_snapshot(snapshot: Snapshot) -> bytes:
-    return (json.dumps(snapshot.model_dump(mode="json", by_alias=True, exclude_none=False),
-                       indent=2, ensure_ascii=False) + "\n").encode()
+    data = snapshot.model_dump(mode="json", by_alias=True, exclude_none=False)
+    for optional in OPTIONAL_SECTIONS:   # absent rather than null: readers before them stay able to read it
+        if data.get(optional) is None:
+            data.pop(optional, None)
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()

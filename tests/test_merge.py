@@ -96,14 +96,14 @@ def test_missing_duplicate_and_foreign_shards_are_refused() -> None:
 
 
 def test_mixed_versions_are_refused() -> None:
-    one, two, three = three_shards()
+    one, two, _three = three_shards()
     newer = shard(3, 3, [account(["cn-beijing", "cn-hangzhou"])], [],
                   [ShardUnit(source=SOURCE, region="cn-beijing", target=ACCOUNT)], version="0.2.0")
     assert "collected by mlpscan 0.2.0" in refused([one, two, newer])
 
 
 def test_overlapping_units_and_resources_are_refused() -> None:
-    one, two, three = three_shards()
+    one, two, _three = three_shards()
     doubled = shard(3, 3, [account(["cn-beijing", "cn-hangzhou"])], [],
                     [ShardUnit(source=SOURCE, region="cn-hangzhou", target=ACCOUNT)])
     assert "both hold aliyun:default region cn-hangzhou: overlapping units" in refused([one, two, doubled])
@@ -117,13 +117,13 @@ def test_overlapping_units_and_resources_are_refused() -> None:
 
 
 def test_a_region_no_shard_collected_is_refused() -> None:
-    one, two, three = three_shards()
+    one, two, _three = three_shards()
     saw_less = shard(3, 3, [account(["cn-beijing", "cn-hangzhou"])], [], [])
     assert "region cn-beijing of aliyun:1234567890 (aliyun:default) is in no part" in refused([one, two, saw_less])
 
 
 def test_shards_that_saw_the_account_differently_are_refused() -> None:
-    one, two, three = three_shards()
+    one, two, _three = three_shards()
     other = shard(3, 3, [account(["cn-beijing"])], [],
                   [ShardUnit(source=SOURCE, region="cn-beijing", target=ACCOUNT)])
     assert "disagree on target aliyun:1234567890" in refused([one, two, other])
@@ -146,16 +146,19 @@ def test_separate_scans_of_different_targets_merge_too() -> None:
     cloud = make_snapshot([account([])], [resource(ACCOUNT, "aliyun.account", "root")]).sealed()
     merged = merge_snapshots([Part(Path("a.json"), hosts), Part(Path("b.json"), cloud)])
     assert [t.id for t in merged.targets] == ["host:web-01", ACCOUNT]
-    assert merged.parts is not None and [p.shard for p in merged.parts] == [None, None]
+    assert merged.parts is not None
+    assert [p.shard for p in merged.parts] == [None, None]
 
 
 def test_snapshots_without_the_new_sections_keep_their_digest_and_shape() -> None:
     for example in sorted(EXAMPLES.glob("*.json")):
         snapshot = read_snapshot(example)
-        assert snapshot.shard is None and snapshot.parts is None
+        assert snapshot.shard is None
+        assert snapshot.parts is None
         assert snapshot.compute_digest() == snapshot.digest, example
         written = json.loads(dump_snapshot(snapshot))
-        assert "shard" not in written and "parts" not in written
+        assert "shard" not in written
+        assert "parts" not in written
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -197,11 +200,15 @@ def test_refusals_are_one_line_and_exit_2_with_nothing_written(tmp_path: Path,
     out = tmp_path / "merged.json"
     assert main(["merge", *files, "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "shard-3.json" in err and "does not match the recorded digest" in err
+    assert err.count("\n") == 1
+    assert "shard-3.json" in err
+    assert "does not match the recorded digest" in err
     assert not out.exists()
     data["schema"] = "mlpscan.snapshot/2"
     Path(files[2]).write_text(json.dumps(data), encoding="utf-8")
     assert main(["merge", *files, "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "shard-3.json" in err and "mlpscan.snapshot/2" in err
+    assert err.count("\n") == 1
+    assert "shard-3.json" in err
+    assert "mlpscan.snapshot/2" in err
     assert not out.exists()

@@ -1,0 +1,223 @@
+"""Sharded collection end to end: N shard processes as a job engine starts them, merged, evaluated,
+against one unsharded run of the same hosts (real sshd), Tencent account (fake) and AWS account
+(moto); and shards sharing one account's request budget against a fake that enforces a quota."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from mlpscan.snapshot import read_snapshot
+from tests.fakes.tencent_accounts import FakeAccount, build, rule, security_group, user
+from tests.fleet_world import Fleet, running_fleet
+
+SHARDS = 3
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    with running_fleet(tmp_path_factory.mktemp("fleet")) as world:
+        yield world
+
+
+def comparable(report: Path) -> list[dict[str, Any]]:
+    """The findings, as the JSON report lists them (sorted by check, target and resource)."""
+    findings: list[dict[str, Any]] = json.loads(report.read_text(encoding="utf-8"))["findings"]
+    return findings
+
+
+def evaluate(fleet: Fleet, snapshot: Path, out: Path) -> list[dict[str, Any]]:
+    done = fleet.mlpscan("evaluate", str(snapshot), "--level", "3", "--format", "json", "--output-dir", str(out),
+                         "--fail-on", "none", cwd=out.parent)
+    assert done.returncode == 0, done.stderr
+    return comparable(out / "mlpscan-report.json")
+
+
+def run_shards(fleet: Fleet, workdir: Path, count: int, *extra: str) -> list[Path]:
+    """Every shard at once, each told its place the way a Kubernetes Indexed Job tells it."""
+    paths = [workdir / f"shard-{index}.json" for index in range(count)]
+    started = [fleet.start("collect", "--config", str(fleet.config), *fleet.ssh_options, *extra,
+                           "--shard", "auto", "-o", str(path), cwd=workdir,
+                           extra_env={"JOB_COMPLETION_INDEX": str(index), "JOB_COMPLETIONS": str(count)})
+               for index, path in enumerate(paths)]
+    for process in started:
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+    return paths
+
+
+def test_sharded_then_merged_findings_equal_the_unsharded_scan(fleet: Fleet, tmp_path: Path) -> None:
+    whole = tmp_path / "whole.json"
+    done = fleet.mlpscan("collect", "--config", str(fleet.config), *fleet.ssh_options, "-o", str(whole),
+                         cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shards = run_shards(fleet, tmp_path, SHARDS)
+    merged = tmp_path / "merged.json"
+    done = fleet.mlpscan("merge", *map(str, shards), "-o", str(merged), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+    # every unit in exactly one shard: five hosts, and each account's account-wide unit and regions
+    units: Counter[tuple[str, str | None]] = Counter()
+    for path in shards:
+        descriptor = read_snapshot(path).shard
+        assert descriptor is not None
+        units.update((u.source, u.region) for u in descriptor.units)
+    assert set(units.values()) == {1}
+    whole_snapshot, merged_snapshot = read_snapshot(whole), read_snapshot(merged)
+    assert sum(1 for source, _ in units if source.startswith("host:")) == 5
+    for target in whole_snapshot.targets:
+        if target.provider != "host":
+            source = "aws:default" if target.provider == "aws" else "tencent:default"
+            assert {r for s, r in units if s == source} == {None, *target.regions}
+    assert sorted(t.model_dump_json() for t in merged_snapshot.targets) == sorted(
+        t.model_dump_json() for t in whole_snapshot.targets)
+    # the same collection errors (on hosts, what needs --sudo), none about the clouds
+    assert sorted(e.model_dump_json() for e in merged_snapshot.errors) == sorted(
+        e.model_dump_json() for e in whole_snapshot.errors)
+    assert {e.target.split(":")[0] for e in merged_snapshot.errors} == {"host"}
+
+    assert evaluate(fleet, merged, tmp_path / "merged-out") == evaluate(fleet, whole, tmp_path / "whole-out")
+    chain = fleet.mlpscan("verify", str(merged), *map(str, shards), cwd=tmp_path)
+    assert chain.returncode == 0, chain.stdout + chain.stderr
+    assert "chain OK" in chain.stdout
+
+
+def test_a_scan_shard_evaluates_its_share(fleet: Fleet, tmp_path: Path) -> None:
+    done = fleet.mlpscan("scan", "--config", str(fleet.config), *fleet.ssh_options, "--shard", "2/3",
+                         "--format", "json", "--output-dir", str(tmp_path / "out"), "--fail-on", "none", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    snapshot = read_snapshot(tmp_path / "out" / "snapshot.json")
+    assert snapshot.shard is not None
+    assert snapshot.shard.label == "2/3"
+    report = json.loads((tmp_path / "out" / "mlpscan-report.json").read_text(encoding="utf-8"))
+    assert {f["resource"]["target"] for f in report["findings"]} == {t.id for t in snapshot.targets}
+
+
+# -- one account's quota, shared by shards ------------------------------------------------------
+
+class QuotaProxy(ThreadingHTTPServer):
+    """In front of the Tencent fake, counts each action's calls per second as Tencent's gateway does
+    (by arrival, per action and key) and answers RequestLimitExceeded beyond ``per_second``."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, upstream: str, per_second: int) -> None:
+        super().__init__(("127.0.0.1", 0), _QuotaHandler)
+        self.upstream = upstream
+        self.per_second = per_second
+        self.windows: Counter[tuple[str, str, int]] = Counter()
+        self.throttled = 0
+        self.forwarded = 0
+        self.lock = threading.Lock()
+        self.session = requests.Session()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _QuotaHandler(BaseHTTPRequestHandler):
+    server: QuotaProxy
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        key = (self.headers.get("Authorization", "").split("Credential=")[-1].split("/")[0],
+               self.headers.get("X-TC-Action", ""), int(time.time()))
+        proxy = self.server
+        with proxy.lock:
+            proxy.windows[key] += 1
+            over = proxy.windows[key] > proxy.per_second
+            proxy.throttled += over
+            proxy.forwarded += not over
+        if over:
+            self._send(200, json.dumps({"Response": {"Error": {
+                "Code": "RequestLimitExceeded", "Message": "Your current request times equals to `6` in a second, "
+                "which exceeds the frequency limit"}, "RequestId": "quota"}}).encode())
+            return
+        self._forward("POST", body)
+
+    def do_GET(self) -> None:   # COS: counted by its own limits, not the cloud API gateway's
+        self._forward("GET", b"")
+
+    def _forward(self, method: str, body: bytes) -> None:
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "content-length"}
+        answer = self.server.session.request(method, self.server.upstream + self.path, data=body, timeout=30,
+                                             headers=headers)
+        self._send(answer.status_code, answer.content, answer.headers.get("Content-Type", "application/json"))
+
+    def _send(self, status: int, data: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+BUSY_REGIONS = ("ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-chengdu")
+BUSY_ID, BUSY_KEY = "AKIDmlpscanBUSY000000000000001", "busy-secret"
+
+
+def busy_account() -> FakeAccount:
+    """Many calls of the same actions: users (account-wide) and security groups in four regions, each
+    with a detail call, so that four shards draw on the same per-action quota."""
+    account = build("100000000077", weak=False, regions=BUSY_REGIONS)
+    for r, region in enumerate(BUSY_REGIONS):
+        for n in range(15):
+            account.add("groups", region, security_group(f"sg-{r}{n:03d}", f"g{n}", [rule(0, "TCP", "443", "0.0.0.0/0")]))
+    account.users += [user(100000077000 + n, f"user-{n:03d}", mfa=True) for n in range(30)]
+    return account
+
+
+def collect_in_shards(fleet: Fleet, config: Path, prefix: str, workdir: Path) -> list[subprocess.Popen[str]]:
+    return [fleet.start("collect", "--config", str(config), "--shard", f"{k}/4", "--api-workers", "16",
+                        "-o", str(workdir / f"{prefix}-{k}.json"), cwd=workdir,
+                        extra_env={"TENCENTCLOUD_SECRET_ID": BUSY_ID, "TENCENTCLOUD_SECRET_KEY": BUSY_KEY})
+            for k in range(1, 5)]
+
+
+def test_shards_sharing_an_account_budget_are_never_throttled(fleet: Fleet, tmp_path: Path) -> None:
+    fleet.tencent.add_account(busy_account(), BUSY_ID, BUSY_KEY)
+    proxy = QuotaProxy(fleet.tencent.endpoint, per_second=20)   # Tencent's default: 20 a second per action
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    config = tmp_path / "mlpscan.yaml"
+    try:
+        # the built-in budget (Tencent: 18 a second per action), split among the four shards
+        config.write_text(json.dumps({"clouds": [{"provider": "tencent", "endpoint": proxy.endpoint}]}),
+                          encoding="utf-8")
+        for process in collect_in_shards(fleet, config, "paced", tmp_path):
+            _, err = process.communicate(timeout=600)
+            assert process.returncode == 0, err
+        assert proxy.throttled == 0
+        snapshots = [read_snapshot(tmp_path / f"paced-{k}.json") for k in range(1, 5)]
+        assert [e for s in snapshots for e in s.errors] == []
+        groups = [r for s in snapshots for r in s.resources if r.type == "tencent.vpc.security_group"]
+        assert len(groups) >= 60
+        assert all("DescribeSecurityGroupPolicies" in g.data for g in groups)
+        assert proxy.forwarded > 200
+
+        # the same four shards with a budget far above the quota: the gateway throttles them
+        config.write_text(json.dumps({"clouds": [{"provider": "tencent", "endpoint": proxy.endpoint}],
+                                      "rate_limits": {"tencent": {"*": {"rate": 1000, "burst": 1000}}}}),
+                          encoding="utf-8")
+        for process in collect_in_shards(fleet, config, "eager", tmp_path):
+            process.communicate(timeout=600)
+        assert proxy.throttled > 0
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

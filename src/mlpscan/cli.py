@@ -238,6 +238,10 @@ def _display() -> argparse.ArgumentParser:
     display.add_argument("-v", "--verbose", action="store_true",
                          help="every resource, with observed and expected values, clauses, units, "
                               "remediation")
+    display.add_argument("--view", choices=("auto", "targets", "checks"), default="auto",
+                         help="targets: one result line per target (counts, worst severity) and the checks "
+                              "failing on the most targets; checks: each target's checks too; auto "
+                              "(default): targets above 20 targets")
     display.add_argument("-q", "--quiet", action="store_true",
                          help="print the summary only (and the exit code tells the result)")
     return display
@@ -479,7 +483,7 @@ def _table_options(args: argparse.Namespace) -> TableOptions:
         _parse(Status, statuses, "--status")) or TableOptions().statuses
     severities = frozenset(_parse(Severity, [s.lower() for s in args.severity], "--severity")) or None
     return TableOptions(statuses=chosen_statuses, severities=severities, verbose=args.verbose,
-                        quiet=args.quiet)
+                        quiet=args.quiet, view=args.view)
 
 
 def _parse(kind: type[Status] | type[Severity], values: list[str], flag: str) -> list[Any]:

@@ -28,6 +28,7 @@ from tests.providers.host.sshd_server import running_sshd
 TENCENT_ID, TENCENT_KEY = "AKIDmlpscanFLEET00000000000001", "fleet-tencent-secret"
 AWS_ID, AWS_KEY = "AKIAMLPSCANFLEET0001", "fleet-aws-secret"
 HOST_ADDRESSES = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")
+FROZEN_ETC = {"/etc/motd": "A host of mlpscan's fleet tests.\n"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ def running_fleet(workdir: Path, hosts: Sequence[str] = HOST_ADDRESSES,
                   extra_config: dict[str, Any] | None = None) -> Iterator[Fleet]:
     workdir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        sshd = stack.enter_context(running_sshd(tuple(hosts)))
+        # each host's /etc is a copy taken now: other tests on this machine that install and remove
+        # packages (auditd, rsyslog ...) do not change the fleet between two collections of it
+        sshd = stack.enter_context(running_sshd(tuple(hosts), etc_files=FROZEN_ETC))
         tencent = stack.enter_context(TencentFake().running())
         tencent.add_account(build("100000000001", weak=True), TENCENT_ID, TENCENT_KEY)
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

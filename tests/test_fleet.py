@@ -58,10 +58,12 @@ def run_shards(fleet: Fleet, workdir: Path, count: int, *extra: str) -> list[Pat
 
 def test_sharded_then_merged_findings_equal_the_unsharded_scan(fleet: Fleet, tmp_path: Path) -> None:
     whole = tmp_path / "whole.json"
-    done = fleet.mlpscan("collect", "--config", str(fleet.config), *fleet.ssh_options, "-o", str(whole),
-                         cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    # at the same time as the shards: the hosts are live
+    collecting = fleet.start("collect", "--config", str(fleet.config), *fleet.ssh_options, "-o", str(whole),
+                             cwd=tmp_path)
     shards = run_shards(fleet, tmp_path, SHARDS)
+    _, err = collecting.communicate(timeout=600)
+    assert collecting.returncode == 0, err
     merged = tmp_path / "merged.json"
     done = fleet.mlpscan("merge", *map(str, shards), "-o", str(merged), cwd=tmp_path)
     assert done.returncode == 0, done.stderr

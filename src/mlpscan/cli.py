@@ -37,7 +37,7 @@ from mlpscan.content import load_content
 from mlpscan.errors import InputError
 from mlpscan.findings import Report, Severity, Status
 from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
-from mlpscan.merge import Part, chain_problems, merge_snapshots
+from mlpscan.merge import chain_problems, merge_snapshots, read_parts
 from mlpscan.outputs import STDOUT, write_file, write_files
 from mlpscan.planning import (
     DEFAULT_API_WORKERS,
@@ -576,7 +576,7 @@ def _cmd_verify(args: argparse.Namespace, _: _Session) -> int:
         if snapshot.parts:
             print(f"{args.snapshot}: merged from {len(snapshot.parts)} parts; give them to check the chain")
         return ExitCode.OK
-    problems = chain_problems(snapshot, [Part(path, read_snapshot(path)) for path in args.parts])
+    problems = chain_problems(snapshot, read_parts(args.parts))
     for problem in problems:
         print(f"{args.snapshot}: CHAIN BROKEN: {_one_line(problem)}")
     if problems:
@@ -586,7 +586,7 @@ def _cmd_verify(args: argparse.Namespace, _: _Session) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace, _: _Session) -> int:
-    parts = [Part(path, read_snapshot(path)) for path in args.snapshots]
+    parts = read_parts(args.snapshots)
     merged = merge_snapshots(parts)
     data = dump_snapshot(merged)
     if args.output == STDOUT:

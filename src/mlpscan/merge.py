@@ -18,8 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlpscan._gc import gc_paused
 from mlpscan.errors import InputError
-from mlpscan.snapshot import CollectionError, PartRef, Resource, Snapshot, Target
+from mlpscan.snapshot import CollectionError, PartRef, Resource, Snapshot, Target, read_snapshot
 
 ANY_REGION = "*"
 
@@ -34,6 +35,14 @@ class Part:
         return str(self.path)
 
 
+@gc_paused()
+def read_parts(paths: Iterable[Path]) -> list[Part]:
+    """Every part, read with the cyclic collector paused throughout (not only within each read): it
+    would otherwise re-scan the parts already read at every allocation burst of the next."""
+    return [Part(path, read_snapshot(path)) for path in paths]
+
+
+@gc_paused()
 def merge_snapshots(parts: Sequence[Part]) -> Snapshot:
     """One sealed snapshot of every part, checked as the module says; InputError otherwise."""
     if not parts:
@@ -137,9 +146,9 @@ def _check_regions_covered(parts: Sequence[Part], holder: dict[tuple[str, str | 
                 continue
             for region in targets[unit.target].regions:
                 if (unit.source, region) not in holder:
-                    raise InputError(f"region {region} of {unit.target} ({unit.source}) is in no part: its "
-                                     f"shard did not see the region list the account gave {part.name}; run "
-                                     "the shards again", path=part.path)
+                    raise InputError(f"region {region} of {unit.target} ({unit.source}) is in no part: the "
+                                     "shards did not all see the region list the account gave this one; run "
+                                     "them again", path=part.path)
 
 
 def _unreached_sources(parts: Sequence[Part]) -> dict[str, str]:

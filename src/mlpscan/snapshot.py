@@ -251,8 +251,8 @@ def read_snapshot(path: str | Path) -> Snapshot:
 
 
 def dump_snapshot(snapshot: Snapshot) -> bytes:
-    data = snapshot.model_dump(mode="json", by_alias=True, exclude_none=False)
-    for optional in OPTIONAL_SECTIONS:   # absent rather than null: readers before them stay able to read it
-        if data.get(optional) is None:
-            data.pop(optional, None)
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+    """The snapshot file: indented UTF-8 JSON, serialised by pydantic-core straight to bytes (the
+    standard library's encoder is pure Python once indented: 25 s for a 100,000-resource fleet)."""
+    # absent rather than null when unset: readers from before these sections stay able to read it
+    unset = {name for name in OPTIONAL_SECTIONS if getattr(snapshot, name) is None}
+    return Snapshot.__pydantic_serializer__.to_json(snapshot, indent=2, by_alias=True, exclude=unset) + b"\n"

@@ -95,6 +95,9 @@ def test_every_retry_takes_a_token_too() -> None:
 def test_defaults_name_the_published_limits_and_the_config_overrides_them() -> None:
     assert DEFAULT_LIMITS["aws"]["ec2"] == Limit(rate=20, burst=100, scope="region", per="action")
     assert DEFAULT_LIMITS["tencent"]["*"] == Limit(rate=18, burst=2)
+    tencent = Budget(limits_for("tencent"), lambda scope, region: 1)
+    assert tencent.limit_for("cvm") == Limit(rate=18, burst=2)
+    assert tencent.limit_for("cos") is None          # COS is not behind the cloud API gateway
     config = Config.model_validate({"rate_limits": {"aws": {"ec2": {"rate": 5}, "*": {"rate": 2, "per": "service"}},
                                                     "tencent": {"cvm": {"rate": 4, "burst": 4}}}})
     aws = rate_limits("aws", config.rate_limits["aws"])

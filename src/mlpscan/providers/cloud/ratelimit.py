@@ -59,11 +59,13 @@ class Limit:
 #   global); 90/s with 10 at once stays within any one-second window.
 # - Tencent Cloud "API 频率限制说明": 20 calls per second per action by default (per action,
 #   access region and sub-account; all of a scan's calls share one access region); 18/s with 2
-#   at once stays within any one-second window.
-DEFAULT_LIMITS: dict[str, dict[str, Limit]] = {
+#   at once stays within any one-second window. COS is not behind that gateway and has limits of
+#   its own (per bucket, thousands a second): no budget.
+# None: explicitly no budget (a service the provider-wide entry must not cover).
+DEFAULT_LIMITS: dict[str, dict[str, Limit | None]] = {
     "aws": {"ec2": Limit(rate=20, burst=100, scope="region")},
     "aliyun": {"ecs": Limit(rate=15, burst=100, scope="region"), "ram": Limit(rate=90, burst=10)},
-    "tencent": {ANY_SERVICE: Limit(rate=18, burst=2)},
+    "tencent": {ANY_SERVICE: Limit(rate=18, burst=2), "cos": None},
 }
 
 
@@ -97,7 +99,7 @@ class TokenBucket:
 class Budget:
     """One account's buckets, made when first needed."""
 
-    def __init__(self, limits: Mapping[str, Limit], sharers: Callable[[Scope, str | None], int],
+    def __init__(self, limits: Mapping[str, Limit | None], sharers: Callable[[Scope, str | None], int],
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.limits = dict(limits)
@@ -108,7 +110,9 @@ class Budget:
         self._lock = threading.Lock()
 
     def limit_for(self, service: str) -> Limit | None:
-        return self.limits.get(service, self.limits.get(ANY_SERVICE))
+        if service in self.limits:
+            return self.limits[service]
+        return self.limits.get(ANY_SERVICE)
 
     def take(self, service: str, action: str, region: str | None) -> None:
         limit = self.limit_for(service)
@@ -166,9 +170,9 @@ class PacedApi:
             return self.api.call(call, region, params)
 
 
-def limits_for(provider: str, *overrides: Mapping[str, Limit]) -> dict[str, Limit]:
+def limits_for(provider: str, *overrides: Mapping[str, Limit]) -> dict[str, Limit | None]:
     """The provider's defaults with the config's overrides (later ones win), per service."""
-    merged = dict(DEFAULT_LIMITS.get(provider, {}))
+    merged: dict[str, Limit | None] = dict(DEFAULT_LIMITS.get(provider, {}))
     for override in overrides:
         merged.update(override)
     return merged

@@ -157,3 +157,21 @@ def test_shards_sharing_an_account_budget_are_never_throttled(fleet: Fleet, tmp_
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def test_collect_skips_what_no_chosen_check_reads_and_shards_of_another_selection_do_not_merge(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mlpscan.cli import main  # noqa: PLC0415 - in process: the local host, no fleet needed
+
+    lighter = tmp_path / "lighter.json"
+    assert main(["collect", "local", "--exclude-checks", "host.updates.*", "--shard", "1/2", "-o", str(lighter)]) == 0
+    assert "of" in capsys.readouterr().err
+    snapshot = read_snapshot(lighter)
+    assert "host.updates" not in {r.type for r in snapshot.resources}       # no package-manager query
+    assert "host.sshd" in {r.type for r in snapshot.resources}
+    full = tmp_path / "full.json"
+    assert main(["collect", "local", "--shard", "2/2", "-o", str(full)]) == 0
+    capsys.readouterr()
+    assert main(["merge", str(lighter), str(full), "-o", str(tmp_path / "merged.json")]) == 2
+    assert "was collected for another plan" in capsys.readouterr().err
+    assert not (tmp_path / "merged.json").exists()

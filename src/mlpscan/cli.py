@@ -333,6 +333,16 @@ def _add_collect(sub: Subparsers, p: _Parents) -> None:
     collect.add_argument("-o", "--output", type=_output, required=True, metavar="FILE",
                          help="the snapshot file ('-': standard output)")
     collect.add_argument("--config", type=_path, metavar="FILE", help="mlpscan.yaml (for its targets)")
+    chosen = collect.add_mutually_exclusive_group()
+    chosen.add_argument("--level", type=int, choices=(1, 2, 3, 4),
+                        help="with --checks/--exclude-checks: the level whose checks they select "
+                             "(default: the config's, else 3)")
+    chosen.add_argument("--profile", metavar="NAME|PATH", help="instead of --level")
+    collect.add_argument("--checks", type=_words, action="extend", default=[], metavar="GLOB[,GLOB]",
+                         help="collect only what these checks read (repeatable; default: everything)")
+    collect.add_argument("--exclude-checks", type=_words, action="extend", default=[], metavar="GLOB[,GLOB]",
+                         help="collect nothing only these checks read (e.g. host.updates.* skips the package "
+                              "manager's query on every host)")
     collect.set_defaults(run=_cmd_collect)
 
 
@@ -515,9 +525,17 @@ def _cmd_evaluate(args: argparse.Namespace, session: _Session) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace, _: _Session) -> int:
-    content = load_content(args.content)
-    collection = _collection(args, load_config(args.config))
-    snapshot = _collect(collection, content)
+    wanted: Callable[[str], bool] = lambda _: True   # noqa: E731 - everything, unless checks are chosen
+    if args.checks or args.exclude_checks:
+        plan = plan_evaluation(EvaluationRequest(
+            content=args.content, config=args.config, level=args.level, profile=args.profile,
+            selection=CheckSelection(checks=tuple(args.checks), exclude=tuple(args.exclude_checks))))
+        sys.stderr.write(f"mlpscan: {plan.selection_note}\n")
+        content, config, wanted = plan.content, plan.config, plan.wants
+    else:
+        content, config = load_content(args.content), load_config(args.config)
+    collection = _collection(args, config)
+    snapshot = _collect(collection, content, wanted)
     data = dump_snapshot(snapshot)
     if args.output == STDOUT:
         _write_stdout(data)

@@ -107,6 +107,9 @@ def test_budget_sharers_count_the_shards_drawing_on_the_same_quota() -> None:
     regions = ["cn-north-1", "cn-northwest-1"]
     assert share.sharers("account", None, regions) == 3                # every shard holding a unit of it
     assert share.sharers("region", "cn-north-1", regions) == 2         # its holder and the account's
+    assert share.sharers("account", None, regions, {"global"}) == 1    # IAM: the account-wide unit's shard
+    assert share.sharers("account", None, regions, {"regional"}) == 2  # the regions' shards
+    assert share.sharers("region", "cn-north-1", regions, {"regional"}) == 1
     [whole] = partition([], DECLARED, Shard(1, 1)).sources
     assert whole.sharers("account", None, regions) == 1
 

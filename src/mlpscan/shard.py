@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -112,6 +112,7 @@ def source_key(source: CloudSource) -> str:
 
 
 SharedBy = Literal["account", "region"]
+CallScope = Literal["global", "regional"]
 
 
 @dataclass(frozen=True)
@@ -143,15 +144,24 @@ class SourceShare:
             return True
         return self.shard.index in self.dealt(self.declared).values()
 
-    def sharers(self, scope: SharedBy, region: str | None, regions: Iterable[str]) -> int:
-        """How many shards draw on a budget of this account: for a per-region budget, the shard
-        holding the region and the one holding the account-wide unit (whose global resources may
-        call regional endpoints); for an account-wide budget, every shard holding a unit of it."""
+    def sharers(self, scope: SharedBy, region: str | None, regions: Iterable[str],
+                callers: Collection[CallScope] = ("global", "regional")) -> int:
+        """How many shards draw on one budget of this account. ``callers`` says which resource types
+        make the calls it counts: account-wide ones (made by the shard holding the account-wide
+        unit) and regional ones (by the shards holding the regions); unknown calls count as both.
+        A per-region budget is drawn on by that region's shard only (and the account-wide unit's,
+        whose global types may call regional endpoints)."""
         owner = self.shard.holder(self.position)
         dealt = self.dealt(regions)
-        if scope == "region" and region is not None and region in dealt:
-            return len({owner, dealt[region]})
-        return len({owner, *dealt.values()})
+        holders: set[int] = set()
+        if "global" in callers or not callers:
+            holders.add(owner)
+        if "regional" in callers or not callers:
+            if scope == "region" and region is not None and region in dealt:
+                holders.add(dealt[region])
+            else:
+                holders.update(dealt.values())
+        return max(1, len(holders))
 
 
 @dataclass(frozen=True)

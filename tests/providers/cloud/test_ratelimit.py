@@ -7,10 +7,12 @@ from typing import Any
 
 from mlpscan.config import Config
 from mlpscan.planning import rate_limits
+from mlpscan.providers.cloud.collect import _callers
 from mlpscan.providers.cloud.ratelimit import DEFAULT_LIMITS, Budget, Limit, PacedApi, TokenBucket, limits_for
 from mlpscan.providers.cloud.retry import with_retries
 from mlpscan.providers.cloud.runner import ApiError
-from mlpscan.providers.cloud.spec import Call
+from mlpscan.providers.cloud.spec import Call, load_resource_file
+from tests.conftest import REPO
 
 
 class Clock:
@@ -48,10 +50,10 @@ def test_a_shard_takes_its_part_of_a_shared_budget() -> None:
 
 def test_buckets_are_per_action_and_region_as_the_provider_counts() -> None:
     clock = Clock()
-    sharers: list[tuple[str, str | None]] = []
+    sharers: list[tuple[str, str | None, str, str]] = []
 
-    def count(scope: str, region: str | None) -> int:
-        sharers.append((scope, region))
+    def count(scope: str, region: str | None, service: str, action: str) -> int:
+        sharers.append((scope, region, service, action))
         return 2
 
     budget = Budget(limits_for("aws"), count, clock, clock.sleep)   # ec2: 20/s, 100 at once, per region
@@ -65,7 +67,9 @@ def test_buckets_are_per_action_and_region_as_the_provider_counts() -> None:
     assert abs(clock.now - 0.1) < 1e-9        # the 51st waits for a token at 10 a second
     budget.take("iam", "ListUsers", None)     # no budget for IAM: never waits
     assert abs(clock.now - 0.1) < 1e-9
-    assert sharers == [("region", "cn-north-1"), ("region", "cn-northwest-1"), ("region", "cn-north-1")]
+    assert sharers == [("region", "cn-north-1", "ec2", "DescribeInstances"),
+                       ("region", "cn-northwest-1", "ec2", "DescribeInstances"),
+                       ("region", "cn-north-1", "ec2", "DescribeVolumes")]
 
 
 class FlakyApi:
@@ -86,7 +90,7 @@ class FlakyApi:
 
 def test_every_retry_takes_a_token_too() -> None:
     clock = Clock()
-    budget = Budget({"*": Limit(rate=1, burst=1)}, lambda scope, region: 1, clock, clock.sleep)
+    budget = Budget({"*": Limit(rate=1, burst=1)}, lambda scope, region, service, action: 1, clock, clock.sleep)
     api = PacedApi(FlakyApi(throttled=2), budget)
     assert api.call(Call(call="cvm:DescribeInstances"), "ap-guangzhou", {}) == {"ok": True}
     assert abs(clock.now - 2.0) < 1e-9        # three attempts at one a second: two waits
@@ -95,7 +99,7 @@ def test_every_retry_takes_a_token_too() -> None:
 def test_defaults_name_the_published_limits_and_the_config_overrides_them() -> None:
     assert DEFAULT_LIMITS["aws"]["ec2"] == Limit(rate=20, burst=100, scope="region", per="action")
     assert DEFAULT_LIMITS["tencent"]["*"] == Limit(rate=18, burst=2)
-    tencent = Budget(limits_for("tencent"), lambda scope, region: 1)
+    tencent = Budget(limits_for("tencent"), lambda scope, region, service, action: 1)
     assert tencent.limit_for("cvm") == Limit(rate=18, burst=2)
     assert tencent.limit_for("cos") is None          # COS is not behind the cloud API gateway
     config = Config.model_validate({"rate_limits": {"aws": {"ec2": {"rate": 5}, "*": {"rate": 2, "per": "service"}},
@@ -105,3 +109,10 @@ def test_defaults_name_the_published_limits_and_the_config_overrides_them() -> N
     assert aws["*"] == Limit(rate=2, burst=2, scope="account", per="service")
     assert rate_limits("tencent", config.rate_limits["tencent"])["cvm"] == Limit(rate=4, burst=4)
     assert limits_for("aws", aws)["ec2"].rate == 5
+
+
+def test_who_calls_what_comes_from_the_resource_manifest() -> None:
+    callers = _callers(load_resource_file(REPO, "tencent").resources)
+    assert callers["cam:ListUsers"] == {"global"}                       # only the account-wide unit's shard
+    assert callers["vpc:DescribeSecurityGroupPolicies"] == {"regional"}  # only the regions' shards
+    assert callers["cam"] == {"global"}

@@ -13,13 +13,13 @@ from types import ModuleType
 from typing import Protocol
 
 from mlpscan.errors import InputError
-from mlpscan.providers.cloud.ratelimit import Budget, Limit, PacedApi, limits_for
+from mlpscan.providers.cloud.ratelimit import Budget, Limit, PacedApi, Scope, limits_for
 from mlpscan.providers.cloud.runner import MAX_MESSAGE, AccountRun, TaskGroup, collect_accounts
 from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import CloudSource, Connected, ConnectError
 from mlpscan.providers.cloud.spec import ResourceFile, ResourceSpec, load_resource_file
 from mlpscan.providers.cloud.tags import TagValues
-from mlpscan.shard import WHOLE, SourceShare, source_key
+from mlpscan.shard import WHOLE, CallScope, SourceShare, source_key
 from mlpscan.snapshot import CollectionError, Resource, ShardUnit, Target
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def collect_clouds(
             regions = share.regions_taken(outcome.account.regions)
             if not share.owns_account and not regions:
                 continue   # the account's regions were all dealt to other shards
-            budget = _budget(options, source, share, outcome.account.regions)
+            budget = _budget(options, source, share, outcome.account.regions, specs[source.provider])
             outcome.account.api = PacedApi(outcome.account.api, budget)
             budgets.append(budget)
             run = AccountRun(outcome.account, specs[source.provider], outcome.hooks, group,
@@ -159,10 +159,28 @@ def _options_for(options: CloudOptions, share: SourceShare) -> CloudOptions:
     return replace(options, generate_credential_report=False)
 
 
-def _budget(options: CloudOptions, source: CloudSource, share: SourceShare, regions: Sequence[str]) -> Budget:
+def _budget(options: CloudOptions, source: CloudSource, share: SourceShare, regions: Sequence[str],
+            specs: Sequence[ResourceSpec]) -> Budget:
     limits = limits_for(source.provider, options.rate_limits.get(source.provider, {}),
-                         dict(source.rate_limits))
-    return Budget(limits, lambda scope, region: share.sharers(scope, region, regions))
+                        dict(source.rate_limits))
+    callers = _callers(specs)
+
+    def sharers(scope: Scope, region: str | None, service: str, action: str) -> int:
+        made_by = callers.get(f"{service}:{action}" if action else service, set())
+        return share.sharers(scope, region, regions, made_by)
+    return Budget(limits, sharers)
+
+
+def _callers(specs: Sequence[ResourceSpec]) -> dict[str, set[CallScope]]:
+    """Each call (and service) the specs make -> whether account-wide or regional types make it.
+    A hook's own calls are not declared here: they count as made by both."""
+    found: dict[str, set[CallScope]] = {}
+    for spec in specs:
+        scope: CallScope = "global" if spec.scope == "global" else "regional"
+        for call in (spec.listing, *spec.details):
+            found.setdefault(call.call, set()).add(scope)
+            found.setdefault(call.service, set()).add(scope)
+    return found
 
 
 def _record_unreached(result: CloudCollection, source: CloudSource, share: SourceShare,

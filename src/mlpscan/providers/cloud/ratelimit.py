@@ -96,10 +96,14 @@ class TokenBucket:
             self._sleep(wait)
 
 
+# How many shards draw on the bucket of (scope, region, service, action): SourceShare.sharers
+Sharers = Callable[[Scope, str | None, str, str], int]
+
+
 class Budget:
     """One account's buckets, made when first needed."""
 
-    def __init__(self, limits: Mapping[str, Limit | None], sharers: Callable[[Scope, str | None], int],
+    def __init__(self, limits: Mapping[str, Limit | None], sharers: Sharers,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.limits = dict(limits)
@@ -123,7 +127,7 @@ class Budget:
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
-                share = limit.shared(self.sharers(limit.scope, region_of))
+                share = limit.shared(self.sharers(limit.scope, region_of, service, key[1]))
                 bucket = TokenBucket(share, self._clock, self._sleep)
                 self._buckets[key] = bucket
         bucket.take()

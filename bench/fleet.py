@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -58,7 +59,13 @@ class Run:
     errors: Any   # a temporary file: a pipe left unread could fill up and stall the process
 
     def wait(self) -> Run:
-        _, status, usage = os.wait4(self.process.pid, 0)
+        while True:   # polled: processes running at once are each timed when they end, in any order
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                return self.finish(status, usage)
+            time.sleep(0.01)
+
+    def finish(self, status: int, usage: Any) -> Run:
         self.wall = time.perf_counter() - self.started
         self.cpu = usage.ru_utime + usage.ru_stime
         self.peak_mib = usage.ru_maxrss / 1024
@@ -79,6 +86,19 @@ def mlpscan(*args: str, env: dict[str, str] | None = None) -> Run:
     return Run(process, time.perf_counter(), errors)
 
 
+def wait_all(runs: list[Run]) -> list[Run]:
+    """Each run timed when it ends, whichever ends first."""
+    pending = list(runs)
+    while pending:
+        for run in list(pending):
+            pid, status, usage = os.wait4(run.process.pid, os.WNOHANG)
+            if pid:
+                run.finish(status, usage)
+                pending.remove(run)
+        time.sleep(0.01)
+    return runs
+
+
 def timed(*args: str, env: dict[str, str] | None = None) -> Run:
     return mlpscan(*args, env=env).wait()
 
@@ -90,7 +110,7 @@ def shards_then_merge(collect: list[str], count: int, work: Path, env: dict[str,
     paths = [work / f"shard-{k}.json" for k in range(1, count + 1)]
     running = [mlpscan(*collect, "--shard", f"{k}/{count}", "-o", str(path), env=env)
                for k, path in enumerate(paths, 1)]
-    shards = [run.wait() for run in running]
+    shards = wait_all(running)
     collected = time.perf_counter()
     merge = timed("merge", *map(str, paths), "-o", str(work / "merged.json"))
     return {"shards": shards, "max": max(r.wall for r in shards), "collected": collected - started,
@@ -238,16 +258,24 @@ def bench_host_cost(args: argparse.Namespace) -> None:
 
 # -- clouds against the Tencent fake -------------------------------------------------------------
 
-def serve(conn: Connection, latency: float, quota: int) -> None:
+def account_keys(n: int) -> tuple[str, str]:
+    return f"AKIDmlpscanBENCH{n:014d}", f"bench-secret-{n}"
+
+
+def serve(conn: Connection, latency: float, quota: int, accounts: int) -> None:
     """The fake (and, with a quota, the gateway in front of it) in a child process."""
     fake = TencentFake(latency=latency)
-    fake.add_account(large_account(4, 150, 200, 60), SECRET_ID, SECRET_KEY)
+    if accounts == 0:
+        fake.add_account(large_account(4, 150, 200, 60), SECRET_ID, SECRET_KEY)
+    for n in range(accounts):
+        account = large_account(4, 60, 60, 0)   # buckets are named by APPID: the same in every copy
+        account.uin = f"1000000{n:05d}"
+        fake.add_account(account, *account_keys(n))
     with fake.running():
         proxy = None
         endpoint = fake.endpoint
         if quota:
             proxy = QuotaProxy(fake.endpoint, per_second=quota)
-            import threading  # noqa: PLC0415
             threading.Thread(target=proxy.serve_forever, daemon=True).start()
             endpoint = proxy.endpoint
         conn.send(endpoint)
@@ -255,31 +283,42 @@ def serve(conn: Connection, latency: float, quota: int) -> None:
             conn.send({"calls": fake.count(), "throttled": proxy.throttled if proxy else 0})
 
 
-def cloud_env(folder: Path, endpoint: str, extra: dict[str, Any] | None = None
+def cloud_env(folder: Path, endpoint: str, extra: dict[str, Any] | None = None, accounts: int = 0
               ) -> tuple[list[str], dict[str, str]]:
+    """A config naming one account (keys in the environment) or ``accounts`` (credential profiles)."""
     config = folder / "mlpscan.yaml"
-    document = {"clouds": [{"provider": "tencent", "endpoint": endpoint}], **(extra or {})}
-    config.write_text(json.dumps(document), encoding="utf-8")
-    env = {**os.environ, "TENCENTCLOUD_SECRET_ID": SECRET_ID, "TENCENTCLOUD_SECRET_KEY": SECRET_KEY}
+    home = folder / "home"
+    (home / ".tencentcloud").mkdir(parents=True, exist_ok=True)
+    profiles = "".join(f"[acct-{n}]\nsecret_id = {account_keys(n)[0]}\nsecret_key = {account_keys(n)[1]}\n"
+                       for n in range(accounts))
+    (home / ".tencentcloud" / "credentials").write_text(profiles, encoding="utf-8")
+    clouds = ([{"provider": "tencent", "endpoint": endpoint, "profile": f"acct-{n}"} for n in range(accounts)]
+              or [{"provider": "tencent", "endpoint": endpoint}])
+    config.write_text(json.dumps({"clouds": clouds, **(extra or {})}), encoding="utf-8")
+    env = {**os.environ, "HOME": str(home)}
+    if not accounts:
+        env |= {"TENCENTCLOUD_SECRET_ID": SECRET_ID, "TENCENTCLOUD_SECRET_KEY": SECRET_KEY}
     return ["collect", "--config", str(config)], env
 
 
-def started_fake(latency: float, quota: int = 0) -> tuple[Connection, multiprocessing.Process, str]:
+def started_fake(latency: float, quota: int = 0, accounts: int = 0
+                 ) -> tuple[Connection, multiprocessing.Process, str]:
     ours, theirs = multiprocessing.Pipe()
-    server = multiprocessing.get_context("fork").Process(target=serve, args=(theirs, latency, quota))
+    server = multiprocessing.get_context("fork").Process(target=serve,
+                                                         args=(theirs, latency, quota, accounts))
     server.start()
     return ours, server, ours.recv()
 
 
 def bench_clouds(args: argparse.Namespace) -> None:
-    ours, server, endpoint = started_fake(args.latency)
+    ours, server, endpoint = started_fake(args.latency, accounts=args.accounts)
     try:
         with tempfile.TemporaryDirectory() as work:
             folder = Path(work)
-            collect, env = cloud_env(folder, endpoint)
+            collect, env = cloud_env(folder, endpoint, accounts=args.accounts)
             collect += ["--api-workers", str(args.api_workers)]
-            print(f"Tencent fake, one account (4 regions x 150 CVMs and their disks, snapshots, groups; 200 "
-                  f"users; 60 buckets), {args.latency * 1000:.0f} ms per call, {args.shards} shards, "
+            print(f"Tencent fake, {args.accounts} accounts (each 4 regions x 60 CVMs with disks, snapshots, "
+                  f"groups; 60 users), {args.latency * 1000:.0f} ms per call, {args.shards} shards, "
                   f"api-workers {args.api_workers} each; {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
             one = timed(*collect, "-o", str(folder / "one.json"), env=env)
             print_sharded(one, shards_then_merge(collect, args.shards, folder, env), args.shards)
@@ -324,6 +363,7 @@ def main() -> None:
     parser.add_argument("--max-workers", type=int, default=10)
     parser.add_argument("--api-workers", type=int, default=16)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--accounts", type=int, default=6, help="clouds: Tencent accounts in the fake")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--without", default="security_updates,services_enabled", metavar="IDS",
                         help="host-cost: the commands whose cost is the host's own, timed apart")

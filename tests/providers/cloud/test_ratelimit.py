@@ -91,7 +91,7 @@ class FlakyApi:
 def test_every_retry_takes_a_token_too() -> None:
     clock = Clock()
     budget = Budget({"*": Limit(rate=1, burst=1)}, lambda scope, region, service, action: 1, clock, clock.sleep)
-    api = PacedApi(FlakyApi(throttled=2), budget)
+    api = PacedApi(FlakyApi(throttled=2), budget, threading.Semaphore(1))
     assert api.call(Call(call="cvm:DescribeInstances"), "ap-guangzhou", {}) == {"ok": True}
     assert abs(clock.now - 2.0) < 1e-9        # three attempts at one a second: two waits
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 DEFAULT_API_WORKERS = 16
 DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CALL_DEADLINE = 180.0
+# Threads per API call in flight: calls waiting for a request budget's token wait beside the
+# --api-workers calls in flight (ratelimit.PacedApi), not in their place.
+WAITING_THREADS = 4
 EXTRAS = {"aws": "aws", "aliyun": "aliyun", "tencent": "tencent"}
 
 
@@ -118,7 +122,8 @@ def collect_clouds(
                                  zip(picked, secrets, strict=True)))
     runs: list[tuple[Connected, AccountRun, SourceShare]] = []
     budgets: list[Budget] = []
-    with TaskGroup(options.api_workers) as group:
+    in_flight = threading.Semaphore(options.api_workers)
+    with TaskGroup(options.api_workers * WAITING_THREADS) as group:
         for (source, share), outcome in zip(picked, outcomes, strict=True):
             if isinstance(outcome, CollectionError):
                 _record_unreached(result, source, share, outcome)
@@ -129,7 +134,7 @@ def collect_clouds(
             if not share.owns_account and not regions:
                 continue   # the account's regions were all dealt to other shards
             budget = _budget(options, source, share, outcome.account.regions, specs[source.provider])
-            outcome.account.api = PacedApi(outcome.account.api, budget)
+            outcome.account.api = PacedApi(outcome.account.api, budget, in_flight)
             budgets.append(budget)
             run = AccountRun(outcome.account, specs[source.provider], outcome.hooks, group,
                              tag_values=options.tag_values, account_wide=share.owns_account, regions=regions)

@@ -160,17 +160,22 @@ def _pacing(pacer: Callable[[], None]) -> Iterator[None]:
 
 
 class PacedApi:
-    """An account's Api whose every call, and every retry of it, first takes a token."""
+    """An account's Api whose every call, and every retry of it, first takes a token.
 
-    def __init__(self, api: Api, budget: Budget) -> None:
+    A call waits for its token before it takes one of the ``in_flight`` slots (--api-workers): the
+    pool runs more threads than slots, so calls waiting on one exhausted budget leave the slots to
+    calls of other actions and accounts instead of holding them while they sleep."""
+
+    def __init__(self, api: Api, budget: Budget, in_flight: threading.Semaphore) -> None:
         self.api = api
         self.budget = budget
+        self.in_flight = in_flight
 
     def call(self, call: Call, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         def pacer() -> None:
             self.budget.take(call.service, call.action, region)
         pacer()
-        with _pacing(pacer):
+        with self.in_flight, _pacing(pacer):
             return self.api.call(call, region, params)
 
 

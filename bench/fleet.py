@@ -335,7 +335,7 @@ def bench_quota(args: argparse.Namespace) -> None:
             print(f"{args.shards} shards of one Tencent account behind a gateway allowing 20 calls a second "
                   f"per action (Tencent's default), api-workers 16 each; {time.strftime('%Y-%m-%d')}")
             unpaced = {"rate_limits": {"tencent": {"*": {"rate": 1000, "burst": 1000}}}}
-            for label, extra in (("built-in budget (18/s per action, split)", {}),
+            for label, extra in (("built-in budget (15/s per action, split)", {}),
                                  ("no budget (rate 1000)", unpaced)):
                 collect, env = cloud_env(folder, endpoint, extra)
                 ours.send("count")

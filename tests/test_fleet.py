@@ -134,7 +134,7 @@ def test_shards_sharing_an_account_budget_are_never_throttled(fleet: Fleet, tmp_
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     config = tmp_path / "mlpscan.yaml"
     try:
-        # the built-in budget (Tencent: 18 a second per action), split among the four shards
+        # the built-in budget (Tencent: 15 a second per action), split among the four shards
         config.write_text(json.dumps({"clouds": [{"provider": "tencent", "endpoint": proxy.endpoint}]}),
                           encoding="utf-8")
         for process in collect_in_shards(fleet, config, "paced", tmp_path):

@@ -56,17 +56,17 @@ def test_buckets_are_per_action_and_region_as_the_provider_counts() -> None:
         sharers.append((scope, region, service, action))
         return 2
 
-    budget = Budget(limits_for("aws"), count, clock, clock.sleep)   # ec2: 20/s, 100 at once, per region
+    budget = Budget(limits_for("aws"), count, clock, clock.sleep)   # ec2: 18/s, 90 at once, per region
     for region in ("cn-north-1", "cn-northwest-1"):
-        for _ in range(50):
+        for _ in range(45):
             budget.take("ec2", "DescribeInstances", region)
-    for _ in range(50):
+    for _ in range(45):
         budget.take("ec2", "DescribeVolumes", "cn-north-1")
-    assert clock.now == 0.0                   # three buckets of 50 (100 split between 2 shards)
+    assert clock.now == 0.0                   # three buckets of 45 (90 split between 2 shards)
     budget.take("ec2", "DescribeInstances", "cn-north-1")
-    assert abs(clock.now - 0.1) < 1e-9        # the 51st waits for a token at 10 a second
+    assert abs(clock.now - 1 / 9) < 1e-9      # the 46th waits for a token at 9 a second
     budget.take("iam", "ListUsers", None)     # no budget for IAM: never waits
-    assert abs(clock.now - 0.1) < 1e-9
+    assert abs(clock.now - 1 / 9) < 1e-9
     assert sharers == [("region", "cn-north-1", "ec2", "DescribeInstances"),
                        ("region", "cn-northwest-1", "ec2", "DescribeInstances"),
                        ("region", "cn-north-1", "ec2", "DescribeVolumes")]
@@ -97,15 +97,15 @@ def test_every_retry_takes_a_token_too() -> None:
 
 
 def test_defaults_name_the_published_limits_and_the_config_overrides_them() -> None:
-    assert DEFAULT_LIMITS["aws"]["ec2"] == Limit(rate=20, burst=100, scope="region", per="action")
-    assert DEFAULT_LIMITS["tencent"]["*"] == Limit(rate=18, burst=2)
+    assert DEFAULT_LIMITS["aws"]["ec2"] == Limit(rate=18, burst=90, scope="region", per="action")
+    assert DEFAULT_LIMITS["tencent"]["*"] == Limit(rate=15, burst=1)
     tencent = Budget(limits_for("tencent"), lambda scope, region, service, action: 1)
-    assert tencent.limit_for("cvm") == Limit(rate=18, burst=2)
+    assert tencent.limit_for("cvm") == Limit(rate=15, burst=1)
     assert tencent.limit_for("cos") is None          # COS is not behind the cloud API gateway
     config = Config.model_validate({"rate_limits": {"aws": {"ec2": {"rate": 5}, "*": {"rate": 2, "per": "service"}},
                                                     "tencent": {"cvm": {"rate": 4, "burst": 4}}}})
     aws = rate_limits("aws", config.rate_limits["aws"])
-    assert aws["ec2"] == Limit(rate=5, burst=100, scope="region")           # the rest from the built-in
+    assert aws["ec2"] == Limit(rate=5, burst=90, scope="region")            # the rest from the built-in
     assert aws["*"] == Limit(rate=2, burst=2, scope="account", per="service")
     assert rate_limits("tencent", config.rate_limits["tencent"])["cvm"] == Limit(rate=4, burst=4)
     assert limits_for("aws", aws)["ec2"].rate == 5

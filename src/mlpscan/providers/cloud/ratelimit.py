@@ -54,23 +54,24 @@ class Limit:
         return replace(self, rate=rate, burst=burst)
 
 
-# Published limits (looked up 2026-12) and the buckets that keep within them:
+# Published limits (looked up 2026-12) and buckets 10-20 % under them: a provider counts calls as
+# they arrive, and arrivals bunch (measured: a budget at exactly the quota was throttled a few times
+# on a loaded machine).
 # - AWS EC2 "Request throttling for the Amazon EC2 API": per account and region, per action; the
 #   non-mutating (Describe*) actions have a bucket of 100 tokens refilled at 20 a second.
 # - Alibaba Cloud ECS 2014-05-26 API rate quotas: per account, region and action, mostly 1000
-#   calls per 60 s for the Describe* actions; a bucket of 100 refilled at 15/s never exceeds
-#   1000 in any minute (100 + 60 x 15).
+#   calls per 60 s for the Describe* actions (50 + 60 x 14 = 890 in any minute).
 # - Alibaba Cloud RAM 2015-05-01 quotas: 100 calls per second per action and account (RAM is
-#   global); 90/s with 10 at once stays within any one-second window.
+#   global): 80/s with 5 at once.
 # - Tencent Cloud "API 频率限制说明": 20 calls per second per action by default (per action,
-#   access region and sub-account; all of a scan's calls share one access region); 18/s with 2
-#   at once stays within any one-second window. COS is not behind that gateway and has limits of
-#   its own (per bucket, thousands a second): no budget.
+#   access region and sub-account; all of a scan's calls share one access region): 15/s with 1 at
+#   once. COS is not behind that gateway and has limits of its own (per bucket, thousands a
+#   second): no budget.
 # None: explicitly no budget (a service the provider-wide entry must not cover).
 DEFAULT_LIMITS: dict[str, dict[str, Limit | None]] = {
-    "aws": {"ec2": Limit(rate=20, burst=100, scope="region")},
-    "aliyun": {"ecs": Limit(rate=15, burst=100, scope="region"), "ram": Limit(rate=90, burst=10)},
-    "tencent": {ANY_SERVICE: Limit(rate=18, burst=2), "cos": None},
+    "aws": {"ec2": Limit(rate=18, burst=90, scope="region")},
+    "aliyun": {"ecs": Limit(rate=14, burst=50, scope="region"), "ram": Limit(rate=80, burst=5)},
+    "tencent": {ANY_SERVICE: Limit(rate=15, burst=1), "cos": None},
 }
 
 

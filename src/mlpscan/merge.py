@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from mlpscan._gc import gc_paused
 from mlpscan.errors import InputError
-from mlpscan.snapshot import CollectionError, PartRef, Resource, Snapshot, Target, read_snapshot
+from mlpscan.snapshot import CollectionError, PartRef, Resource, Snapshot, Target, canonical, read_snapshot
 
 ANY_REGION = "*"
 
@@ -33,6 +34,11 @@ class Part:
     @property
     def name(self) -> str:
         return str(self.path)
+
+    @cached_property
+    def resource_lines(self) -> list[bytes]:
+        """Its resources' digest lines, computed once for its own digest and the merged one."""
+        return [canonical(r) for r in self.snapshot.resources]
 
 
 @gc_paused()
@@ -70,7 +76,7 @@ def merge_snapshots(parts: Sequence[Part]) -> Snapshot:
         finished_at=max(p.snapshot.finished_at for p in parts),
         targets=targets, resources=resources, errors=errors,
         shard=None, parts=[_reference(p.snapshot) for p in parts])
-    return merged.sealed()
+    return merged.sealed([line for p in parts for line in p.resource_lines])
 
 
 def _check_sealed(part: Part) -> None:
@@ -78,7 +84,7 @@ def _check_sealed(part: Part) -> None:
     if snapshot.digest is None:
         raise InputError("the snapshot records no digest: only sealed snapshots (as collect writes them) can "
                          "be merged", path=part.path)
-    computed = snapshot.compute_digest()
+    computed = snapshot.compute_digest(part.resource_lines)
     if computed != snapshot.digest:
         raise InputError(f"the content does not match the recorded digest {snapshot.digest} (it was changed "
                          "after collection): refused", path=part.path)

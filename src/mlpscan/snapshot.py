@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -189,24 +190,24 @@ class Snapshot(_Strict):
                     raise ValueError(f"{kind}[{index}] names unknown target {shown(target)}")
         return self
 
-    def compute_digest(self) -> str:
+    def compute_digest(self, resource_lines: Sequence[bytes] | None = None) -> str:
         """sha256 over canonical JSON of targets, resources and errors: sorted keys, no spaces, ASCII.
 
         Targets and errors are covered as well as resources because a declared platform level or
         a hidden collection error changes the outcome as much as a resource does.
+        ``resource_lines`` are the resources' canonical lines when already computed (`canonical`):
+        a merge hashes each resource's once, for its part's digest and for the merged one.
         """
         hasher = hashlib.sha256()
         for name, items in (("targets", self.targets), ("resources", self.resources),
                             ("errors", self.errors)):
             hasher.update(name.encode())
+            if name == "resources" and resource_lines is not None:
+                for line in resource_lines:
+                    hasher.update(b"\n" + line)
+                continue
             for item in items:
-                # Unset (None) fields are left out, so that an optional field added in a later
-                # version does not change the digest of evidence recorded before it existed.
-                if isinstance(item, Target):  # its platform/connection are models
-                    fields = item.model_dump(mode="json", exclude_none=True)
-                else:  # JSON-native already: str, None and the raw dicts
-                    fields = {k: v for k, v in vars(item).items() if v is not None}
-                hasher.update(b"\n" + _canonical(fields))
+                hasher.update(b"\n" + canonical(item))
         # Added in later versions, hashed only when present: a snapshot without them keeps the
         # digest it was sealed with.
         if self.shard is not None:
@@ -217,9 +218,19 @@ class Snapshot(_Strict):
                 hasher.update(b"\n" + _canonical(part.model_dump(mode="json", exclude_none=True)))
         return "sha256:" + hasher.hexdigest()
 
-    def sealed(self) -> Snapshot:
+    def sealed(self, resource_lines: Sequence[bytes] | None = None) -> Snapshot:
         """This snapshot with its digest filled in."""
-        return self.model_copy(update={"digest": self.compute_digest()})
+        return self.model_copy(update={"digest": self.compute_digest(resource_lines)})
+
+
+def canonical(item: Target | Resource | CollectionError) -> bytes:
+    """An item's line in the digest. Unset (None) fields are left out, so that an optional field
+    added in a later version does not change the digest of evidence recorded before it existed."""
+    if isinstance(item, Target):  # its platform/connection are models
+        fields = item.model_dump(mode="json", exclude_none=True)
+    else:  # JSON-native already: str, None and the raw dicts
+        fields = {k: v for k, v in vars(item).items() if v is not None}
+    return _canonical(fields)
 
 
 def _canonical(value: Any) -> bytes:

@@ -113,8 +113,12 @@ def shards_then_merge(collect: list[str], count: int, work: Path, env: dict[str,
     shards = wait_all(running)
     collected = time.perf_counter()
     merge = timed("merge", *map(str, paths), "-o", str(work / "merged.json"))
+    total = time.perf_counter() - started
+    # each shard alone on this machine, as it would be on a pod or runner of its own
+    alone = [timed(*collect, "--shard", f"{k}/{count}", "-o", str(path), env=env)
+             for k, path in enumerate(paths, 1)]
     return {"shards": shards, "max": max(r.wall for r in shards), "collected": collected - started,
-            "merge": merge, "total": time.perf_counter() - started}
+            "merge": merge, "total": total, "alone": alone}
 
 
 def print_sharded(one: Run, result: dict[str, Any], count: int) -> None:
@@ -125,6 +129,9 @@ def print_sharded(one: Run, result: dict[str, Any], count: int) -> None:
     print(f"  merge:                  {result['merge'].wall:7.2f} s  (cpu {result['merge'].cpu:.2f} s)")
     print(f"  shards + merge:         {result['total']:7.2f} s  (max(shard) + merge = "
           f"{result['max'] + result['merge'].wall:.2f} s)")
+    alone = result["alone"]
+    print(f"  each shard alone:       {' '.join(f'{r.wall:.2f}' for r in alone)} s: on {count} machines, "
+          f"max + merge = {max(r.wall for r in alone) + result['merge'].wall:.2f} s")
 
 
 # -- merge of a large fleet ---------------------------------------------------------------------
@@ -186,10 +193,12 @@ def bench_hosts(args: argparse.Namespace) -> None:
         env = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"}
         collect = ["collect", *(f"ssh://{sshd.user}@{a}:{sshd.port}" for a in addresses),
                    "--identity", str(sshd.client_key), "--known-hosts", str(sshd.known_hosts),
-                   "--ssh-config", str(config), "--max-workers", str(args.max_workers)]
+                   "--ssh-config", str(config), "--max-workers", str(args.max_workers),
+                   *(["--exclude-checks", args.exclude_checks] if args.exclude_checks else [])]
+        left_out = f", --exclude-checks {args.exclude_checks}" if args.exclude_checks else ""
         print(f"{args.hosts} hosts over SSH (the suite's sshd), {args.shards} shards, max-workers "
-              f"{args.max_workers} each; {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; median of "
-              f"{args.repeat}")
+              f"{args.max_workers} each{left_out}; {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; "
+              f"median of {args.repeat}")
         ones = sorted((timed(*collect, "-o", str(folder / "one.json"), env=env) for _ in range(args.repeat)),
                       key=lambda r: r.wall)
         results = sorted((shards_then_merge(collect, args.shards, folder, env) for _ in range(args.repeat)),
@@ -365,6 +374,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--accounts", type=int, default=6, help="clouds: Tencent accounts in the fake")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--exclude-checks", metavar="GLOBS",
+                        help="hosts: collect without what these checks read (e.g. host.updates.*)")
     parser.add_argument("--without", default="security_updates,services_enabled", metavar="IDS",
                         help="host-cost: the commands whose cost is the host's own, timed apart")
     args = parser.parse_args()

@@ -30,7 +30,7 @@ DEFAULT_READ_TIMEOUT = 60.0
 DEFAULT_CALL_DEADLINE = 180.0
 # Threads per API call in flight: calls waiting for a request budget's token wait beside the
 # --api-workers calls in flight (ratelimit.PacedApi), not in their place.
-WAITING_THREADS = 4
+WAITING_THREADS = 8
 EXTRAS = {"aws": "aws", "aliyun": "aliyun", "tencent": "tencent"}
 
 

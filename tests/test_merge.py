@@ -212,3 +212,16 @@ def test_refusals_are_one_line_and_exit_2_with_nothing_written(tmp_path: Path,
     assert "shard-3.json" in err
     assert "mlpscan.snapshot/2" in err
     assert not out.exists()
+
+
+def test_regions_are_checked_even_when_the_account_unit_could_not_reach_the_account() -> None:
+    host = target("host:web-01")
+    gone = "aliyun:default"
+    regions = ["cn-beijing", "cn-hangzhou"]
+    owner_failed = shard(1, 2, [host, target(gone, regions=[])], [resource("host:web-01", "host.system", "w")],
+                         [ShardUnit(source="host:web-01", target="host:web-01"), ShardUnit(source=SOURCE, target=gone)],
+                         [{"target": gone, "type": "aliyun.*", "operation": "sts:GetCallerIdentity", "code": "Timeout"}])
+    one_region = shard(2, 2, [account(regions)], [resource(ACCOUNT, "aliyun.ecs.instance", "i-1", "cn-beijing")],
+                       [ShardUnit(source=SOURCE, region="cn-beijing", target=ACCOUNT)])
+    assert "region cn-hangzhou of aliyun:1234567890 (aliyun:default) is in no part" in refused(
+        [owner_failed, one_region])

@@ -541,8 +541,9 @@ def _cmd_collect(args: argparse.Namespace, _: _Session) -> int:
         _write_stdout(data)
     else:
         write_file(Path(args.output), data)
-        sys.stderr.write(f"mlpscan: wrote {_one_line(args.output)} ({len(snapshot.resources)} resources, "
-                         f"{len(snapshot.errors)} collection errors)\n")
+        shard = f"shard {snapshot.shard.label}: {len(snapshot.shard.units)} units, " if snapshot.shard else ""
+        sys.stderr.write(f"mlpscan: wrote {_one_line(args.output)} ({shard}{len(snapshot.resources)} "
+                         f"resources, {len(snapshot.errors)} collection errors)\n")
     nothing = bool(snapshot.targets) and bool(snapshot.errors) and not snapshot.resources
     return ExitCode.NO_TARGET if nothing else ExitCode.OK
 

@@ -142,17 +142,20 @@ def _check_units(parts: Sequence[Part]) -> None:
 
 
 def _check_regions_covered(parts: Sequence[Part], holder: dict[tuple[str, str | None], Part]) -> None:
-    """Every region of an account reached by its account-wide unit is held by some shard (or by one
-    that could not reach the account and says so)."""
+    """Every region of every account a shard reached is held by some shard (or by one that could not
+    reach the account and says so)."""
+    checked: set[tuple[str, str]] = set()
     for part in parts:
         assert part.snapshot.shard is not None
-        targets = {t.id: t for t in part.snapshot.targets}
+        reached = {t.id: t for t in part.snapshot.targets if t.account is not None and t.provider != "host"}
         for unit in part.snapshot.shard.units:
-            if unit.region is not None or unit.target not in targets or (unit.source, ANY_REGION) in holder:
+            account = reached.get(unit.target or "")
+            if account is None or (unit.source, account.id) in checked or (unit.source, ANY_REGION) in holder:
                 continue
-            for region in targets[unit.target].regions:
+            checked.add((unit.source, account.id))
+            for region in account.regions:
                 if (unit.source, region) not in holder:
-                    raise InputError(f"region {region} of {unit.target} ({unit.source}) is in no part: the "
+                    raise InputError(f"region {region} of {account.id} ({unit.source}) is in no part: the "
                                      "shards did not all see the region list the account gave this one; run "
                                      "them again", path=part.path)
 

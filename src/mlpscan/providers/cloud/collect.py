@@ -75,7 +75,6 @@ class CloudCollection:
     resources: list[Resource] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
     units: list[ShardUnit] = field(default_factory=list)    # what was collected, unit by unit
-    waited: float = 0.0      # seconds calls waited for the request budgets, all accounts together
 
 
 def provider_module(provider: str) -> ModuleType:
@@ -153,7 +152,9 @@ def collect_clouds(
         result.units.extend(ShardUnit(source=share.key, region=r, target=target.id) for r in run.regions)
         if on_done is not None:
             on_done(target)
-    result.waited = sum(b.waited for b in budgets)
+    waited = sum(b.waited for b in budgets)
+    if waited:   # --debug says how much the request budgets slowed the collection
+        log.debug("calls waited %.1f s in all for the accounts' request budgets (rate_limits)", waited)
     return result
 
 

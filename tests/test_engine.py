@@ -439,3 +439,31 @@ def test_residency_is_an_error_when_the_region_could_not_be_read(content: Conten
     assert finding.status is Status.ERROR
     assert "could not be determined" in finding.message
     assert "AccessDenied" in finding.message
+
+
+def test_a_type_collection_did_not_ask_for_is_an_error_not_an_absence(engine_content: Content) -> None:
+    # collected for other checks (collect --checks), or by a version that knew fewer types: no
+    # volumes in the snapshot says nothing about the account's volumes
+    asked = sorted(t for t in engine_content.resource_types
+                   if t.startswith("aws.") and t not in {"aws.ec2.volume", "aws.logs.log_group"})
+    report = evaluate(aws_snapshot([trail("t", True, True)], collected_types=asked), engine_content,
+                      engine_content.level_profile(3))
+    [volumes] = only(report, "aws.ec2.volume_encrypted")
+    assert volumes.status is Status.ERROR
+    assert volumes.message.startswith(f"not collected: this snapshot's collection of {AWS} did not ask for "
+                                      "aws.ec2.volume")
+    assert volumes.observed == {"not_collected": ["aws.ec2.volume"]}
+    [retention] = only(report, "aws.logs.retention")          # match: all would be "not applicable"
+    assert retention.status is Status.ERROR
+    residency = only(report, "cloud.residency.mainland_region")   # reads every type: in doubt
+    assert [f.status for f in residency] == [Status.ERROR]
+    assert {"aws.ec2.volume", "aws.logs.log_group"} <= set(residency[0].observed["not_collected"])
+    assert [f.status for f in only(report, "aws.cloudtrail.multi_region_trail")] == [Status.PASS]
+
+
+def test_a_snapshot_that_records_every_type_or_none_is_judged_on_what_it_holds(engine_content: Content) -> None:
+    everything = sorted(t for t in engine_content.resource_types if t.startswith("aws."))
+    for extra in ({"collected_types": everything}, {}):       # {}: a snapshot of an earlier version
+        report = evaluate(aws_snapshot([], **extra), engine_content, engine_content.level_profile(3))
+        assert only(report, "aws.ec2.volume_encrypted") == []
+        assert [f.status for f in only(report, "aws.logs.retention")] == [Status.NOT_APPLICABLE]

@@ -168,6 +168,17 @@ def test_collect_skips_what_no_chosen_check_reads_and_shards_of_another_selectio
     snapshot = read_snapshot(lighter)
     assert "host.updates" not in {r.type for r in snapshot.resources}       # no package-manager query
     assert "host.sshd" in {r.type for r in snapshot.resources}
+    [host] = snapshot.targets
+    assert host.collected_types is not None
+    assert "host.sshd" in host.collected_types
+    assert "host.updates" not in host.collected_types
+    # judged later with every check: what was not asked for is an error, never "nothing found"
+    assert main(["evaluate", str(lighter), "--level", "3", "--format", "json", "--output-dir", "-"]) in (0, 1)
+    report = json.loads(capsys.readouterr().out)
+    updates = [f for f in report["findings"] if f["check"].startswith("host.updates.")]
+    assert updates
+    assert {f["status"] for f in updates} == {"error"}
+    assert all(f["observed"] == {"not_collected": ["host.updates"]} for f in updates)
     full = tmp_path / "full.json"
     assert main(["collect", "local", "--shard", "2/2", "-o", str(full)]) == 0
     capsys.readouterr()

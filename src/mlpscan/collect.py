@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -71,6 +71,7 @@ def collect(
         resources.extend(found.resources)
         errors.extend(found.errors)
         units.extend(found.units)
+    targets = [_with_collected_types(t, content.resource_types, wanted) for t in targets]
     shard = None
     if partition is not None:
         plan = partition.plan_digest(t for t in content.resource_types if wanted(t))
@@ -79,6 +80,14 @@ def collect(
     snapshot = Snapshot(schema_="mlpscan.snapshot/1", tool=Tool(version=__version__), started_at=started,
                         finished_at=_now(), targets=targets, resources=resources, errors=errors, shard=shard)
     return snapshot.sealed()
+
+
+def _with_collected_types(target: Target, known: Iterable[str], wanted: Callable[[str], bool]) -> Target:
+    """The target with the types collection asked for recorded: evaluating the snapshot later with
+    checks that read others (another selection, newer content) must say so, not find nothing."""
+    prefix = f"{target.provider}."
+    asked = sorted(t for t in known if t.startswith(prefix) and wanted(t))
+    return target.model_copy(update={"collected_types": asked})
 
 
 def _collect_one_host(spec: HostSpec, commands: list[CommandSpec], options: HostOptions) -> HostCollection:

@@ -89,10 +89,12 @@ def evaluate(
         units = sorted({u for c in content.clauses_of(check, profile.level) for u in c.units})
         unit_status = {unit: content.catalog.unit_status(unit) for unit in units}
         judge = _CheckRun(check, clauses, units, unit_status, context, index)
+        reads = sorted(t for t in content.resource_types if check.reads(t))
         before = len(findings)
         for target in index.targets:
             if target.provider in check.provider:
-                findings.extend(judge.run(target))
+                missing = index.not_collected(target, reads)
+                findings.extend(judge.not_collected(target, missing) if missing else judge.run(target))
         if len(findings) > before:
             laws.update((basis.id, basis) for basis in check.law)
     findings.extend(_unconsumed_errors(snapshot, index))
@@ -132,6 +134,18 @@ class _Index:
             self.errors[error.target].append(error)
         self._refs: dict[int, ResourceRef] = {}
         self.consumed: set[CollectionError] = set()  # errors some check already reported
+        self._asked: dict[str, frozenset[str]] = {}
+
+    def not_collected(self, target: Target, reads: Sequence[str]) -> list[str]:
+        """The types among ``reads`` that the target's collection did not ask for (none when the
+        snapshot predates the record of what was asked for)."""
+        if target.collected_types is None:
+            return []
+        asked = self._asked.get(target.id)
+        if asked is None:
+            asked = self._asked[target.id] = frozenset(target.collected_types)
+        prefix = f"{target.provider}."
+        return [t for t in reads if t.startswith(prefix) and t not in asked]
 
     def resources(self, target: Target, pattern: str) -> list[Resource]:
         types = self.by_type.get(target.id, {})
@@ -218,6 +232,14 @@ class _CheckRun:
         self.index.consumed.update(errors)
         for error in errors:
             yield self._collection_error(target, error)
+
+    def not_collected(self, target: Target, missing: list[str]) -> Iterator[Finding]:
+        """Absence of a type never asked for is not absence of resources: the check is an error."""
+        shown_types = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        yield self.finding(self.index.target_ref(target), Status.ERROR,
+                           f"not collected: this snapshot's collection of {target.id} did not ask for "
+                           f"{shown_types} (collected for other checks, or by an earlier version); collect "
+                           "again with this check selected", {"not_collected": missing})
 
     def _run_target_evaluator(self, evaluator: TargetEvaluator, target: Target) -> Iterator[Finding]:
         judgement = evaluator.judge(target, self.index.by_target.get(target.id, []), self.context)

@@ -70,6 +70,11 @@ class Target(_Strict):
     regions: list[str] = Field(default_factory=list)
     platform: Platform | None = None
     connection: Connection | None = None
+    collected_types: list[str] | None = Field(
+        default=None,
+        description="The resource types of this provider that collection asked for (all the content knew, or "
+                    "those the chosen checks read): a check reading any other type cannot be judged from this "
+                    "snapshot. Absent in snapshots of earlier versions, which could not tell.")
 
 
 class Resource(_Strict):

@@ -100,3 +100,28 @@ def test_all_or_nothing(tmp_path: Path) -> None:
         write_files(out, {"a.json": b"new a", "b.json": b"new b"})
     assert (out / "a.json").read_bytes() == b"old a"
     assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.json"]
+
+
+def test_files_rendered_one_at_a_time_are_still_written_all_or_none(tmp_path: Path) -> None:
+    rendered: list[str] = []
+    staged_before: list[list[str]] = []
+
+    def render(name: str, data: bytes) -> bytes:
+        # each file is rendered only once the previous one is staged (its bytes let go)
+        staged_before.append(sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")))
+        rendered.append(name)
+        return data
+
+    written = write_files(tmp_path, {"a.json": lambda: render("a", b"1"), "b.sarif": lambda: render("b", b"2")})
+    assert rendered == ["a", "b"]
+    assert len(staged_before[1]) == 1
+    assert staged_before[1][0].startswith(".a.json.")
+    assert [p.read_bytes() for p in written] == [b"1", b"2"]
+
+    def broken() -> bytes:
+        raise RuntimeError("renderer failed")
+
+    with pytest.raises(RuntimeError):
+        write_files(tmp_path, {"a.json": b"new", "c.xml": broken})
+    assert (tmp_path / "a.json").read_bytes() == b"1"          # the old output as it was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.sarif"]

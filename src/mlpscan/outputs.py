@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mlpscan.errors import InputError
@@ -24,8 +24,10 @@ _KINDS = {stat.S_IFDIR: "a directory", stat.S_IFCHR: "a character device", stat.
           stat.S_IFIFO: "a pipe", stat.S_IFSOCK: "a socket"}
 
 
-def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write ``files`` (name -> content) into ``directory``; returns the paths written."""
+def write_files(directory: Path, files: Mapping[str, bytes | Callable[[], bytes]]) -> list[Path]:
+    """Write ``files`` (name -> content, or a function rendering it) into ``directory``; returns the
+    paths written. A rendering function is called only when its file is staged, and its bytes are
+    let go before the next is rendered: a large report's formats are never all in memory at once."""
     if not files:
         return []
     check_path(directory)
@@ -36,8 +38,9 @@ def write_files(directory: Path, files: Mapping[str, bytes]) -> list[Path]:
     destinations = {name: _destination(directory / name) for name in files}
     staged: list[tuple[Path, Path]] = []
     try:
-        for name, data in files.items():
-            staged.append((_stage(destinations[name], data), destinations[name]))
+        for name, content in files.items():
+            staged.append((_stage(destinations[name], content() if callable(content) else content),
+                           destinations[name]))
         for temporary, final in staged:
             temporary.replace(final)
     except OSError as exc:

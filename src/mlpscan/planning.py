@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import IntEnum
 from fnmatch import fnmatchcase
+from functools import partial
 from pathlib import Path
 
 from mlpscan.answers import SurveyAnswer, read_answers
@@ -406,18 +407,18 @@ def run_evaluation(plan: EvaluationPlan, snapshot: Snapshot, *, anchors: Mapping
                         sarif_anchor=plan.request.sarif_anchor, sarif_category=plan.request.sarif_category,
                         notifications=notifications, comparison=comparison, content=plan.content,
                         lang=plan.request.lang, answers=plan.answers, baseline=plan.baseline)
-    files = {FILE_FORMATS[f].filename: FILE_FORMATS[f].render(given)
-             for f in plan.formats if f in FILE_FORMATS}
+    renderers = {FILE_FORMATS[f].filename: partial(FILE_FORMATS[f].render, given)
+                 for f in plan.formats if f in FILE_FORMATS}
     unreached = unreached_targets(snapshot)
     if plan.output_dir is None:
-        stdout, written = next(iter(files.values())), []
+        stdout, written = next(iter(renderers.values()))(), []
         if extra_files:
             log.warning("with --output-dir - only the %s goes out (to standard output); %s is not kept",
                         plan.formats[0], ", ".join(extra_files))
     else:
         stdout = None
         try:
-            written = write_files(plan.output_dir, {**(extra_files or {}), **files})
+            written = write_files(plan.output_dir, {**(extra_files or {}), **renderers})
         except InputError as exc:
             raise config.located(exc) if plan.request.output_dir is None else exc from None
     if snapshot.targets and len(unreached) == len(snapshot.targets):

@@ -72,9 +72,9 @@ class Target(_Strict):
     connection: Connection | None = None
     collected_types: list[str] | None = Field(
         default=None,
-        description="The resource types of this provider that collection asked for (all the content knew, or "
-                    "those the chosen checks read): a check reading any other type cannot be judged from this "
-                    "snapshot. Absent in snapshots of earlier versions, which could not tell.")
+        description="The resource types of this provider that collection asked for (all the content knew, "
+                    "or those the chosen checks read): a check reading any other type cannot be judged from "
+                    "this snapshot. Absent in snapshots of earlier versions, which could not tell.")
 
 
 class Resource(_Strict):

@@ -23,6 +23,11 @@ from mlpscan.snapshot import Snapshot
 # would otherwise probe the ECS metadata address; the SDKs read proxies themselves (and Alibaba's
 # ignores NO_PROXY), so none may leak in from the environment.
 os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
+# The terminal view and the record speak the locale's language by default; tests expect English
+# unless they ask for another (a developer's ja_JP or zh_CN locale must not change them).
+for _locale in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    if os.environ.get(_locale, "")[:2].lower() in ("ja", "zh"):
+        os.environ[_locale] = "C.UTF-8"
 for _proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
     os.environ.pop(_proxy, None)
 

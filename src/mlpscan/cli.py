@@ -37,6 +37,7 @@ from mlpscan.content import load_content
 from mlpscan.errors import InputError
 from mlpscan.findings import Report, Severity, Status
 from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
+from mlpscan.i18n import default_lang
 from mlpscan.merge import chain_problems, merge_snapshots, read_parts
 from mlpscan.outputs import STDOUT, write_file, write_files
 from mlpscan.planning import (
@@ -69,6 +70,7 @@ from mlpscan.planning import (
 )
 from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
 from mlpscan.writers import FORMATS, TABLE, TableOptions, render_table
+from mlpscan.writers.words import FindingWords
 
 PIPED_WIDTH = 200
 TITLE_ROOM = 60              # columns `checks list` wants beside the ids for one-line rows
@@ -568,8 +570,9 @@ def _show(plan: EvaluationPlan, evaluation: Evaluation, table: TableOptions) -> 
         sys.stderr.write(f"mlpscan: {note}\n")
     if TABLE in plan.formats:
         try:
+            words = FindingWords(plan.content, plan.request.lang or default_lang())
             render_table(evaluation.report, _stdout_console(), options=table, unreached=evaluation.unreached,
-                         comparison=evaluation.comparison, catalog=plan.content.catalog)
+                         comparison=evaluation.comparison, catalog=plan.content.catalog, words=words)
         except BrokenPipeError:   # `| head`: the exit code still tells the result
             _silence_stdout()
     if not table.quiet:

@@ -45,7 +45,7 @@ def add_record_options(parser: argparse.ArgumentParser) -> None:
         "--lang",
         choices=LANGS,
         metavar="ja|zh|en",
-        help="language of the record (default: from the locale, else en)",
+        help="language of the terminal view and the record (default: from the locale, else en)",
     )
     parser.add_argument(
         "--answers",

@@ -45,6 +45,12 @@ _TECHNICAL: dict[str, Category] = {
     "5": "centre",
 }
 UNIT_CLASSES = r"(PES|PSS|ORS|HRS|CMS|MMS)[12]"
+
+
+def technical_category(clause_id: str) -> Category | None:
+    """The layer of a technical clause (`8.1.4.3.a`: its third number), None for any other id."""
+    parts = clause_id.split(".")
+    return _TECHNICAL.get(parts[2]) if len(parts) > 2 else None
 LAW_LEVELS = (1, 2, 3, 4)
 
 

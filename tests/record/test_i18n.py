@@ -13,7 +13,7 @@ from mlpscan.findings import Severity, Status
 from mlpscan.i18n import default_lang, placeholders, text_problems, texts
 from mlpscan.record import Result
 from mlpscan.units import CATEGORIES, level_units
-from mlpscan.writers.record_view import translate_message
+from mlpscan.writers.words import translate_message
 from tests.conftest import REPO
 
 

@@ -8,14 +8,17 @@ import re
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
 from mlpscan.content import Content, load_content
 from mlpscan.engine import evaluate
 from mlpscan.findings import Report, Severity, Status
+from mlpscan.i18n import Lang
 from mlpscan.planning import unreached_targets
 from mlpscan.snapshot import read_snapshot
 from mlpscan.writers import TableOptions, render_table
+from mlpscan.writers.words import FindingWords
 from tests.conftest import EXAMPLES, REPO, make_snapshot, resource, target
 from tests.test_cli import run
 
@@ -137,3 +140,38 @@ def test_nothing_to_show(content: Content) -> None:
     assert "✓ aws:1" in render(report)
     filtered = render(report, options=TableOptions(statuses=frozenset({Status.FAIL})))
     assert "nothing to show" in filtered
+
+
+@pytest.mark.parametrize("lang", ["ja", "zh"])
+def test_the_view_in_japanese_and_chinese_keeps_ids_whole_at_80_cells(shipped: Content, lang: Lang) -> None:
+    report = evaluate(read_snapshot(EXAMPLES / "tencent.json"), shipped, shipped.level_profile(3))
+    words = FindingWords(shipped, lang)
+    text = render(report, words=words)
+    lines = text.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines), max(lines, key=cell_len)
+    failing = {f.check for f in report.findings if f.status in (Status.FAIL, Status.ERROR)}
+    assert failing <= {word for line in lines for word in re.split(r"\s+", line)}
+    assert lines[0] == words.t("term.title", profile="level3", level=3)
+    assert "summary" not in text
+    assert words.t("term.label.fail") in text
+    mfa = next(f for f in report.findings if f.check == "tencent.cam.user_login_mfa" and f.status is Status.FAIL)
+    translated = words.message(mfa)
+    assert translated != mfa.message                           # the check's own zh/ja message
+    assert f"    {mfa.resource.name}: {translated}"[:30] in text      # cut to 80 cells after that
+    verbose = render(report, width=120, words=words, options=TableOptions(verbose=True))
+    assert words.remediation(mfa)[:30] in verbose
+    assert words.t("term.d.remediation") in verbose
+
+
+def test_english_words_leave_the_view_as_it_was(shipped: Content) -> None:
+    report = evaluate(read_snapshot(EXAMPLES / "tencent.json"), shipped, shipped.level_profile(3))
+    assert render(report, words=FindingWords(shipped, "en")) == render(report)
+    assert render(report).startswith("mlpscan · level3 (MLPS level 3)\n")
+
+
+def test_lang_on_the_command_line_sets_the_terminal_language(tmp_path: Path) -> None:
+    done = run("evaluate", str(EXAMPLES / "tencent.json"), "--lang", "ja", "--format", "table",
+               "--output-dir", str(tmp_path), env={"COLUMNS": "80"})
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("mlpscan · level3（等級保護 第 3 級）\n")
+    assert "集計：1 件の対象" in done.stdout

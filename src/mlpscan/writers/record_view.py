@@ -1,9 +1,7 @@
 """The assessment record as localized tables: what the XLSX and HTML writers lay out.
 
-Texts come from content (profiles/i18n/ui.yaml, each check's `i18n:` block, the evaluators'
-messages in profiles/i18n/evaluators.yaml, the catalogue); a finding's message is translated by
-reading its placeholder values back out of the English message the report holds (the report
-carries no resource data), and stays English when that fails.
+Texts come from content: the findings' words as writers/words.py gives them, the catalogue's
+requirement texts and the interface words of profiles/i18n/ui.yaml.
 """
 
 from __future__ import annotations
@@ -15,20 +13,14 @@ from typing import Any
 
 from mlpscan.content import Content
 from mlpscan.diff import Comparison
-from mlpscan.evaluators import evaluator_messages
 from mlpscan.findings import Finding, ResourceRef, Status
-from mlpscan.i18n import Lang, Texts, fill_in, read_back, texts
+from mlpscan.i18n import Lang
 from mlpscan.record import Record, Result, Row, UnitRecord
 from mlpscan.scoring import EXPECTED, Scores, score
-from mlpscan.units import Category, Unit
+from mlpscan.units import Unit
+from mlpscan.writers.words import FindingWords
 
 OBSERVED_CHARS = 300
-
-
-def translate_message(template: str, rendered: str, target: str) -> str | None:
-    """``target`` filled with the values ``template`` had in ``rendered``; None when they do not match."""
-    values = read_back(template, rendered)
-    return None if values is None else fill_in(target, values)
 
 
 def short(value: Any, limit: int = OBSERVED_CHARS) -> str:
@@ -45,16 +37,11 @@ class Gap:
     remediation: tuple[str, ...]
 
 
-class RecordView:
+class RecordView(FindingWords):
     def __init__(self, record: Record, content: Content, lang: Lang, comparison: Comparison | None = None):
+        super().__init__(content, lang)
         self.record = record
-        self.content = content
-        self.lang = lang
-        self.texts: Texts = texts(content.root, lang)
         self.comparison = comparison
-
-    def t(self, key: str, **values: Any) -> str:
-        return self.texts.t(key, **values)
 
     @cached_property
     def scores(self) -> Scores:
@@ -79,14 +66,8 @@ class RecordView:
 
     # -- names --------------------------------------------------------------------------------------
 
-    def category(self, key: Category) -> str:
-        return self.t(f"cat.{key}")
-
     def result(self, result: Result) -> str:
         return self.t(f"result.{result.value}")
-
-    def status(self, status: Status) -> str:
-        return self.t(f"status.{status.value}")
 
     def unit_mark(self, unit: Unit) -> str:
         return "✓" if unit.verified else "✗"
@@ -111,31 +92,6 @@ class RecordView:
 
     def verified(self) -> str:
         return self.t("m.verified") if self.record.report.snapshot.verified else self.t("m.unverified")
-
-    # -- checks -------------------------------------------------------------------------------------
-
-    def check_title(self, finding: Finding) -> str:
-        check = self.content.checks.get(finding.check)
-        return check.text(self.lang)[0] if check else finding.title
-
-    def message(self, finding: Finding) -> str:
-        check = self.content.checks.get(finding.check)
-        if check is None or self.lang == "en":
-            return finding.message
-        if check.evaluator is not None:
-            messages = evaluator_messages(self.content.root)[check.evaluator]
-            return messages.translate(finding.message, self.lang, self.t("sep.phrases")) or finding.message
-        if not check.message:
-            return finding.message
-        translated = check.text(self.lang)[1]
-        if translated is None:
-            return finding.message
-        return translate_message(check.message, finding.message, translated) or finding.message
-
-    def remediation(self, finding: Finding) -> str:
-        check = self.content.checks.get(finding.check)
-        text = check.text(self.lang)[2] if check else finding.remediation
-        return text or finding.remediation or ""
 
     # -- tables -------------------------------------------------------------------------------------
 

@@ -16,17 +16,20 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Literal
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
 from mlpscan.baseline import Comparison
-from mlpscan.catalog import CATEGORIES, Catalog
+from mlpscan.catalog import Catalog
+from mlpscan.content import default_content_root
 from mlpscan.findings import Finding, Report, Severity, Status
+from mlpscan.i18n import Texts, texts
+from mlpscan.units import technical_category
+from mlpscan.writers.words import FindingWords
 
 SHOWN = frozenset({Status.FAIL, Status.ERROR, Status.MANUAL, Status.WAIVED})
 ORDER = (Status.FAIL, Status.ERROR, Status.MANUAL, Status.WAIVED, Status.PASS, Status.NOT_APPLICABLE)
-LABEL = {Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.MANUAL: "MANUAL", Status.WAIVED: "WAIVED",
-         Status.PASS: "PASS", Status.NOT_APPLICABLE: "N/A"}
 SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow"}
 STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "bold magenta",
          Status.MANUAL: "yellow", Status.NOT_APPLICABLE: "dim", Status.WAIVED: "cyan"}
@@ -35,7 +38,8 @@ DEFAULT_MAX_ROWS = 200     # resource lines in all; the JSON report has every fi
 PER_CHECK = 5              # resource lines per check without -v
 MAX_TEXT = 300             # characters of one snapshot-derived string on a line
 MAX_DETAIL = 2000          # characters of one value in the -v details
-DETAIL_INDENT, DETAIL_KEY = 6, 11
+DETAIL_INDENT, DETAIL_KEY = 6, 11     # DETAIL_KEY: terminal cells, not characters
+DETAILS = ("resource", "message", "observed", "expected", "clauses", "units", "remediation", "waiver")
 FLEET_TARGETS = 20         # above this many targets, `--view auto` is one line per target
 TOP_CHECKS = 10            # checks failing on the most targets, under the fleet view
 View = Literal["auto", "targets", "checks"]
@@ -67,25 +71,67 @@ class TableOptions:
 
 def render_table(report: Report, console: Console, *, options: TableOptions | None = None,
                  unreached: Mapping[str, str] | None = None, comparison: Comparison | None = None,
-                 catalog: Catalog | None = None) -> None:
-    """``unreached`` maps a target that could not be collected at all to why (one line each)."""
+                 catalog: Catalog | None = None, words: FindingWords | None = None) -> None:
+    """``unreached`` maps a target that could not be collected at all to why (one line each);
+    ``words`` say the view in their language (default: English, the report's own messages)."""
     options = options or TableOptions()
-    view = _View(console, options, unreached or {}, comparison, catalog)
+    view = _View(console, options, unreached or {}, comparison=comparison, catalog=catalog, words=words)
     if not options.quiet:
         view.body(report)
     view.summary(report)
 
 
 class _View:
-    def __init__(self, console: Console, options: TableOptions, unreached: Mapping[str, str],
-                 comparison: Comparison | None, catalog: Catalog | None) -> None:
+    def __init__(self, console: Console, options: TableOptions, unreached: Mapping[str, str], *,
+                 comparison: Comparison | None, catalog: Catalog | None, words: FindingWords | None) -> None:
         self.out = console
         self.options = options
         self.unreached = unreached
         self.comparison = comparison
         self.catalog = catalog
+        self.words = words
+        self.texts: Texts = words.texts if words is not None else texts(default_content_root(), "en")
         self.budget = options.max_rows
         self.hidden = 0
+        self.labels = {s: self.t(f"term.label.{s.value}") for s in ORDER}
+        self.label_width = max(cell_len(label) for label in self.labels.values()) + 1
+        self.severity_width = max(cell_len(self.severity(s)) for s in Severity) + 1
+
+    # -- words ----------------------------------------------------------------------------------
+
+    def t(self, key: str, **values: object) -> str:
+        return self.texts.t(key, **values)
+
+    def plural(self, key: str, n: int, **values: object) -> str:
+        return self.t(f"{key}.{'one' if n == 1 else 'other'}", n=n, **values)
+
+    def severity(self, severity: Severity) -> str:
+        return self.t(f"severity.{severity.value}")
+
+    def message(self, finding: Finding) -> str:
+        return self.words.message(finding) if self.words is not None else finding.message
+
+    def remediation(self, finding: Finding) -> str | None:
+        if finding.remediation is None or self.words is None:
+            return finding.remediation
+        return self.words.remediation(finding)
+
+    def head(self, status: Status, severity: Severity, check: str, label: str | None = None) -> Text:
+        """The start of a check's line: its status and severity in columns, then its id."""
+        return Text.assemble("  ", (_pad(label or self.labels[status], self.label_width), STYLE[status]),
+                             _pad(self.severity(severity), self.severity_width), check)
+
+    def counts(self, findings: list[Finding]) -> Text:
+        counts = Counter(f.status for f in findings)
+        parts = [Text(f"{self.labels[s].lower()} {counts[s]}", style=STYLE[s]) for s in ORDER if counts[s]]
+        return Text(" · ").join(parts) if parts else Text(self.t("term.no_findings"), style="dim")
+
+    def category(self, finding: Finding) -> str:
+        """The layer (安全计算环境 ...) of the finding's first clause."""
+        if not finding.clauses:
+            return self.t("term.no_clause")
+        key = technical_category(finding.clauses[0])
+        return self.t(f"cat.{key}") if key is not None else self.t("term.other_category")
 
     # -- the findings, per target ---------------------------------------------------------------
 
@@ -93,9 +139,9 @@ class _View:
         by_target: dict[str, list[Finding]] = defaultdict(list)
         for finding in report.findings:
             by_target[finding.resource.target].append(finding)
-        title = f"mlpscan · {report.profile.id} (MLPS level {report.profile.level})"
+        title = self.t("term.title", profile=report.profile.id, level=report.profile.level)
         if self.options.filtered:
-            title += " · showing " + self._filter_text()
+            title += self.t("term.showing", filter=self._filter_text())
         self.out.print(Text(title, style="bold"), overflow="fold")
         if self.options.fleet(len(set(by_target) | set(self.unreached))):
             self.fleet(by_target)
@@ -104,11 +150,9 @@ class _View:
         for target in sorted(set(by_target) | set(self.unreached)):
             shown_any |= self.target(target, by_target.get(target, []))
         if not shown_any:
-            self.out.print(Text("nothing to show" if self.options.filtered else "nothing needs attention",
-                                style="green"))
+            self.out.print(Text(self.nothing(), style="green"))
         if self.hidden:
-            self.line(Text(f"… {self.hidden} more finding(s) not listed: the JSON report has every one "
-                           "(or narrow the view with --status, --severity)", style="dim"))
+            self.line(Text(self.t("term.more_not_listed", n=self.hidden), style="dim"))
         if self.comparison is not None and self.comparison.fixed:
             self.fixed(self.comparison)
 
@@ -132,10 +176,11 @@ class _View:
     def result_line(self, target: str, findings: list[Finding], *, shown: bool) -> None:
         """A target's result: its counts per status and its worst failing severity."""
         mark = ("● ", "bold") if shown else ("✓ ", "green")
-        line = Text.assemble(mark, (_clean(target), "bold"), "  ", _counts(findings))
+        line = Text.assemble(mark, (_clean(target), "bold"), "  ", self.counts(findings))
         worst = _worst(findings)
         if worst is not None:
-            line.append(f"  · worst {worst.value}", style=SEVERITY_STYLE.get(worst, ""))
+            line.append(self.t("term.worst", severity=self.severity(worst)),
+                        style=SEVERITY_STYLE.get(worst, ""))
         self.line(line)
 
     # -- the fleet view: one line per target ----------------------------------------------------
@@ -157,9 +202,7 @@ class _View:
             else:
                 quiet.append(target)
         if quiet:
-            self.line(Text(f"✓ {len(quiet)} more target{'s' * (len(quiet) != 1)}: "
-                           + ("nothing to show" if self.options.filtered else "nothing needs attention")
-                           + " (-v lists each)", style="green"))
+            self.line(Text(self.plural("term.more_targets", len(quiet), state=self.nothing()), style="green"))
         # a target not collected at all is said in its line, not once per check here
         self.top_checks([f for target, findings in by_target.items() if target not in self.unreached
                          for f in findings])
@@ -175,12 +218,11 @@ class _View:
             return
         ranked = sorted(failing.items(), key=lambda kv: (-len(kv[1]), ORDER.index(kv[0][1]), kv[0][0]))
         shown = min(TOP_CHECKS, len(ranked))
-        self.line(Text(f"checks failing on the most targets ({shown} of {len(ranked)}):", style="bold"))
+        self.line(Text(self.t("term.top_checks", shown=shown, total=len(ranked)), style="bold"))
         for (check, status), targets in ranked[:TOP_CHECKS]:
-            head = Text.assemble("  ", (f"{LABEL[status]:<7}", STYLE[status]), f"{severity[check].value:<9}",
-                                 check)
+            head = self.head(status, severity[check], check)
             fixed = len(head)
-            head.append(f"  on {len(targets)} target{'s' * (len(targets) != 1)}", style="dim")
+            head.append(self.plural("term.on_targets", len(targets)), style="dim")
             self.whole(head, fixed=fixed)
 
     def unreached_line(self, target: str, findings: list[Finding]) -> bool:
@@ -188,14 +230,13 @@ class _View:
             return False
         checks = len({f.check for f in findings if f.status is Status.ERROR})
         self.line(Text.assemble(("✗ ", "bold magenta"), (_clean(target), "bold"),
-                                (f"  not collected ({checks} checks not evaluated): ", "magenta"),
+                                (self.t("term.not_collected", n=checks), "magenta"),
                                 _clean(self.unreached[target])))
         return True
 
     def block(self, status: Status, findings: list[Finding]) -> None:
         first = findings[0]
-        head = Text.assemble("  ", (f"{LABEL[status]:<7}", STYLE[status]), f"{first.severity.value:<9}",
-                             first.check)
+        head = self.head(status, first.severity, first.check)
         if len(findings) > 1:
             head.append(f"  ({len(findings)})", style="dim")
         self.whole(head, fixed=len(head) - (len(f"  ({len(findings)})") if len(findings) > 1 else 0))
@@ -207,7 +248,7 @@ class _View:
             self.budget -= 1
             self.resource(finding)
         if len(findings) > limit:
-            self.line(Text(f"    … and {len(findings) - limit} more (-v lists them)", style="dim"))
+            self.line(Text("    " + self.t("term.and_more_listed", n=len(findings) - limit), style="dim"))
 
     def resource(self, finding: Finding) -> None:
         ref = finding.resource
@@ -217,17 +258,25 @@ class _View:
             line.append("new ", style="bold yellow")
         line.append(label, style="bold")
         if not self.options.verbose:
-            line.append(f": {_clean(_short_message(finding))}")
+            line.append(f": {_clean(self.short_message(finding))}")
             self.line(line)
             return
         self.line(line)
         for key, value in self.details(finding):
-            self.hanging(key, value)
+            self.hanging(self.t(f"term.d.{key}"), value)
+
+    def short_message(self, finding: Finding) -> str:
+        """A collection error is said by what failed; -v gives the whole message."""
+        observed = finding.observed
+        if finding.status is Status.ERROR and isinstance(observed, dict) and observed.get("operation"):
+            return self.t("term.not_evaluated", operation=observed["operation"], code=observed.get("code"))
+        return self.message(finding)
 
     def details(self, finding: Finding) -> Iterator[tuple[str, str]]:
+        """(key of DETAILS, value) for the -v view."""
         ref = finding.resource
         yield "resource", _clean(f"{ref.type} {ref.uid}", MAX_DETAIL)
-        yield "message", _clean(finding.message, MAX_DETAIL)
+        yield "message", _clean(self.message(finding), MAX_DETAIL)
         if finding.observed is not None:
             observed = json.dumps(finding.observed, ensure_ascii=False, default=str)
             yield "observed", _clean(observed, MAX_DETAIL)
@@ -239,12 +288,15 @@ class _View:
             yield "units", " ".join(finding.units)
         # The legal basis, control family and unit verification of a finding (DESIGN §3, §5) are
         # shown here once findings carry them.
-        if finding.remediation:
-            yield "remediation", _clean(finding.remediation, MAX_DETAIL)
+        remediation = self.remediation(finding)
+        if remediation:
+            yield "remediation", _clean(remediation, MAX_DETAIL)
         if finding.waiver is not None:
             waiver = finding.waiver
-            yield "waiver", _clean(f"{waiver.status.value} waived by {waiver.approver} until "
-                                   f"{waiver.expires.isoformat()}: {waiver.justification}", MAX_DETAIL)
+            status = self.words.status(waiver.status) if self.words is not None else waiver.status.value
+            said = self.t("term.waiver", status=status, approver=waiver.approver,
+                          expires=waiver.expires.isoformat(), justification=waiver.justification)
+            yield "waiver", _clean(said, MAX_DETAIL)
 
     def clause(self, clause_id: str) -> str:
         if self.catalog is None or clause_id not in self.catalog:
@@ -253,37 +305,40 @@ class _View:
         return f"{clause.display_id} {clause.control_zh} ({clause.control_en})"
 
     def fixed(self, comparison: Comparison) -> None:
-        self.line(Text(f"fixed since the baseline ({len(comparison.fixed)}):", style="bold green"))
+        self.line(Text(self.t("term.fixed", n=len(comparison.fixed)), style="bold green"))
+        label = _pad(self.t("term.label.fixed"), self.label_width)
         for finding in comparison.fixed[:PER_CHECK * 4]:
             ref = finding.resource
-            self.whole(Text.assemble("  ", ("FIXED  ", "green"), finding.check),
-                       fixed=2 + 7 + len(finding.check))
+            line = Text.assemble("  ", (label, "green"), finding.check)
+            self.whole(line, fixed=len(line))
             self.line(Text(f"    {_clean(ref.target)} {_clean(ref.name or ref.uid)}"))
         if len(comparison.fixed) > PER_CHECK * 4:
-            self.line(Text(f"  … and {len(comparison.fixed) - PER_CHECK * 4} more", style="dim"))
+            more = len(comparison.fixed) - PER_CHECK * 4
+            self.line(Text("  " + self.t("term.and_more", n=more), style="dim"))
 
     # -- the counts -----------------------------------------------------------------------------
 
     def summary(self, report: Report) -> None:
         counts = report.summary.by_status
         targets = len({f.resource.target for f in report.findings} | set(self.unreached))
-        parts = [Text(f"{LABEL[s].lower()} {counts[s]}", style=STYLE[s] if counts[s] else "dim")
+        parts = [Text(f"{self.labels[s].lower()} {counts[s]}", style=STYLE[s] if counts[s] else "dim")
                  for s in ORDER]
-        self.out.print(f"summary: {len(report.findings)} findings on {targets} target{'s' * (targets != 1)}")
+        self.out.print(self.t(f"term.summary.{'one' if targets == 1 else 'other'}", n=len(report.findings),
+                              t=targets))
         self.out.print(Text(" · ").join(parts))
         failing = [f for f in report.findings if f.status in FAILING]
         if failing:
             severities = Counter(f.severity for f in failing)
-            self.out.print("by severity (fail, error): " + " · ".join(
-                f"{s.value} {severities[s]}" for s in Severity if severities[s]))
-            categories = Counter(_category(f) for f in failing)
-            self.out.print("by category (fail, error): " + " · ".join(
+            self.out.print(self.t("term.by_severity") + " · ".join(
+                f"{self.severity(s)} {severities[s]}" for s in Severity if severities[s]))
+            categories = Counter(self.category(f) for f in failing)
+            self.out.print(self.t("term.by_category") + " · ".join(
                 f"{name} {n}" for name, n in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))))
         if self.comparison is not None:
             comparison = self.comparison
-            self.out.print(f"baseline {_clean(str(comparison.baseline))}: {len(comparison.new)} new, "
-                           f"{sum(1 for f in failing if not comparison.is_new(f))} known, "
-                           f"{len(comparison.fixed)} fixed")
+            known = sum(1 for f in failing if not comparison.is_new(f))
+            self.out.print(self.t("term.baseline", path=_clean(str(comparison.baseline)),
+                                  new=len(comparison.new), known=known, fixed=len(comparison.fixed)))
 
     # -- output helpers -------------------------------------------------------------------------
 
@@ -295,7 +350,7 @@ class _View:
         """``key`` then ``value`` wrapped to the width, its lines aligned after the key."""
         indent = DETAIL_INDENT + DETAIL_KEY + 1
         for number, part in enumerate(Text(value).wrap(self.out, max(20, self.out.width - indent))):
-            head = f"{key:<{DETAIL_KEY}} " if number == 0 else " " * (DETAIL_KEY + 1)
+            head = _pad(key, DETAIL_KEY) + " " if number == 0 else " " * (DETAIL_KEY + 1)
             part.rstrip()
             self.out.print(Text.assemble(" " * DETAIL_INDENT, (head, "dim"), part), no_wrap=True,
                            overflow="ignore", crop=False)
@@ -303,14 +358,18 @@ class _View:
     def whole(self, text: Text, *, fixed: int) -> None:
         """One line whose first ``fixed`` characters (a check id) are never cut: only what follows
         them may be dropped; if even they do not fit, the line runs past the width unbroken."""
-        if len(text) > self.out.width:
-            text = text[:max(fixed, self.out.width)]
+        if text.cell_len > self.out.width:
+            text.truncate(max(cell_len(text.plain[:fixed]), self.out.width))
         self.out.print(text, no_wrap=True, overflow="ignore", crop=False, soft_wrap=True)
 
+    def nothing(self) -> str:
+        return self.t("term.nothing_to_show" if self.options.filtered else "term.nothing_needs_attention")
+
     def _filter_text(self) -> str:
-        text = ", ".join(LABEL[s].lower() for s in ORDER if s in self.options.statuses)
+        text = ", ".join(self.labels[s].lower() for s in ORDER if s in self.options.statuses)
         if self.options.severities is not None:
-            text += " at " + ", ".join(s.value for s in Severity if s in self.options.severities)
+            text = self.t("term.filter_severity", statuses=text, severities=", ".join(
+                self.severity(s) for s in Severity if s in self.options.severities))
         return text
 
 
@@ -319,14 +378,6 @@ def _blocks(findings: list[Finding]) -> Iterator[tuple[Status, list[Finding]]]:
                                               f.resource.uid))
     for (_, status), group in groupby(ordered, key=lambda f: (f.check, f.status)):
         yield status, list(group)
-
-
-def _short_message(finding: Finding) -> str:
-    """A collection error is said by what failed; -v gives the whole message."""
-    observed = finding.observed
-    if finding.status is Status.ERROR and isinstance(observed, dict) and observed.get("operation"):
-        return f"not evaluated: {observed['operation']} returned {observed.get('code')}"
-    return finding.message
 
 
 def _worst(findings: list[Finding]) -> Severity | None:
@@ -341,21 +392,12 @@ def _fleet_order(target: str, findings: list[Finding]) -> tuple[int, int, int, s
     return (0 if not findings else 1, -(worst.rank if worst else -1), -failing, target)
 
 
-def _counts(findings: list[Finding]) -> Text:
-    counts = Counter(f.status for f in findings)
-    parts = [Text(f"{LABEL[s].lower()} {counts[s]}", style=STYLE[s]) for s in ORDER if counts[s]]
-    return Text(" · ").join(parts) if parts else Text("no findings", style="dim")
-
-
-def _category(finding: Finding) -> str:
-    """The layer (安全计算环境 ...) of the finding's first clause: the third number of its id."""
-    if not finding.clauses:
-        return "no clause"
-    parts = finding.clauses[0].split(".")
-    return CATEGORIES[parts[2]][1] if len(parts) > 2 and parts[2] in CATEGORIES else "other"
-
-
 def _clean(text: str, limit: int = MAX_TEXT) -> str:
     """Bounded and printable: a snapshot may carry megabyte names and terminal escape sequences."""
     text = _UNPRINTABLE.sub("?", " ".join(text[:limit + 1].replace("\t", " ").splitlines()))
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _pad(text: str, cells: int) -> str:
+    """``text`` padded with spaces to ``cells`` terminal cells (a CJK character takes two)."""
+    return text + " " * max(0, cells - cell_len(text))

@@ -19,6 +19,7 @@ from mlpscan.conditions import Condition, Undetermined
 from mlpscan.config import PlatformDeclaration
 from mlpscan.content import Content
 from mlpscan.evaluators import (
+    DECLARATIVE,
     EVALUATORS,
     Context,
     Judgement,
@@ -39,6 +40,7 @@ from mlpscan.findings import (
     UnitStatus,
     summarize,
 )
+from mlpscan.i18n import Phrase
 from mlpscan.profiles import ResolvedProfile
 from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource, Snapshot, Target
 from mlpscan.waivers import Waiver, apply_waivers
@@ -97,7 +99,7 @@ def evaluate(
                 findings.extend(judge.not_collected(target, missing) if missing else judge.run(target))
         if len(findings) > before:
             laws.update((basis.id, basis) for basis in check.law)
-    findings.extend(_unconsumed_errors(snapshot, index))
+    findings.extend(_unconsumed_errors(snapshot, index, context))
     findings.sort(key=_finding_order)
     findings, warnings = apply_waivers(findings, list(waivers), today or date.today())
     for warning in warnings:
@@ -193,9 +195,11 @@ class _CheckRun:
     where_reads: frozenset[str] = field(init=False)    # field names the paths mention
     reads: frozenset[str] = field(init=False)
     law_ids: tuple[str, ...] = field(init=False)
+    satisfied: str = field(init=False)       # the message of every passing resource: said once
 
     def __post_init__(self) -> None:
         self.expected = self.check.expected(dict(self.context.params))
+        self.satisfied = self.say("satisfied", expected=self.expected)
         self.law_ids = tuple(basis.id for basis in self.check.law)
         self.where_reads = _fields_read(self.check.where)
         self.reads = _fields_read(self.check.assert_)
@@ -233,13 +237,16 @@ class _CheckRun:
         for error in errors:
             yield self._collection_error(target, error)
 
+    def say(self, key: str, **values: Any) -> str:
+        """The engine's English message ``key`` (profiles/i18n/evaluators.yaml, `declarative`)."""
+        return self.context.say(DECLARATIVE, Phrase(key, values))
+
     def not_collected(self, target: Target, missing: list[str]) -> Iterator[Finding]:
         """Absence of a type never asked for is not absence of resources: the check is an error."""
         shown_types = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         yield self.finding(self.index.target_ref(target), Status.ERROR,
-                           f"not collected: this snapshot's collection of {target.id} did not ask for "
-                           f"{shown_types} (collected for other checks, or by an earlier version); collect "
-                           "again with this check selected", {"not_collected": missing})
+                           self.say("not_collected", target=target.id, types=shown_types),
+                           {"not_collected": missing})
 
     def _run_target_evaluator(self, evaluator: TargetEvaluator, target: Target) -> Iterator[Finding]:
         judgement = evaluator.judge(target, self.index.by_target.get(target.id, []), self.context)
@@ -256,23 +263,21 @@ class _CheckRun:
         failed = resource.data.get(FAILED_CALLS_KEY) or {}
         if self.check.where is not None:
             if blocked := _blocked(failed, self.where_reads):
-                return Status.ERROR, "collection failed for what this check reads: " + blocked, {
-                    FAILED_CALLS_KEY: failed}
+                return Status.ERROR, self.say("reads_failed", failures=blocked), {FAILED_CALLS_KEY: failed}
             applies = self.check.where.evaluate(resource.data, params, observed)
             if isinstance(applies, Undetermined):
-                return Status.ERROR, f"cannot tell whether the check applies: {applies.reason}", observed
+                return Status.ERROR, self.say("applies_undetermined", reason=applies.reason), observed
             if not applies:
                 return (Status.NOT_APPLICABLE,
-                        f"not applicable: {self.check.where.describe(params)} is false", observed)
+                        self.say("not_applicable", condition=self.check.where.describe(params)), observed)
         if blocked := _blocked(failed, self.reads):
-            return Status.ERROR, "collection failed for what this check reads: " + blocked, {
-                FAILED_CALLS_KEY: failed}
+            return Status.ERROR, self.say("reads_failed", failures=blocked), {FAILED_CALLS_KEY: failed}
         assert self.check.assert_ is not None  # guaranteed by Check validation
         truth = self.check.assert_.evaluate(resource.data, params, observed)
         if isinstance(truth, Undetermined):
-            return Status.ERROR, f"cannot evaluate: {truth.reason}", observed
+            return Status.ERROR, self.say("cannot_evaluate", reason=truth.reason), observed
         if truth:
-            return Status.PASS, f"satisfied: {self.expected}", observed
+            return Status.PASS, self.satisfied, observed
         return Status.FAIL, self._fail_message(resource), observed
 
     def _fail_message(self, resource: Resource) -> str:
@@ -281,7 +286,7 @@ class _CheckRun:
                       "region": resource.region or "global", "target": resource.target,
                       "type": resource.type}
             return render_message(self.check.message, fields, self.context.params, resource.data)
-        return f"not satisfied: {self.expected}"
+        return self.say("not_satisfied", expected=self.expected)
 
     def _judge_one(self, resource: Resource) -> Finding:
         status, message, observed = self._decide(resource)
@@ -305,33 +310,40 @@ class _CheckRun:
                     "passing": passing[:MAX_LISTED_UIDS], "failing": failing[:MAX_LISTED_UIDS]}
         ref = self.index.target_ref(target)
         kind = self.check.resource
+        expected = self.expected
         if self.check.match == "all":
             if failing:
-                return self.finding(ref, Status.FAIL, f"{len(failing)} {kind} resource(s) do not satisfy "
-                                    f"{self.expected}: {', '.join(failing[:5])}", observed)
+                message = self.say("some_fail", count=len(failing), type=kind, expected=expected,
+                                   uids=", ".join(failing[:5]))
+                return self.finding(ref, Status.FAIL, message, observed)
             if problems:
-                return self.finding(ref, Status.ERROR, "cannot evaluate: " + "; ".join(problems[:5]),
-                                    observed)
+                message = self.say("cannot_evaluate", reason="; ".join(problems[:5]))
+                return self.finding(ref, Status.ERROR, message, observed)
             if not passing:
-                return self.finding(ref, Status.NOT_APPLICABLE, f"no applicable {kind} resource", observed)
-            return self.finding(ref, Status.PASS, f"all {len(passing)} {kind} resource(s) satisfy "
-                                f"{self.expected}", observed)
+                message = self.say("none_applicable", type=kind)
+                return self.finding(ref, Status.NOT_APPLICABLE, message, observed)
+            message = self.say("all_satisfy", count=len(passing), type=kind, expected=expected)
+            return self.finding(ref, Status.PASS, message, observed)
         if passing:
-            return self.finding(ref, Status.PASS, f"{passing[0]} satisfies {self.expected}", observed)
+            message = self.say("one_satisfies", uid=passing[0], expected=expected)
+            return self.finding(ref, Status.PASS, message, observed)
         if problems:
-            return self.finding(ref, Status.ERROR, "cannot evaluate: " + "; ".join(problems[:5]), observed)
-        fields = {"name": ref.name or ref.uid, "uid": ref.uid, "region": "global", "target": target.id,
-                  "type": kind}
-        return self.finding(ref, Status.FAIL, render_message(self.check.message, fields, self.context.params)
-                            if self.check.message else f"no {kind} resource satisfies {self.expected}",
-                            observed)
+            message = self.say("cannot_evaluate", reason="; ".join(problems[:5]))
+            return self.finding(ref, Status.ERROR, message, observed)
+        if self.check.message:
+            fields = {"name": ref.name or ref.uid, "uid": ref.uid, "region": "global", "target": target.id,
+                      "type": kind}
+            message = render_message(self.check.message, fields, self.context.params)
+        else:
+            message = self.say("none_satisfies", type=kind, expected=expected)
+        return self.finding(ref, Status.FAIL, message, observed)
 
     def _collection_error(self, target: Target, error: CollectionError) -> Finding:
         ref = self.index.target_ref(target, error.region)
         observed = {"type": error.type, "operation": error.operation, "code": error.code,
                     "region": error.region}
-        return self.finding(ref, Status.ERROR, "collection failed, so this check could not be "
-                            f"evaluated: {_describe_error(error)}", observed)
+        return self.finding(ref, Status.ERROR, self.say("collection_failed", failure=_describe_error(error)),
+                            observed)
 
 
 def _fields_read(condition: Condition | None) -> frozenset[str]:
@@ -358,7 +370,7 @@ def _field_names(node: Any, names: set[str]) -> None:
             _field_names(child, names)
 
 
-def _unconsumed_errors(snapshot: Snapshot, index: _Index) -> Iterator[Finding]:
+def _unconsumed_errors(snapshot: Snapshot, index: _Index, context: Context) -> Iterator[Finding]:
     """Collection errors no check reported: an incomplete snapshot is never silent."""
     rule = COLLECTION_INCOMPLETE
     seen: set[tuple[str, str | None, str, str, str]] = set()
@@ -371,7 +383,8 @@ def _unconsumed_errors(snapshot: Snapshot, index: _Index) -> Iterator[Finding]:
         yield Finding(
             check=rule.id, title=rule.title, status=Status.ERROR, severity=rule.severity, clauses=[],
             units=[], resource=index.target_ref(targets[error.target], error.region),
-            message=f"collection failed: {_describe_error(error)} ({error.type})",
+            message=context.say(DECLARATIVE, Phrase("collection_incomplete", {
+                "failure": _describe_error(error), "type": error.type})),
             observed={"type": error.type, "operation": error.operation, "code": error.code,
                       "region": error.region},
             expected="collection succeeds", remediation=rule.remediation, waiver=None)

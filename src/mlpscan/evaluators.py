@@ -447,9 +447,31 @@ EVALUATORS: dict[str, ResourceEvaluator | TargetEvaluator] = {
 }
 
 
+# The engine's own words: declarative checks' findings other than a check's `message:`, and
+# collection failures. Its templates sit beside the evaluators' (profiles/i18n/evaluators.yaml).
+DECLARATIVE = "declarative"
+DECLARATIVE_MESSAGES: MessageSpec = {
+    "satisfied": ("expected",),
+    "not_satisfied": ("expected",),
+    "not_applicable": ("condition",),
+    "applies_undetermined": ("reason",),
+    "cannot_evaluate": ("reason",),
+    "reads_failed": ("failures",),
+    "some_fail": ("count", "type", "expected", "uids"),
+    "none_applicable": ("type",),
+    "all_satisfy": ("count", "type", "expected"),
+    "one_satisfies": ("uid", "expected"),
+    "none_satisfies": ("type", "expected"),
+    "collection_failed": ("failure",),
+    "collection_incomplete": ("failure", "type"),
+    "not_collected": ("target", "types"),
+}
+
+
 @cache
 def evaluator_messages(content_root: Path) -> dict[str, Messages]:
     """Each evaluator's message templates (profiles/i18n/evaluators.yaml), checked against the
-    messages it gives and their values."""
-    return read_evaluator_texts(evaluators_path(content_root),
-                                {name: evaluator.messages for name, evaluator in EVALUATORS.items()})
+    messages it gives and their values; the engine's own under DECLARATIVE."""
+    declared = {name: evaluator.messages for name, evaluator in EVALUATORS.items()}
+    declared[DECLARATIVE] = DECLARATIVE_MESSAGES
+    return read_evaluator_texts(evaluators_path(content_root), declared)

@@ -16,13 +16,14 @@ import yaml
 from mlpscan.content import Content, load_content
 from mlpscan.engine import evaluate
 from mlpscan.errors import InputError
-from mlpscan.evaluators import EVALUATORS, Context, evaluator_messages
-from mlpscan.findings import Report, Status
+from mlpscan.evaluators import DECLARATIVE, EVALUATORS, Context, evaluator_messages
+from mlpscan.findings import Report
 from mlpscan.i18n import Lang, Messages, Phrase, fill_in, texts, value_text
 from mlpscan.record import build_record
 from mlpscan.snapshot import read_snapshot
 from mlpscan.writers import render_json
 from mlpscan.writers.record_view import RecordView
+from mlpscan.writers.words import FindingWords
 from tests.conftest import EXAMPLES, REPO, make_snapshot
 from tests.test_check_fixtures import load_cases
 
@@ -228,17 +229,16 @@ def test_a_message_no_template_reads_stays_english(content: Content, messages: d
 def test_the_record_shows_evaluator_findings_in_chinese_and_japanese(
         content: Content, messages: dict[str, Messages], monkeypatch: pytest.MonkeyPatch, check_id: str,
         lang: Lang) -> None:
-    said: dict[str, Phrase] = {}   # each English message and the phrase the evaluator gave
+    said: dict[str, tuple[str, Phrase]] = {}   # each English message, who said it and the phrase
     english = Context.say
 
     def say(context: Context, evaluator: str, phrase: Phrase) -> str:
         text = english(context, evaluator, phrase)
-        said[text] = phrase
+        said[text] = (evaluator, phrase)
         return text
 
     monkeypatch.setattr(Context, "say", say)
     check = content.checks[check_id]
-    table = messages[check.evaluator or ""]
     separator = texts(content.root, lang).t("sep.phrases")
     seen = 0
     for case in load_cases(check_id):
@@ -246,11 +246,9 @@ def test_the_record_shows_evaluator_findings_in_chinese_and_japanese(
         report = evaluate(snapshot, content, content.level_profile(case.get("level", max(check.clauses))))
         view = RecordView(build_record(report, content), content, lang)
         for finding in (f for f in report.findings if f.check == check_id):
-            if finding.message not in said:  # the engine's own finding for a failed listing it selected
-                assert finding.status is Status.ERROR
-                assert finding.message.startswith("collection failed, ")
-                continue
-            phrase = said[finding.message]
+            speaker, phrase = said[finding.message]   # the evaluator, or the engine for a failed listing
+            assert speaker in (check.evaluator, DECLARATIVE)
+            table = messages[speaker]
             translated = view.message(finding)
             assert translated == said_in(table, phrase, lang, separator), finding.message
             assert_no_english_left(translated, table, leaves(table, phrase))
@@ -313,3 +311,28 @@ def test_a_json_report_keeps_english_and_its_record_shows_the_translation(conten
     for finding, shown in rows:
         assert re.search("[\u3040-\u30ff]", finding.message) is None, finding.message   # the report: English
         assert shown != finding.message, finding.message
+
+
+# -- the engine's own words ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_engines_own_words_are_translated_too(content: Content, messages: dict[str, Messages],
+                                                   lang: Lang) -> None:
+    engine = messages[DECLARATIVE]
+    english_starts = {tri.en.split("{", 1)[0] for tri in engine.templates.values() if not tri.en.startswith("{")}
+    english_starts.discard("")
+    seen: set[str] = set()
+    for name in ("aws-china.json", "tencent.json", "host.json"):
+        report = evaluate(read_snapshot(EXAMPLES / name), content, content.level_profile(3))
+        words = FindingWords(content, lang)
+        for finding in report.findings:
+            start = next((s for s in english_starts if finding.message.startswith(s)), None)
+            if start is None:
+                continue
+            translated = words.message(finding)
+            assert not translated.startswith(start), finding.message
+            seen.add(start)
+    assert {"satisfied: ", "not applicable: ", "cannot evaluate: "} <= seen, seen
+    satisfied = Phrase("satisfied", {"expected": "Encrypted eq true"})
+    assert engine.translate(engine.say(satisfied), lang, "；") == said_in(engine, satisfied, lang, "；")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlpscan.content import Content
-from mlpscan.evaluators import evaluator_messages
+from mlpscan.evaluators import DECLARATIVE, evaluator_messages
 from mlpscan.findings import Finding, Severity, Status
 from mlpscan.i18n import Lang, Texts, fill_in, read_back, texts
 from mlpscan.units import Category
@@ -46,18 +46,21 @@ class FindingWords:
         return check.text(self.lang)[0] if check else finding.title
 
     def message(self, finding: Finding) -> str:
+        if self.lang == "en":
+            return finding.message
         check = self.content.checks.get(finding.check)
-        if check is None or self.lang == "en":
-            return finding.message
-        if check.evaluator is not None:
-            messages = evaluator_messages(self.content.root)[check.evaluator]
-            return messages.translate(finding.message, self.lang, self.t("sep.phrases")) or finding.message
-        if not check.message:
-            return finding.message
-        translated = check.text(self.lang)[1]
-        if translated is None:
-            return finding.message
-        return translate_message(check.message, finding.message, translated) or finding.message
+        messages = evaluator_messages(self.content.root)
+        separator = self.t("sep.phrases")
+        said: str | None = None
+        if check is not None and check.evaluator is not None:
+            said = messages[check.evaluator].translate(finding.message, self.lang, separator)
+        elif check is not None and check.message:
+            translated = check.text(self.lang)[1]
+            if translated is not None:
+                said = translate_message(check.message, finding.message, translated)
+        if said is None:   # the engine's own words (satisfied, cannot evaluate, collection failed ...)
+            said = messages[DECLARATIVE].translate(finding.message, self.lang, separator)
+        return said or finding.message
 
     def remediation(self, finding: Finding) -> str:
         check = self.content.checks.get(finding.check)

@@ -156,7 +156,6 @@ class LevelUnits:
     units: tuple[Unit, ...]
     triggers: tuple[Trigger, ...]
     trigger_source: str
-    management_present: bool
 
     def by_id(self) -> dict[str, Unit]:
         return {u.id: u for u in self.units}
@@ -164,9 +163,7 @@ class LevelUnits:
 
 def _management(root: Path, level: int) -> list[Unit]:
     directory = root / "profiles" / "standard" / "management"
-    path = directory / f"level{level}.yaml"
-    if not path.exists():
-        return []
+    path = directory / f"level{level}.yaml"  # every level has one: a missing file is bad content
     texts_path = directory / "requirements.yaml"
     texts = validate(_Requirements, read_yaml(texts_path))
     file = validate(_ManagementLevel, read_yaml(path))
@@ -265,29 +262,23 @@ def _japanese(root: Path) -> _JapaneseFile:
 
 @cache
 def _cached(root: Path, catalog: Catalog, level: int) -> LevelUnits:
-    management = _management(root, level)
-    units = _technical(catalog, level, _japanese(root)) + management
+    units = _technical(catalog, level, _japanese(root)) + _management(root, level)
     units.sort(key=lambda u: (CATEGORIES.index(u.category), u.extension != "general", clause_key(u.clause)))
     units += _law(root, level) if level in LAW_LEVELS else []
     seen: dict[str, str] = {}
     clauses = {u.clause for u in units}
     for unit in units:
-        if unit.id in seen:
+        if unit.id in seen:  # the technical catalogue's own ids are unique: the management file clashes
             raise InputError(
                 f"unit {unit.id} is used by {seen[unit.id]} and {unit.clause}",
-                path=root / "profiles" / "standard" / "management",
+                path=root / "profiles" / "standard" / "management" / f"level{level}.yaml",
             )
         seen[unit.id] = unit.clause
     path = root / "profiles" / "record" / "high_risk.yaml"
     trigger_file = validate(_TriggerFile, read_yaml(path))
     for trigger in trigger_file.triggers:
         for trigger_level, ids in trigger.clauses.items():
-            # physical and management clauses (x.1.1, x.1.6 ...) exist only where that file does
-            unknown = [
-                c
-                for c in ids
-                if trigger_level == level and c not in clauses and (management or _is_technical(c))
-            ]
+            unknown = [c for c in ids if trigger_level == level and c not in clauses]
             if unknown:
                 raise InputError(
                     f"{trigger.code}: clause {unknown[0]} is not in the level {level} catalogue", path=path
@@ -297,17 +288,12 @@ def _cached(root: Path, catalog: Catalog, level: int) -> LevelUnits:
         units=tuple(units),
         triggers=tuple(trigger_file.triggers),
         trigger_source=trigger_file.source,
-        management_present=bool(management),
     )
 
 
 def level_units(root: Path, catalog: Catalog, level: int) -> LevelUnits:
-    """All units of ``level``: technical, physical and management (where catalogued), law."""
+    """All units of ``level``: technical, physical and management, law."""
     return _cached(root, catalog, level)
-
-
-def _is_technical(clause_id: str) -> bool:
-    return clause_id.split(".")[2] in ("2", "3", "4", "5") if clause_id.count(".") >= 2 else False
 
 
 def clause_key(clause_id: str) -> list[tuple[int, str]]:

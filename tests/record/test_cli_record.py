@@ -103,15 +103,50 @@ def test_report_with_baseline_adds_the_comparison(tmp_path: Path) -> None:
 def test_validate_loads_the_record_content(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert "record content OK: units L1 " in out
-    assert "L3 265" in out
+    # technical + 安全物理环境 and management + law: 25 + 42 + 8, 64 + 101 + 8, 111 + 146 + 8, 121 + 156 + 8
+    assert "record content OK: units L1 75, L2 173, L3 265, L4 285," in out
 
 
-def test_validate_names_a_broken_management_file(content_copy, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+# Every level's management file is checked the same way as it loads. LEVEL is the file's level,
+# OTHER another level; CHAPTER and OTHER_CHAPTER their chapters of GB/T 22239 (level + 5).
+BROKEN_MANAGEMENT = {
+    "unknown requirement": ("[theft.fix", "[theft.fixed", "unknown requirement 'theft.fixed'"),
+    "unknown control": ("{control: theft,", "{control: thief,", "unknown control 'thief'"),
+    "level of another file": ("\nlevel: LEVEL\n", "\nlevel: OTHER\n", "level OTHER in a file named levelLEVEL.yaml"),
+    "clause of another level": ('clause: "CHAPTER.1.1"', 'clause: "OTHER_CHAPTER.1.1"',
+                                "clause OTHER_CHAPTER.1.1 is not in the chapter of level LEVEL"),
+    "unit class": ("units: PES1", "units: SMC1", "chapters[0].units: String should match pattern"),
+    "unit id used twice": ("units: PSS1", "units: PES1", "unit LLEVEL-PES1-01 is used by"),
+    "unknown field": ("verified: false\n", "verified: false\nsource: x\n", "unknown field 'source'"),
+}
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 4])
+@pytest.mark.parametrize("case", sorted(BROKEN_MANAGEMENT))
+def test_validate_names_a_broken_management_file(content_copy, capsys: pytest.CaptureFixture[str], level: int, case: str) -> None:  # type: ignore[no-untyped-def]
+    other = 1 if level == 4 else level + 1
+    old, new, message = (
+        s.replace("OTHER_CHAPTER", str(other + 5)).replace("CHAPTER", str(level + 5))
+        .replace("OTHER", str(other)).replace("LEVEL", str(level))
+        for s in BROKEN_MANAGEMENT[case]
+    )
     root = content_copy()
-    path = root / "profiles" / "standard" / "management" / "level3.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("location.floor", "location.flor"), encoding="utf-8")
+    path = root / "profiles" / "standard" / "management" / f"level{level}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert main(["validate", "--content", str(root)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"level{level}.yaml" in err
+    assert message in err
+
+
+@pytest.mark.parametrize("level", [1, 4])
+def test_every_level_needs_its_management_file(content_copy, capsys: pytest.CaptureFixture[str], level: int) -> None:  # type: ignore[no-untyped-def]
+    root = content_copy()
+    (root / "profiles" / "standard" / "management" / f"level{level}.yaml").unlink()
     assert main(["validate", "--content", str(root)]) == 2
     err = capsys.readouterr().err
-    assert "level3.yaml" in err
-    assert "unknown requirement 'location.flor'" in err
+    assert f"level{level}.yaml" in err
+    assert "file not found" in err

@@ -389,6 +389,4 @@ class RecordView(FindingWords):
         pending = sum(1 for r in self.record.records if r.survey_pending)
         if pending:
             notes.append(self.t("note.survey_pending", n=pending))
-        if not self.record.units.management_present:
-            notes.append(self.t("note.no_management", level=self.record.level))
         return notes

@@ -40,7 +40,7 @@ def test_ipv6_world_and_port_templates() -> None:
     v6 = {**rule(0, "TCP", "23", ""), "Ipv6CidrBlock": "::/0"}
     assert opened(v6) == ([23], [])
     template = {**rule(1, "", "", "0.0.0.0/0"), "ServiceTemplate": {"ServiceId": "ppm-1", "ServiceGroupId": ""}}
-    assert opened(v6, template) == (None, None)   # a port template not collected: the check says error
+    assert opened(v6, template) == (None, [])   # a port template not collected: the check says error
     assert opened(v6, {**template, "Action": "DROP"}) == ([23], [])   # an unknown DROP with nothing after it
     # each address family is decided on its own: an IPv4 DROP does not close an IPv6 ACCEPT
     assert opened({**rule(0, "TCP", "22", "0.0.0.0/0"), "Action": "DROP"}, {**rule(1, "TCP", "22", ""),

@@ -141,7 +141,7 @@ def test_a_template_that_could_not_be_read_is_unresolved(templates: dict[str, li
                     templates=templates, errors=errors)
     assert found["public_ports"] is None
     assert found["WorldOpenRanges"] is None
-    assert found["public_wide_ranges"] is None
+    assert found["public_wide_ranges"] == []
     [why] = found["WorldOpenUnresolved"]
     assert why.startswith("rule 1: ")
     assert reason in why
@@ -167,6 +167,11 @@ def test_an_unknown_template_that_decides_nothing_leaves_the_ports_known() -> No
     # but an unknown DROP ahead of an ACCEPT from anywhere may or may not close it
     assert opened(templated_rule(0, address="ipm-gone", port="22", action="DROP"),
                   rule(1, "TCP", "22", "0.0.0.0/0")) is None
+    # what is open whatever the unknown rule holds is kept: a wide range open for sure still fails
+    found = derived(templated_rule(0, address="ipm-gone", port="22", action="DROP"),
+                    rule(1, "ALL", "ALL", "0.0.0.0/0"))
+    assert found["public_ports"] is None
+    assert found["public_wide_ranges"] == ["tcp 23-65535", "udp 1-65535"]
 
 
 # -- through the real SDK and the fake -------------------------------------------------------------

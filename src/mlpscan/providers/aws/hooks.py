@@ -180,8 +180,9 @@ def world_open_ports(context: HookContext) -> list[Resource]:
     WorldOpenRanges lists each open tcp/udp range ("all" traffic is 0-65535); WorldOpenPorts
     expands the ranges up to 1024 ports wide, and wider ones are named in WorldOpenWideRanges.
     ICMP has no ports and is left out. A prefix list that could not be read (its listing or
-    entries denied, its id not listed) leaves the three unknown (null), unless rules already
-    open to the world open whatever it could: WorldOpenUnresolved then says why.
+    entries denied, its id not listed) leaves WorldOpenRanges and WorldOpenPorts unknown (null)
+    and WorldOpenUnresolved says why, unless the rules read already open whatever it could;
+    WorldOpenWideRanges keeps the wide ranges open for sure.
     """
     prefix_lists = NamedSets.of(context, PREFIX_LISTS, "PrefixListId", "prefix list")
     return [_world_open(resource, prefix_lists) for resource in context.resources]
@@ -208,10 +209,6 @@ def _world_open(resource: Resource, prefix_lists: NamedSets) -> Resource:
         walked.append(Rule(accept=True, families=families, spans=spans, unresolved=unresolved))
         if unresolved is None:
             open_rules.append((protocol, low, high))
-    unknown = first_match(walked)
-    if unknown.ranges is None:   # allow-only: an unread list matters when it could open more
-        unknown_fields = {**dict.fromkeys(WORLD_OPEN_FIELDS), "WorldOpenUnresolved": unknown.unresolved}
-        return resource.model_copy(update={"data": {**resource.data, **unknown_fields}})
     ranges: list[dict[str, Any]] = []
     ports: set[int] = set()
     wide: list[str] = []
@@ -221,8 +218,11 @@ def _world_open(resource: Resource, prefix_lists: NamedSets) -> Resource:
             wide.append("all traffic" if protocol == "all" else f"{protocol} {low}-{high}")
         else:
             ports.update(range(low, high + 1))
-    data = {**resource.data, "WorldOpenRanges": ranges, "WorldOpenPorts": sorted(ports),
-            "WorldOpenWideRanges": wide, "WorldOpenUnresolved": []}
+    # Allow-only: an unread list matters when it could open more than the rules read already do.
+    reasons = first_match(walked).unresolved
+    data = {**resource.data, "WorldOpenRanges": None if reasons else ranges,
+            "WorldOpenPorts": None if reasons else sorted(ports), "WorldOpenWideRanges": wide,
+            "WorldOpenUnresolved": reasons}
     return resource.model_copy(update={"data": data})
 
 

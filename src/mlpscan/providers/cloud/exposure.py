@@ -73,9 +73,11 @@ class Rule:
 @dataclass(frozen=True)
 class Exposure:
     """What a group's rules open to the whole Internet: `ranges` (merged()) and the positions of
-    the rules that open them; ranges None when rules whose source or ports are not known decide."""
+    the rules that open them; ranges None when rules whose source or ports are not known decide,
+    `certain` then holding what is open whatever they hold (a wide range open for sure still fails)."""
 
     ranges: list[dict[str, Any]] | None
+    certain: list[dict[str, Any]]
     opening: list[int]
     unresolved: list[str]
 
@@ -92,11 +94,11 @@ def first_match(rules: Sequence[Rule]) -> Exposure:
     most, opening = _walk(rules, widest_accepts=True)
     reasons = [rule.unresolved for rule in rules if rule.unresolved]
     if not reasons:
-        return Exposure(merged(most), opening, [])
+        return Exposure(merged(most), merged(most), opening, [])
     least, certain = _walk(rules, widest_accepts=False)
     if merged(least) != merged(most):
-        return Exposure(None, certain, reasons)
-    return Exposure(merged(least), certain, [])
+        return Exposure(None, merged(least), certain, reasons)
+    return Exposure(merged(least), merged(least), certain, [])
 
 
 def _walk(rules: Sequence[Rule], *, widest_accepts: bool) -> tuple[list[tuple[str, int, int]], list[int]]:

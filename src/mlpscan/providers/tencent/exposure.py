@@ -15,8 +15,9 @@ whatever it holds, the exposure is unresolved. The hook adds to each group:
   rather than expanded: that many open ports is not a minimal rule whichever they are;
 - public_ingress: the rules that open them, as evidence;
 - WorldOpenRanges: every open range, [{Protocol, FromPort, ToPort}] as on the other clouds;
-- WorldOpenUnresolved: why the ports are not known, when they are not (the fields above are then
-  null, and the checks say `error`).
+- WorldOpenUnresolved: why the ports are not known, when they are not: public_ports and
+  WorldOpenRanges are then null and the checks say `error`, unless a wide range is open whatever
+  the unknown rules hold (public_wide_ranges and public_ingress keep what is open for sure).
 """
 
 from __future__ import annotations
@@ -132,16 +133,15 @@ def exposure(rules: list[dict[str, Any]], region: str | None = None,
     walked = [_as_walked(rule, region, templates) for rule in ordered]
     relevant = [(rule, walk) for rule, walk in zip(ordered, walked, strict=True) if walk is not None]
     result = first_match([walk for _, walk in relevant])
-    if result.ranges is None:
-        return {"public_ports": None, "public_wide_ranges": None, "public_ingress": [],
-                "WorldOpenRanges": None, "WorldOpenUnresolved": result.unresolved}
-    ports = sorted({port for r in result.ranges if r["ToPort"] - r["FromPort"] < WIDE_RANGE
+    ports = sorted({port for r in result.certain if r["ToPort"] - r["FromPort"] < WIDE_RANGE
                     for port in range(r["FromPort"], r["ToPort"] + 1)})
-    wide = [f"{r['Protocol']} {r['FromPort']}-{r['ToPort']}" for r in result.ranges
+    wide = [f"{r['Protocol']} {r['FromPort']}-{r['ToPort']}" for r in result.certain
             if r["ToPort"] - r["FromPort"] >= WIDE_RANGE]
     opening = [_evidence(relevant[position][0]) for position in result.opening]
-    return {"public_ports": ports, "public_wide_ranges": wide, "public_ingress": opening,
-            "WorldOpenRanges": result.ranges, "WorldOpenUnresolved": []}
+    # Unresolved: the ports are unknown, but a wide range open whatever the unknown rules hold stays
+    return {"public_ports": ports if result.ranges is not None else None, "public_wide_ranges": wide,
+            "public_ingress": opening, "WorldOpenRanges": result.ranges,
+            "WorldOpenUnresolved": result.unresolved}
 
 
 def _as_walked(rule: dict[str, Any], region: str | None, templates: Templates) -> Rule | None:

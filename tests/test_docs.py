@@ -27,6 +27,8 @@ def _cloud_row(spec: ResourceSpec) -> str:
     details = ", ".join(f"`{d.store_as}`" + (f" (policy: `{d.permission}`)" if d.permission else "")
                         for d in spec.details) or "—"
     hooks = ", ".join(f"`{h}`" for h in spec.hooks) or "—"
+    if spec.uses:
+        hooks += " (reads " + ", ".join(f"`{u}`" for u in spec.uses) + ")"
     return (f"| `{spec.type}` | {spec.scope} | {_call(listing.call, listing.permission)}{where} | {details} "
             f"| {hooks} |")
 

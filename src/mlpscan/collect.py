@@ -10,6 +10,7 @@ from mlpscan._version import __version__
 from mlpscan.content import Content
 from mlpscan.providers.cloud.collect import CloudOptions, collect_clouds
 from mlpscan.providers.cloud.source import CloudSource
+from mlpscan.providers.cloud.spec import including_used
 from mlpscan.providers.host.collector import HostCollection, HostOptions, collect_host, host_failure
 from mlpscan.providers.host.commands import CommandSpec
 from mlpscan.providers.host.facts import AREAS
@@ -42,6 +43,7 @@ def collect(
     shard's units are collected and the snapshot says which (its `shard` descriptor).
     """
     started = _now()
+    wanted = including_used(wanted, content.manifests.values())   # what the wanted types' hooks read
     targets: list[Target] = []
     resources: list[Resource] = []
     errors: list[CollectionError] = []

@@ -279,9 +279,8 @@ class WorldOpenAdminPorts:
                              {FAILED_CALLS_KEY: resource.data.get(FAILED_CALLS_KEY)}, expected)
         ranges = resource.data.get("WorldOpenRanges")
         if not isinstance(ranges, list) or not all(isinstance(r, dict) for r in ranges):
-            unknown = (resource.data.get("WorldOpen") or {}).get("unresolved") if isinstance(
-                resource.data.get("WorldOpen"), dict) else None
-            phrase = (Phrase("ports_unknown", {**group, "reason": unknown}) if unknown
+            unknown = _unresolved_reasons(resource)
+            phrase = (Phrase("ports_unknown", {**group, "reason": "; ".join(unknown)}) if unknown
                       else Phrase("ports_unresolved", group))
             return Judgement(Status.ERROR, phrase, {"WorldOpenRanges": ranges}, expected)
         reachable = sorted({port for r in ranges if str(r.get("Protocol")).lower() in ("tcp", "all")
@@ -290,6 +289,16 @@ class WorldOpenAdminPorts:
         if reachable:
             return Judgement(Status.FAIL, Phrase("open", {**group, "ports": reachable}), observed, expected)
         return Judgement(Status.PASS, Phrase("closed", group), observed, expected)
+
+
+def _unresolved_reasons(resource: Resource) -> list[str]:
+    """Why a group's open ports are not known: WorldOpenUnresolved, on every cloud; Alibaba
+    snapshots collected before it kept the reasons in WorldOpen.unresolved."""
+    reasons = resource.data.get("WorldOpenUnresolved")
+    if not isinstance(reasons, list):
+        world_open = resource.data.get("WorldOpen")
+        reasons = world_open.get("unresolved") if isinstance(world_open, dict) else None
+    return [str(reason) for reason in reasons] if isinstance(reasons, list) else []
 
 
 def _within(port: int, span: Mapping[str, Any]) -> bool:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from tests.fakes.aliyun_prefix_lists import PrefixListWorld, prefix_list
+
 
 class FakeError(Exception):
     """An error answer: HTTP status, the service's code and message."""
@@ -55,7 +57,7 @@ HTTPS_ONLY = {"Version": "1", "Statement": [{
 
 
 @dataclass
-class World:
+class World(PrefixListWorld):
     account_id: str
     alias: str = "acme-prod"
     regions: list[str] = field(default_factory=lambda: ["cn-hangzhou", "cn-shanghai"])
@@ -73,6 +75,7 @@ class World:
     disks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     snapshots: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     security_groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # + "Permissions"
+    prefix_lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)    # + "_entries"
     clusters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     databases: dict[str, list[dict[str, Any]]] = field(default_factory=dict)    # + "_details"
     vpcs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)         # + "_flow_logs"
@@ -484,6 +487,7 @@ def compliant_world(account_id: str = "1234567890123456") -> World:
         world.snapshots[region] = [snapshot(region, 1)]
         world.security_groups[region] = [security_group(region, 1, [("TCP", "443/443", "0.0.0.0/0"),
                                                                      ("TCP", "22/22", "10.0.0.0/8")])]
+        world.prefix_lists[region] = [prefix_list(region, 1, ["10.0.0.0/8", "192.168.0.0/16"])]
         world.databases[region] = [database(region, 1)]
         world.vpcs[region] = [vpc(region, 1)]
     world.clusters["cn-hangzhou"] = [{"cluster_id": "c1a2b3", "name": "prod-k8s", "region_id": "cn-hangzhou",

@@ -50,7 +50,8 @@ class FakeAccount:
     def items(self, kind: str, region: str) -> list[dict[str, Any]]:
         """Regional items by kind: instances, disks, snapshots, snapshot_policies, groups, vpcs,
         flow_logs, databases, topics, machines, load_balancers, clb_configs, redis, clusters,
-        mongodb, peerings."""
+        mongodb, peerings, address_templates, address_template_groups, service_templates,
+        service_template_groups."""
         return self.regional.setdefault(region, {}).setdefault(kind, [])
 
     def account_wide(self, kind: str) -> list[dict[str, Any]]:
@@ -145,6 +146,53 @@ def rule(index: int, protocol: str, port: str, cidr: str, action: str = "ACCEPT"
             "SecurityGroupId": "", "Action": action, "PolicyDescription": "",
             "ServiceTemplate": {"ServiceId": "", "ServiceGroupId": ""},
             "AddressTemplate": {"AddressId": "", "AddressGroupId": ""}, "ModifyTime": "2025-09-03 14:02:11"}
+
+
+def address_template(template_id: str, addresses: list[str], *, remarks: bool = False) -> dict[str, Any]:
+    """An IP address template as DescribeAddressTemplates lists it (AddressSet and, with remarks,
+    AddressExtraSet; VPC API 2017-03-12, AddressTemplate)."""
+    extra = [{"Address": a, "Description": "office", "UpdatedTime": "2025-06-01 10:00:00"} for a in addresses]
+    return {"AddressTemplateId": template_id, "AddressTemplateName": f"name-{template_id}",
+            "AddressSet": [] if remarks else addresses, "AddressExtraSet": extra if remarks else [],
+            "CreatedTime": "2025-06-01 10:00:00", "UpdatedTime": "2025-06-01 10:00:00", "TagSet": []}
+
+
+def address_template_group(group_id: str, members: list[str]) -> dict[str, Any]:
+    """An IP address template group (AddressTemplateGroup): its members by id."""
+    return {"AddressTemplateGroupId": group_id, "AddressTemplateGroupName": f"name-{group_id}",
+            "AddressTemplateIdSet": members, "CreatedTime": "2025-06-01 10:00:00",
+            "UpdatedTime": "2025-06-01 10:00:00", "TagSet": [],
+            "AddressTemplateSet": [{"AddressTemplateId": m, "Description": "", "UpdatedTime": "2025-06-01 10:00:00"}
+                                   for m in members]}
+
+
+def service_template(template_id: str, services: list[str]) -> dict[str, Any]:
+    """A protocol port template (ServiceTemplate): 'tcp: 22' is how the API writes a member back."""
+    return {"ServiceTemplateId": template_id, "ServiceTemplateName": f"name-{template_id}",
+            "ServiceSet": services, "CreatedTime": "2025-06-01 10:00:00", "UpdatedTime": "2025-06-01 10:00:00",
+            "ServiceExtraSet": [{"Service": s, "Description": "", "UpdatedTime": "2025-06-01 10:00:00"}
+                                for s in services], "TagSet": []}
+
+
+def service_template_group(group_id: str, members: list[str]) -> dict[str, Any]:
+    """A protocol port template group (ServiceTemplateGroup): its members by id."""
+    return {"ServiceTemplateGroupId": group_id, "ServiceTemplateGroupName": f"name-{group_id}",
+            "ServiceTemplateIdSet": members, "ServiceTemplateSet": [], "CreatedTime": "2025-06-01 10:00:00",
+            "UpdatedTime": "2025-06-01 10:00:00", "TagSet": []}
+
+
+def templated_rule(index: int, *, address: str = "", ports: str = "", protocol: str = "TCP", port: str = "",
+                   cidr: str = "", action: str = "ACCEPT") -> dict[str, Any]:
+    """A rule whose source (ipm-/ipmg- id) or ports (ppm-/ppmg- id) come from a template; a
+    template replaces CidrBlock, a port template Protocol and Port (they are exclusive)."""
+    found = rule(index, "" if ports else protocol, "" if ports else port, cidr, action)
+    if address:
+        found["AddressTemplate"] = {"AddressId": address if address.startswith("ipm-") else "",
+                                    "AddressGroupId": address if address.startswith("ipmg-") else ""}
+    if ports:
+        found["ServiceTemplate"] = {"ServiceId": ports if ports.startswith("ppm-") else "",
+                                    "ServiceGroupId": ports if ports.startswith("ppmg-") else ""}
+    return found
 
 
 def build(uin: str = "100000000001", *, weak: bool, regions: tuple[str, ...] = ("ap-guangzhou", "ap-shanghai"),

@@ -228,6 +228,13 @@ JSON_HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
     "vpc:DescribeSecurityGroups": _regional_list("groups", "SecurityGroupSet", string=True),
     "vpc:DescribeSecurityGroupPolicies": describe_security_group_policies,
     "vpc:DescribeVpcs": _regional_list("vpcs", "VpcSet", string=True),
+    # Parameter templates (VPC API 2017-03-12): Offset and Limit are Strings, Limit 20 by default, 100 at most.
+    "vpc:DescribeAddressTemplates": _regional_list("address_templates", "AddressTemplateSet", string=True),
+    "vpc:DescribeAddressTemplateGroups": _regional_list("address_template_groups", "AddressTemplateGroupSet",
+                                                        string=True),
+    "vpc:DescribeServiceTemplates": _regional_list("service_templates", "ServiceTemplateSet", string=True),
+    "vpc:DescribeServiceTemplateGroups": _regional_list("service_template_groups", "ServiceTemplateGroupSet",
+                                                        string=True),
     "vpc:DescribeFlowLogs": describe_flow_logs,
     "cdb:DescribeDBInstances": _regional_list("databases", "Items"),
     "cdb:DescribeDBInstanceInfo": describe_db_instance_info,

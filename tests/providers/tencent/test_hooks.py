@@ -39,9 +39,9 @@ def test_narrow_ranges_become_ports_and_private_sources_are_ignored() -> None:
 def test_ipv6_world_and_port_templates() -> None:
     v6 = {**rule(0, "TCP", "23", ""), "Ipv6CidrBlock": "::/0"}
     assert opened(v6) == ([23], [])
-    template = {**rule(1, "TCP", "", "0.0.0.0/0"), "ServiceTemplate": {"ServiceId": "ppm-1", "ServiceGroupId": ""}}
-    assert opened(v6, template) == (None, [])   # unknown ports: the check says error
-    assert opened(v6, {**template, "Action": "DROP"}) == ([23], [])
+    template = {**rule(1, "", "", "0.0.0.0/0"), "ServiceTemplate": {"ServiceId": "ppm-1", "ServiceGroupId": ""}}
+    assert opened(v6, template) == (None, [])   # a port template not collected: the check says error
+    assert opened(v6, {**template, "Action": "DROP"}) == ([23], [])   # an unknown DROP with nothing after it
     # each address family is decided on its own: an IPv4 DROP does not close an IPv6 ACCEPT
     assert opened({**rule(0, "TCP", "22", "0.0.0.0/0"), "Action": "DROP"}, {**rule(1, "TCP", "22", ""),
                                                                            "Ipv6CidrBlock": "::/0"}) == ([22], [])
@@ -54,14 +54,14 @@ def test_derived_fields_fail_with_the_call_they_come_from() -> None:
     [derived] = security_group_exposure(context)
     assert derived.data["public_ports"] is None
     assert derived.data["_failed_calls"] == dict.fromkeys(
-        ["DescribeSecurityGroupPolicies", "public_ports", "public_wide_ranges", "public_ingress", "WorldOpenRanges"],
-        "denied")
+        ["DescribeSecurityGroupPolicies", "public_ports", "public_wide_ranges", "public_ingress", "WorldOpenRanges",
+         "WorldOpenUnresolved"], "denied")
 
 
 @pytest.mark.parametrize(("text", "ranges"), [("ALL", [(1, 65535)]), ("22", [(22, 22)]),
                                               ("80, 8000-8080", [(80, 80), (8000, 8080)]), ("x", None)])
 def test_port_ranges(text: str, ranges: list[tuple[int, int]] | None) -> None:
-    assert port_ranges({"Port": text}) == ranges
+    assert port_ranges(text) == ranges
 
 
 def test_lifecycle_expiration_covering_the_prefix() -> None:

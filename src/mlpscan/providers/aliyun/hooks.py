@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from mlpscan.providers.aliyun.credentials import parse_time, utc_now
-from mlpscan.providers.cloud.exposure import PROTOCOLS, WORLD, FirstMatch, merged
+from mlpscan.providers.cloud.address_sets import NamedSets, Unresolved, world_families
+from mlpscan.providers.cloud.exposure import PROTOCOLS, WORLD, Rule, first_match
 from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
@@ -28,6 +29,9 @@ LOG_STORE_ABSENT = ("LogStoreNotExist", "ProjectNotExist")
 PERMANENT_TTL = 3650            # SLS: a ttl of 3650 days means "keep permanently"
 WIDE_RANGE = 1024               # a world-open range wider than this is reported as a range
 DEFAULT_PRIORITY = 1            # ECS: a rule created without a priority has priority 1
+PREFIX_LISTS = "aliyun.ecs.prefix_list"
+PREFIX_LIST_ENTRIES = "DescribePrefixListAttributes"   # where a prefix list keeps its Entries.Entry
+WORLD_OPEN_FIELDS = ("WorldOpen", "WorldOpenRanges", "WorldOpenUnresolved")
 PROJECT_ARN = re.compile(r"^acs:log:(?P<region>[^:]+):[^:]*:project/(?P<project>[^/]+)$")
 
 Clock = Callable[[], datetime]
@@ -257,59 +261,79 @@ def world_open_ports(context: HookContext) -> list[Resource]:
 
     Alibaba Cloud applies the first matching rule: lower Priority first (1 is the highest), and at
     the same priority Drop before Accept. So a port is world-open only if the first world rule
-    matching it accepts it. WorldOpen keeps the ports (ranges wider than WIDE_RANGE listed as
-    ranges, so a port list can be matched without expanding 65535 ports) and WorldOpenRanges every
-    open range. A world Accept rule whose ports come from a port list (PortRangeListId) or whose
-    priority cannot be read leaves the open ports unknown (null): checks reading them say `error`.
+    matching it accepts it. A rule's source is the world when it is 0.0.0.0/0 or ::/0, or a prefix
+    list (SourcePrefixListId) whose entries cover a family. WorldOpen keeps the ports (ranges
+    wider than WIDE_RANGE listed as ranges, so a port list can be matched without expanding 65535
+    ports) and WorldOpenRanges every open range. A rule whose prefix list or port list
+    (PortRangeListId) could not be read, or whose priority cannot be read, leaves the open ports
+    unknown (null) unless the rules decide the same whatever it holds: checks reading them say
+    `error`, and WorldOpenUnresolved (and WorldOpen.unresolved) say why.
     """
-    return [_world_open(resource) for resource in context.resources]
+    prefix_lists = NamedSets.of(context, PREFIX_LISTS, "PrefixListId", "prefix list")
+    return [_world_open(resource, prefix_lists) for resource in context.resources]
 
 
-def _world_open(resource: Resource) -> Resource:
+def _world_open(resource: Resource, prefix_lists: NamedSets) -> Resource:
     problem = _failed_inputs(resource, ("DescribeSecurityGroupAttribute",))
     if problem:
-        return _with(resource, {}, dict.fromkeys(("WorldOpen", "WorldOpenRanges"), problem))
+        return _with(resource, {}, dict.fromkeys(WORLD_OPEN_FIELDS, problem))
     rules = [rule for rule in resource.data.get("DescribeSecurityGroupAttribute") or []
              if str(rule.get("Direction") or "ingress").lower() == "ingress"]
-    world: list[tuple[int, int, str, dict[str, Any]]] = []
-    unresolved: list[str] = []
+    walked: list[tuple[int, int, Rule]] = []
+    unordered: list[str] = []
     for rule in rules:
-        for family, source in (("ipv4", rule.get("SourceCidrIp")), ("ipv6", rule.get("Ipv6SourceCidrIp"))):
-            if WORLD.get(str(source or "")) != family:
-                continue
-            accept = str(rule.get("Policy") or "Accept").lower() == "accept"
-            priority = _priority(rule.get("Priority"))
-            if priority is None:
-                unresolved.append(f"unreadable Priority {rule.get('Priority')!r}")
-                priority = 0
-            world.append((priority, 1 if accept else 0, family, rule))
-    decisions = FirstMatch()
-    opened: list[tuple[str, int, int]] = []
-    opening = 0
-    for _, order, family, rule in sorted(world, key=lambda entry: (entry[0], entry[1])):
-        accept = order == 1
         protocol = str(rule.get("IpProtocol") or "").lower()
         if protocol not in (*PROTOCOLS, "all"):
             continue   # ICMP, GRE: no ports
-        if rule.get("PortRangeListId"):
-            if accept:
-                unresolved.append(f"port list {rule['PortRangeListId']}")
+        problems: list[str] = []
+        try:
+            families = _source_families(rule, resource.region, prefix_lists)
+        except Unresolved as exc:
+            families = frozenset(WORLD.values())
+            problems.append(str(exc))
+        if not families:
             continue
+        priority = _priority(rule.get("Priority"))
+        if priority is None:
+            unordered.append(f"unreadable Priority {rule.get('Priority')!r}")
+            priority = 0
         low, high = _port_range(str(rule.get("PortRange") or "-1/-1"))
-        fresh = [(proto, start, end) for proto in (PROTOCOLS if protocol == "all" else (protocol,))
-                 for start, end in decisions.claim(family, proto, low, high)]
-        if accept and fresh:
-            opening += 1
-            opened += fresh
-    ranges = merged(opened)
-    ports = sorted({port for r in ranges if r["ToPort"] - r["FromPort"] < WIDE_RANGE
-                    for port in range(r["FromPort"], r["ToPort"] + 1)})
-    wide = [f"{r['Protocol'].upper()} {r['FromPort']}/{r['ToPort']}" for r in ranges
-            if r["ToPort"] - r["FromPort"] >= WIDE_RANGE]
+        if rule.get("PortRangeListId"):
+            low, high = 1, 65535
+            problems.append(f"port list {rule['PortRangeListId']}")
+        accept = str(rule.get("Policy") or "Accept").lower() == "accept"
+        spans = tuple((proto, low, high) for proto in (PROTOCOLS if protocol == "all" else (protocol,)))
+        named = f"rule {rule.get('SecurityGroupRuleId') or '(no id)'}: "
+        why = named + "; ".join(problems) if problems else None
+        walked.append((priority, 1 if accept else 0,
+                       Rule(accept=accept, families=families, spans=spans, unresolved=why)))
+    result = first_match([entry for *_, entry in sorted(walked, key=lambda entry: (entry[0], entry[1]))])
+    unresolved = unordered + result.unresolved
     known = not unresolved
-    world_open = {"rules": opening, "ports": ports if known else None, "wide_ranges": wide,
+    # `certain` holds whatever unknown rules hold, but not whatever the order is
+    certain = [] if unordered else result.certain
+    ports = sorted({port for r in certain if r["ToPort"] - r["FromPort"] < WIDE_RANGE
+                    for port in range(r["FromPort"], r["ToPort"] + 1)})
+    wide = [f"{r['Protocol'].upper()} {r['FromPort']}/{r['ToPort']}" for r in certain
+            if r["ToPort"] - r["FromPort"] >= WIDE_RANGE]
+    world_open = {"rules": len(result.opening), "ports": ports if known else None, "wide_ranges": wide,
                   "unresolved": unresolved}
-    return _with(resource, {"WorldOpen": world_open, "WorldOpenRanges": ranges if known else None}, {})
+    return _with(resource, {"WorldOpen": world_open, "WorldOpenRanges": result.certain if known else None,
+                            "WorldOpenUnresolved": unresolved}, {})
+
+
+def _source_families(rule: dict[str, Any], region: str | None, prefix_lists: NamedSets) -> frozenset[str]:
+    """The families whose whole Internet a rule's source is: 0.0.0.0/0, ::/0, or a prefix list."""
+    families = {family for family, source in (("ipv4", rule.get("SourceCidrIp")),
+                                              ("ipv6", rule.get("Ipv6SourceCidrIp")))
+                if WORLD.get(str(source or "")) == family}
+    listed = str(rule.get("SourcePrefixListId") or "")
+    if listed:
+        entries = prefix_lists.get(region, listed).data.get(PREFIX_LIST_ENTRIES)
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise Unresolved(f"prefix list {listed}: answered without its entries")
+        families |= world_families(str(entry.get("Cidr")) for entry in entries)
+    return frozenset(families)
 
 
 def _priority(value: Any) -> int | None:
@@ -339,5 +363,5 @@ HOOKS: dict[str, Hook] = {
     "trail_log_retention": Hook(trail_log_retention, derives=("GetLogStore", "GetBucketLifecycle",
                                                               "GetBucketInfo", "LogRetention",
                                                               "LogProtection")),
-    "world_open_ports": Hook(world_open_ports, derives=("WorldOpen", "WorldOpenRanges")),
+    "world_open_ports": Hook(world_open_ports, derives=WORLD_OPEN_FIELDS),
 }

@@ -20,6 +20,8 @@ from mlpscan.providers.aws.exports import (
 from mlpscan.providers.aws.exports import KEY as EXPORTS
 from mlpscan.providers.aws.protection import GET_DETECTOR, guardduty_detectors
 from mlpscan.providers.aws.protection import KEY as DETECTORS
+from mlpscan.providers.cloud.address_sets import NamedSets, Unresolved, world_families
+from mlpscan.providers.cloud.exposure import Rule, first_match
 from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import Resource
@@ -36,6 +38,9 @@ REPORT_POLLS = 20          # GenerateCredentialReport is asynchronous: STARTED, 
 REPORT_POLL_SECONDS = 1.0
 NEVER = ("N/A", "no_information", "not_supported", "")
 WORLD = ("0.0.0.0/0", "::/0")
+PREFIX_LISTS = "aws.ec2.managed_prefix_list"
+ENTRIES = "GetManagedPrefixListEntries"   # where the list's resource keeps its entries
+WORLD_OPEN_FIELDS = ("WorldOpenRanges", "WorldOpenPorts", "WorldOpenWideRanges", "WorldOpenUnresolved")
 WIDEST_LISTED_RANGE = 1024  # a wider range open to the world is reported as such, not port by port
 PROTOCOLS = {"-1": "all", "tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}
 
@@ -168,42 +173,86 @@ def _failed(resource: Resource, reason: str, keys: tuple[str, ...] = (REPORT_KEY
 
 
 def world_open_ports(context: HookContext) -> list[Resource]:
-    """Add what a security group opens to 0.0.0.0/0 or ::/0.
+    """Add what a security group opens to the whole Internet: rules whose source is 0.0.0.0/0 or
+    ::/0, or a managed prefix list whose entries cover either (AWS-managed lists such as
+    com.amazonaws.<region>.s3 are judged by their entries like any other).
 
     WorldOpenRanges lists each open tcp/udp range ("all" traffic is 0-65535); WorldOpenPorts
     expands the ranges up to 1024 ports wide, and wider ones are named in WorldOpenWideRanges.
-    ICMP has no ports and is left out.
+    ICMP has no ports and is left out. A prefix list that could not be read (its listing or
+    entries denied, its id not listed) leaves WorldOpenRanges and WorldOpenPorts unknown (null)
+    and WorldOpenUnresolved says why, unless the rules read already open whatever it could;
+    WorldOpenWideRanges keeps the wide ranges open for sure.
     """
-    updated = []
-    for resource in context.resources:
-        ranges: list[dict[str, Any]] = []
-        ports: set[int] = set()
-        wide: list[str] = []
-        for rule in resource.data.get("IpPermissions", []):
-            sources = [r.get("CidrIp") for r in rule.get("IpRanges", [])]
-            sources += [r.get("CidrIpv6") for r in rule.get("Ipv6Ranges", [])]
-            protocol = PROTOCOLS.get(str(rule.get("IpProtocol")))
-            if protocol is None or not any(source in WORLD for source in sources):
-                continue
-            low, high = rule.get("FromPort"), rule.get("ToPort")
-            if protocol == "all" or low is None or high is None or low < 0:
-                low, high = 0, 65535
-            ranges.append({"Protocol": protocol, "FromPort": low, "ToPort": high})
-            if high - low + 1 > WIDEST_LISTED_RANGE:
-                wide.append("all traffic" if protocol == "all" else f"{protocol} {low}-{high}")
-            else:
-                ports.update(range(low, high + 1))
-        data = {**resource.data, "WorldOpenRanges": ranges, "WorldOpenPorts": sorted(ports),
-                "WorldOpenWideRanges": wide}
-        updated.append(resource.model_copy(update={"data": data}))
-    return updated
+    prefix_lists = NamedSets.of(context, PREFIX_LISTS, "PrefixListId", "prefix list")
+    return [_world_open(resource, prefix_lists) for resource in context.resources]
+
+
+def _world_open(resource: Resource, prefix_lists: NamedSets) -> Resource:
+    open_rules: list[tuple[str, int, int]] = []
+    walked: list[Rule] = []
+    for rule in resource.data.get("IpPermissions", []):
+        protocol = PROTOCOLS.get(str(rule.get("IpProtocol")))
+        if protocol is None:
+            continue
+        low, high = rule.get("FromPort"), rule.get("ToPort")
+        if protocol == "all" or low is None or high is None or low < 0:
+            low, high = 0, 65535
+        unresolved = None
+        try:
+            families = _world_families(rule, resource.region, prefix_lists)
+        except Unresolved as exc:
+            families, unresolved = frozenset(("ipv4", "ipv6")), str(exc)
+        if not families:
+            continue
+        spans = tuple((proto, low, high) for proto in (("tcp", "udp") if protocol == "all" else (protocol,)))
+        walked.append(Rule(accept=True, families=families, spans=spans, unresolved=unresolved))
+        if unresolved is None:
+            open_rules.append((protocol, low, high))
+    ranges: list[dict[str, Any]] = []
+    ports: set[int] = set()
+    wide: list[str] = []
+    for protocol, low, high in open_rules:
+        ranges.append({"Protocol": protocol, "FromPort": low, "ToPort": high})
+        if high - low + 1 > WIDEST_LISTED_RANGE:
+            wide.append("all traffic" if protocol == "all" else f"{protocol} {low}-{high}")
+        else:
+            ports.update(range(low, high + 1))
+    # Allow-only: an unread list matters when it could open more than the rules read already do.
+    reasons = first_match(walked).unresolved
+    data = {**resource.data, "WorldOpenRanges": None if reasons else ranges,
+            "WorldOpenPorts": None if reasons else sorted(ports), "WorldOpenWideRanges": wide,
+            "WorldOpenUnresolved": reasons}
+    return resource.model_copy(update={"data": data})
+
+
+def _world_families(rule: dict[str, Any], region: str | None, prefix_lists: NamedSets) -> frozenset[str]:
+    """The families whose whole Internet a rule's sources cover. Families are merged in the
+    result, so once one is found an unread prefix list could add nothing: Unresolved only when
+    none is found and a list could not be read."""
+    families = set()
+    if any(r.get("CidrIp") in WORLD for r in rule.get("IpRanges", [])):
+        families.add("ipv4")
+    if any(r.get("CidrIpv6") in WORLD for r in rule.get("Ipv6Ranges", [])):
+        families.add("ipv6")
+    problems = []
+    for named in [] if families else rule.get("PrefixListIds", []):
+        try:
+            entries = prefix_lists.get(region, str(named.get("PrefixListId"))).data.get(ENTRIES)
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise Unresolved(f"prefix list {named.get('PrefixListId')}: answered without its {ENTRIES}")
+            families |= world_families(str(entry.get("Cidr")) for entry in entries)
+        except Unresolved as exc:
+            problems.append(str(exc))
+    if not families and problems:
+        raise Unresolved("; ".join(problems))
+    return frozenset(families)
 
 
 HOOKS: dict[str, Hook] = {
     "credential_report": Hook(credential_report, derives=(REPORT_KEY, "Activity")),
     "root_user": Hook(root_user, derives=(ROOT_KEY,)),
-    "world_open_ports": Hook(world_open_ports,
-                             derives=("WorldOpenRanges", "WorldOpenPorts", "WorldOpenWideRanges")),
+    "world_open_ports": Hook(world_open_ports, derives=WORLD_OPEN_FIELDS),
     "guardduty_detectors": Hook(guardduty_detectors, derives=(DETECTORS,)),
     **{name: Hook(run, derives=(EXPORTS,)) for name, run in (
         ("s3_exports", s3_exports), ("trail_exports", trail_exports), ("rds_exports", rds_exports),

@@ -18,7 +18,7 @@ from mlpscan.providers.cloud.ratelimit import Budget, Limit, PacedApi, Scope, li
 from mlpscan.providers.cloud.runner import MAX_MESSAGE, AccountRun, TaskGroup, collect_accounts
 from mlpscan.providers.cloud.secrets import Secrets
 from mlpscan.providers.cloud.source import CloudSource, Connected, ConnectError
-from mlpscan.providers.cloud.spec import ResourceFile, ResourceSpec, load_resource_file
+from mlpscan.providers.cloud.spec import ResourceFile, ResourceSpec, including_used, load_resource_file
 from mlpscan.providers.cloud.tags import TagValues
 from mlpscan.shard import WHOLE, CallScope, SourceShare, source_key
 from mlpscan.snapshot import CollectionError, Resource, ShardUnit, Target
@@ -111,6 +111,7 @@ def collect_clouds(
     options = replace(options, content_root=content_root)
     files = {provider: manifests[provider] if manifests is not None and provider in manifests
              else load_resource_file(content_root, provider) for provider in modules}
+    wanted = including_used(wanted, files.values())
     specs: dict[str, list[ResourceSpec]] = {
         provider: [s for s in files[provider].resources if wanted(s.type)] for provider in modules}
     result = CloudCollection()

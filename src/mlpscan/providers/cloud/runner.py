@@ -80,6 +80,9 @@ class HookContext:
     spec: ResourceSpec
     resources: list[Resource]
     errors: list[CollectionError]
+    # The finished resources of each type the spec `uses` that this run collected; a used type
+    # absent here was not collected (another shard's, or left out), which is not "none exist".
+    related: Mapping[str, list[Resource]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -198,15 +201,27 @@ class AccountRun:
                 self.group.submit(self._guarded(spec, region, spec.listing, work))
 
     def finish(self) -> tuple[list[Resource], list[CollectionError]]:
-        """Call after the group is idle: runs the hooks (in spec order) and returns everything."""
-        resources: list[Resource] = []
+        """Call after the group is idle: runs the hooks (in spec order, a type's used types
+        first) and returns everything."""
+        finished: dict[str, list[Resource]] = {}
         for spec in self.specs:
-            found = sorted(self.sink.resources.get(spec.type, []), key=lambda r: (r.region or "", r.uid))
-            for name in spec.hooks:
-                found = self._hook(name, spec, found)
-            resources.extend(found)
+            self._finish(spec, finished)
+        resources = [resource for spec in self.specs for resource in finished[spec.type]]
         errors = sorted(self.sink.errors, key=lambda e: (e.type, e.region or "", e.operation, e.code))
         return resources, errors
+
+    def _finish(self, spec: ResourceSpec, finished: dict[str, list[Resource]]) -> None:
+        if spec.type in finished:
+            return
+        by_type = {s.type: s for s in self.specs}
+        for used in spec.uses:
+            if used in by_type:
+                self._finish(by_type[used], finished)
+        found = sorted(self.sink.resources.get(spec.type, []), key=lambda r: (r.region or "", r.uid))
+        related = {used: finished[used] for used in spec.uses if used in finished}
+        for name in spec.hooks:
+            found = self._hook(name, spec, found, related)
+        finished[spec.type] = found
 
     # -- the guard -------------------------------------------------------------------------
 
@@ -223,18 +238,19 @@ class AccountRun:
                 self.sink.fail(self._error(spec, region, call, type(exc).__name__, str(exc)))
         return task
 
-    def _hook(self, name: str, spec: ResourceSpec, resources: list[Resource]) -> list[Resource]:
+    def _hook(self, name: str, spec: ResourceSpec, resources: list[Resource],
+              related: Mapping[str, list[Resource]]) -> list[Resource]:
         """Run a hook over the type's resources; if it raises, again one resource at a time, so that
         only the resources it fails on have its keys recorded as failed."""
         hook = self.hooks[name]
         try:
-            return hook.run(HookContext(self.account, spec, resources, self.sink.errors))
+            return hook.run(HookContext(self.account, spec, resources, self.sink.errors, related))
         except Exception:
             log.debug("hook %s over %s failed", name, spec.type, exc_info=True)
         done: list[Resource] = []
         for resource in resources:
             try:
-                done.extend(hook.run(HookContext(self.account, spec, [resource], self.sink.errors)))
+                done.extend(hook.run(HookContext(self.account, spec, [resource], self.sink.errors, related)))
             except Exception as exc:
                 reason = self._scrub(f"hook {name} {type(exc).__name__}: {exc}")
                 kept = {key: value for key, value in resource.data.items() if key not in hook.derives}

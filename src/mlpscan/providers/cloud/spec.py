@@ -8,6 +8,7 @@ action name. Adding a type rarely needs code; what cannot be said here is a name
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -174,6 +175,10 @@ class ResourceSpec(_Strict):
     details: list[Call] = Field(default_factory=list, description="Calls made for each item, in order")
     hooks: list[str] = Field(default_factory=list,
                              description="Named provider functions that add what data cannot say")
+    uses: list[str] = Field(
+        default_factory=list,
+        description="Resource types of the same provider that the hooks read (the address sets a "
+                    "security-group rule may name): collected whenever this type is, and finished first")
 
     @field_validator("uid")
     @classmethod
@@ -200,10 +205,37 @@ class ResourceFile(_Strict):
             if spec.type in seen:
                 raise ValueError(f"resource type {spec.type!r} is declared twice")
             seen.add(spec.type)
+        for spec in self.resources:
+            unknown = [used for used in spec.uses if used not in seen]
+            if unknown:
+                raise ValueError(f"resource type {spec.type!r} uses undeclared types {', '.join(unknown)}")
+            if spec.type in used_types(self.by_type(), [spec.type], start=False):
+                raise ValueError(f"resource type {spec.type!r} uses itself (through `uses`)")
         return self
 
     def by_type(self) -> dict[str, ResourceSpec]:
         return {spec.type: spec for spec in self.resources}
+
+
+def used_types(specs: Mapping[str, ResourceSpec], types: Iterable[str], *, start: bool = True) -> set[str]:
+    """The types reached from `types` through `uses` (the starting types too, when `start`)."""
+    reached: set[str] = set(types) if start else set()
+    pending = list(types)
+    while pending:
+        spec = specs.get(pending.pop())
+        for used in spec.uses if spec is not None else ():
+            if used not in reached:
+                reached.add(used)
+                pending.append(used)
+    return reached
+
+
+def including_used(wanted: Callable[[str], bool], files: Iterable[ResourceFile]) -> Callable[[str], bool]:
+    """`wanted`, widened to the types the wanted types' hooks read: collecting security groups
+    collects the address sets their rules may name, whatever check selection asked for them."""
+    specs = {spec.type: spec for file in files for spec in file.resources}
+    chosen = used_types(specs, [name for name in specs if wanted(name)])
+    return lambda name: name in chosen or wanted(name)
 
 
 def load_resource_file(content_root: Path, provider: str) -> ResourceFile:

@@ -14,6 +14,7 @@ from mlpscan.providers.tencent.exports import (
     peering_exports,
     track_exports,
 )
+from mlpscan.providers.tencent.exposure import FIELDS as EXPOSURE_FIELDS
 from mlpscan.providers.tencent.exposure import security_group_exposure
 from mlpscan.providers.tencent.identity import (
     account_login,
@@ -45,8 +46,7 @@ HOOKS: dict[str, Hook] = {
     "track_destination": Hook(track_destination, derives=DERIVED),
     "bucket_access": Hook(bucket_access, derives=("encrypted_by_default", "versioning_enabled", "public_acl",
                                                   "public_policy", "PolicyStatements")),
-    "security_group_exposure": Hook(security_group_exposure, derives=(
-        "public_ports", "public_wide_ranges", "public_ingress", "WorldOpenRanges")),
+    "security_group_exposure": Hook(security_group_exposure, derives=EXPOSURE_FIELDS),
     "clb_tls": Hook(clb_tls, derives=TLS_FIELDS),
     "cynosdb_backups": Hook(cynosdb_backups, derives=("BackupRetentionDays",)),
     **{name: Hook(run, derives=(EXPORTS,)) for name, run in (

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from mlpscan.data_export import DestinationsInMainland
 from mlpscan.findings import Status
 from mlpscan.platforms import (
     PlatformEntry,
@@ -394,4 +395,5 @@ EVALUATORS: dict[str, ResourceEvaluator | TargetEvaluator] = {
     "platform_level_at_least_system": PlatformLevelAtLeastSystem(),
     "world_open_admin_ports": WorldOpenAdminPorts(),
     "bucket_policy_denies_plain_http": BucketPolicyDeniesPlainHttp(),
+    "destinations_in_mainland": DestinationsInMainland(),
 }

@@ -566,8 +566,9 @@ def services_compliant(world: World) -> None:
     world.cloud_firewall = {"InstanceId": "vipcloudfw-cn-0001", "Version": 3, "UserStatus": True,
                             "InstanceStatus": "normal", "LogStatus": True, "AliUid": int(account)}
     world.ddos_instances = [{"InstanceId": "ddoscoo-cn-0001", "Status": 1, "Enabled": 1, "Edition": 9, "IpVersion": "Ipv4"}]
-    world.notice_config = [{"Project": project, "Route": 7, "TimeLimit": 0, "AliUid": int(account)}
-                           for project in ("suspicious", "vul", "baseline", "webshell", "patch")]
+    world.notice_config = [{"Project": project, "Route": 7, "TimeLimit": 0, "AliUid": int(account), "CurrentPage": 1}
+                           for project in ("sas_suspicious", "yundun_security_Weekreport", "yundun_sas_vul_Emergency",
+                                           "sas_healthcheck", "yundun_webguard_event")]
     world.proactive_defense = {"auto_breaking": "on", "webshell_cloud_breaking": "on", "alinet": "on"}
 
 

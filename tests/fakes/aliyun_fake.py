@@ -36,7 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from tests.fakes.aliyun_world import FakeError, World
+from tests.fakes.aliyun_paging import FakeError
+from tests.fakes.aliyun_world import World
 
 ROOT_KEY_ID, ROOT_SECRET = "LTAI5tFakeRootKey0001", "fake-root-secret-0001"
 # Each product the fake serves, by the API version its requests are signed for (versions differ

@@ -245,7 +245,7 @@ def test_coverage_lists_every_level3_clause(content: Any, capsys: pytest.Capture
         (c.id for c in content.catalog.for_level(3)), key=lambda i: [int(p) if p.isdigit() else p
                                                                       for p in i.split(".")])
     by_id = {r["clause"]: r for r in rows}
-    assert by_id["8.2.4.5.a"]["checks"] == ["cloud.residency.mainland_region"]
+    assert "cloud.residency.mainland_region" in by_id["8.2.4.5.a"]["checks"]
     assert by_id["8.2.2.1.a"]["coverage"] == "checked"
     assert by_id["8.1.4.11.a"]["coverage"] == "manual"
     done = run("coverage", "--level", "3")

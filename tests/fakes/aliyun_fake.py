@@ -131,6 +131,7 @@ class Fault:
     kind: str = "error"        # error | error_document | not_json | reset | rewrite
     rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     echo_string_to_sign: bool = False
+    product: str | None = None     # RPC: only this product's action of that name (several share names)
 
 
 @dataclass
@@ -175,10 +176,10 @@ class AliyunFake:
 
     def fail(self, action: str, code: str, status: int = 403, *, times: int | None = None,
              region: str | None = None, account: str | None = None, message: str = "",
-             echo_string_to_sign: bool = False) -> None:
+             echo_string_to_sign: bool = False, product: str | None = None) -> None:
         with self.lock:
             self.faults.append(Fault(action, code, status, times, region, account, message,
-                                     echo_string_to_sign=echo_string_to_sign))
+                                     echo_string_to_sign=echo_string_to_sign, product=product))
 
     def break_answer(self, action: str, how: str, *, times: int | None = None, region: str | None = None,
                      account: str | None = None, code: str = "Throttling.User",
@@ -194,9 +195,10 @@ class AliyunFake:
         with self.lock:
             self.faults.append(Fault(action, "", 200, times, region, account, kind="rewrite", rewrite=rewrite))
 
-    def throttle(self, action: str, kind: str = "rpc", *, times: int | None = None, region: str | None = None) -> None:
+    def throttle(self, action: str, kind: str = "rpc", *, times: int | None = None, region: str | None = None,
+                 product: str | None = None) -> None:
         status, code, message = THROTTLED[kind]
-        self.fail(action, code, status, times=times, region=region, message=message)
+        self.fail(action, code, status, times=times, region=region, message=message, product=product)
 
     @property
     def url(self) -> str:
@@ -233,11 +235,11 @@ class AliyunFake:
             self.seen.append(seen)
 
     def injected(self, action: str, region: str | None, account: str | None,
-                 kinds: tuple[str, ...] = ("error",)) -> Fault | None:
+                 kinds: tuple[str, ...] = ("error",), product: str = "") -> Fault | None:
         with self.lock:
             for fault in self.faults:
                 if (fault.action != action or fault.kind not in kinds or fault.region not in (None, region)
-                        or fault.account not in (None, account)):
+                        or fault.account not in (None, account) or fault.product not in (None, product)):
                     continue
                 if fault.times is not None:
                     if fault.times <= 0:
@@ -371,7 +373,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, kind: str, action: str, region: str | None, key: Key, key_id: str,
                 produce: Any, product: str = "") -> Any:
-        fault = self.fake.injected(action, region, key.account)
+        fault = self.fake.injected(action, region, key.account, product=product)
         if fault is not None:
             self.fake.record(Seen(kind, action, region, key.account, fault.status, key_id, product))
             message = fault.message or f"injected {fault.code}"

@@ -207,8 +207,8 @@ class Transport:
         query = {name: str(value) for name, value in params.items()
                  if name not in ("project", "logstore") and value is not None}
         if route.action == "ListProject":
-            return self.sls.get(self._url(route.host), None, "/", credentials, virtual_host=False,
-                                params=query)
+            return self.sls.get(self._url(route.host), None, "/", credentials,
+                                virtual_host=self.override is None, params=query, region=route.region or "")
         project = str(params["project"])
         if route.action == "ListLogStores":
             resource = "/logstores"

@@ -54,11 +54,11 @@ class SlsClient:
         self.timeout = timeout
 
     def get(self, base_url: str, project: str | None, resource: str, credentials: Credentials, *,
-            virtual_host: bool, params: dict[str, str] | None = None) -> dict[str, Any]:
+            virtual_host: bool, params: dict[str, str] | None = None, region: str = "") -> dict[str, Any]:
         """GET `resource` (with its query `params`) of `project` at
         https://<project>.<region>.log.aliyuncs.com (virtual_host), or at a fixed test or private
-        endpoint that learns the project from the Host header; without a project, at the region's own
-        endpoint (ListProject)."""
+        endpoint that learns the project from the Host header. Without a project (ListProject), at the
+        region's own endpoint, which a fixed endpoint learns from the Host header too."""
         query = dict(params or {})
         headers = {"x-log-apiversion": API_VERSION, "x-log-signaturemethod": "hmac-sha1",
                    "x-log-bodyrawsize": "0", "Date": formatdate(usegmt=True)}
@@ -69,6 +69,8 @@ class SlsClient:
         parts = urlsplit(base_url)
         if project is None:
             url = base_url + quote(resource)
+            if not virtual_host:
+                headers["Host"] = f"{region}.{parts.netloc}"
         elif virtual_host:
             url = f"{parts.scheme}://{project}.{parts.netloc}{quote(resource)}"
         else:

@@ -6,11 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from mlpscan.content import Content
 from mlpscan.engine import evaluate
 from mlpscan.findings import Finding, Status
+from mlpscan.providers.aliyun.api import AliyunError, Transport
+from mlpscan.providers.aliyun.credentials import Credentials
+from mlpscan.providers.aliyun.services import load_services
 from mlpscan.snapshot import FAILED_CALLS_KEY, Snapshot
-from tests.fakes.aliyun_fake import AliyunFake
+from tests.conftest import REPO
+from tests.fakes.aliyun_fake import ROOT_KEY_ID, ROOT_SECRET, AliyunFake
 from tests.fakes.aliyun_services import (
     alb,
     cdn_domain,
@@ -22,7 +28,7 @@ from tests.fakes.aliyun_services import (
     services_weak,
 )
 from tests.fakes.aliyun_world import Bucket, trail
-from tests.providers.aliyun.conftest import Scan
+from tests.providers.aliyun.conftest import FAST, Scan
 
 ACCOUNT = "1234567890123456"
 HZ = "cn-hangzhou"
@@ -190,3 +196,28 @@ def test_the_answers_keep_the_apis_own_field_names(fake: AliyunFake, scan: Scan)
     bucket = next(b for b in of(snapshot, "aliyun.oss.bucket"))
     assert bucket["data"]["GetBucketReplication"] is None              # NoSuchReplicationConfiguration
     assert json.dumps(bucket["data"]["GetBucketReferer"]).count("acme.example") == 1
+
+
+def test_a_text_total_is_read_only_where_the_api_documents_it(fake: AliyunFake, scan: Scan) -> None:
+    fake.mangle("DescribeNetworkAcls", lambda answer: {**answer, "TotalCount": "many"}, region=HZ)
+    fake.mangle("DescribeNatGateways", lambda answer: {**answer, "TotalCount": "1"}, region=HZ)
+    snapshot = scan(fake)
+    failed = {(e.type, e.region, e.code) for e in snapshot.errors}
+    assert ("aliyun.vpc.network_acl", HZ, "MalformedResponse") in failed     # "12" is read, "many" is not
+    assert ("aliyun.vpc.nat_gateway", HZ, "MalformedResponse") in failed     # text where a number is documented
+    assert [r["region"] for r in of(snapshot, "aliyun.vpc.network_acl")] == ["cn-shanghai"]
+
+
+def test_a_roa_path_parameter_the_resource_lacks_is_an_error_not_a_listing(fake: AliyunFake) -> None:
+    route = load_services(REPO).route("elasticsearch", "DescribeInstance", HZ)
+    transport = Transport(FAST, fake.url)
+    credentials = Credentials(ROOT_KEY_ID, ROOT_SECRET)
+    try:
+        assert transport.send(route, {"InstanceId": "es-zhou0001"}, credentials)["Result"]["zoneCount"] == 2
+        with pytest.raises(AliyunError) as refused:
+            transport.send(route, {"InstanceId": None}, credentials)
+    finally:
+        transport.close()
+    assert (refused.value.code, refused.value.transient) == ("MissingInput", False)
+    assert "elasticsearch:DescribeInstance needs InstanceId for its path" in refused.value.message
+    assert not [c for c in fake.calls("DescribeInstance") if c.kind == "roa" and c.status != 200]

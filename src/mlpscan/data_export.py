@@ -83,6 +83,11 @@ def _paths(destinations: list[dict[str, Any]]) -> str:
 
 
 def _well_formed(export: dict[str, Any]) -> bool:
-    return (isinstance(export.get("sources"), list)
-            and isinstance(export.get("destinations"), list)
-            and all(isinstance(d, dict) and d.get("region") for d in export["destinations"]))
+    """Sources are region ids, destinations say how, what and where: anything else is malformed
+    (an edited or damaged snapshot), judged `error`, never read as "nothing leaves"."""
+    sources, destinations = export.get("sources"), export.get("destinations")
+    return (isinstance(sources, list) and all(isinstance(source, str) for source in sources)
+            and isinstance(destinations, list)
+            and all(isinstance(d, dict) and all(isinstance(d.get(key), str) and d.get(key)
+                                                for key in ("via", "name", "region"))
+                    for d in destinations))

@@ -73,9 +73,6 @@ class InputKind:
     load: Callable[[Path, Workspace], object]          # raises InputError on bad input, nothing else
     commands: Callable[[Path, Workspace], list[list[str]]]
     place: Callable[[Workspace], Path] | None = None   # where the mutant is written (default: root)
-    # The command line names this file in every exit-2 error. Not yet for a config whose
-    # `system.profile` is unknown: the CLI part of issue 17.13 (another branch) adds the file there.
-    cli_names_file: bool = True
 
     def path(self, workspace: Workspace) -> Path:
         return self.place(workspace) if self.place else workspace.root / f"input{self.suffix}"
@@ -176,7 +173,7 @@ KINDS = [
     InputKind("waivers", ".yaml", lambda _: WAIVER_SEEDS, _load_waivers,
               lambda path, ws: [_evaluate_with(ws, "--waivers", str(path))]),
     InputKind("config", ".yaml", lambda _: CONFIG_SEEDS, _load_config,
-              lambda path, ws: [_evaluate_with(ws, "--config", str(path))], cli_names_file=False),
+              lambda path, ws: [_evaluate_with(ws, "--config", str(path))]),
 ]
 
 
@@ -404,8 +401,7 @@ def check_cli(kind: InputKind, workspace: Workspace, path: Path, label: str) -> 
         errors = [line for line in stderr.splitlines() if line.startswith("mlpscan: error:")]
         if code == 2:
             assert len(errors) == 1, f"{kind.name} {label}: {stderr[-500:]}"
-            assert str(path) in errors[0] or not kind.cli_names_file, \
-                f"{kind.name} {label}: the error does not name the file: {errors[0]}"
+            assert str(path) in errors[0], f"{kind.name} {label}: the error does not name the file: {errors[0]}"
         else:
             assert not errors, f"{kind.name} {label}: exit {code} with {errors}"
 

@@ -5,11 +5,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from mlpscan.findings import UnitStatus
+
+
+def _clause_lists(value: Any) -> Any:
+    """`3: 8.1.4.1.d` is shorthand for `3: [8.1.4.1.d]`."""
+    if isinstance(value, dict):
+        return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
+def _levels(value: dict[int, list[str]]) -> dict[int, list[str]]:
+    for level, ids in value.items():
+        if level not in (1, 2, 3, 4):
+            raise ValueError(f"clause level {level} is not 1-4")
+        if not ids or len(set(ids)) != len(ids):
+            raise ValueError(f"level {level} must list distinct clauses")
+    return value
+
+
+# level -> GB/T 22239 clause ids, as checks and control families declare them
+ClauseMap = Annotated[dict[int, list[str]], BeforeValidator(_clause_lists), AfterValidator(_levels),
+                      Field(min_length=1, description="level -> GB/T 22239 clause ids")]
 
 Automatable = Literal["automated", "partial", "manual"]
 Confidence = Literal["H", "M", "L"]

@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from mlpscan.catalog import ClauseMap
 from mlpscan.conditions import Condition, compile_path, parse
 from mlpscan.findings import LawBasis, Severity
-from mlpscan.i18n import CheckText, Lang, placeholders
+from mlpscan.i18n import CheckText, Lang, placeholders, value_text
 from mlpscan.snapshot import PROVIDERS
 
 MESSAGE_FIELDS = {"name", "uid", "region", "target", "type"}
@@ -26,25 +27,15 @@ def render_message(template: str, fields: Mapping[str, str], params: Mapping[str
     def fill(match: re.Match[str]) -> str:
         root, rest = match["root"], match["rest"]
         if root == "param" and rest is not None:
-            return _text(params.get(rest))
+            return value_text(params.get(rest))
         if root == "data" and rest is not None:
             try:
-                return _text(compile_path(rest)(data))
+                return value_text(compile_path(rest)(data))
             except ValueError:  # a jmespath function refusing this resource's data
                 return "?"
         return fields.get(root, match[0])
 
     return PLACEHOLDER.sub(fill, template)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "?"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
 
 
 class Check(BaseModel):
@@ -65,7 +56,7 @@ class Check(BaseModel):
     family_divergence: str | None = Field(
         default=None, min_length=1,
         description="Why this check's clauses differ from its families' (the exception must say why)")
-    clauses: dict[int, list[str]] = Field(min_length=1, description="level -> GB/T 22239 clause ids")
+    clauses: ClauseMap
     where: Condition | None = None
     assert_: Condition | None = Field(default=None, alias="assert")
     evaluator: str | None = None
@@ -86,23 +77,6 @@ class Check(BaseModel):
     @classmethod
     def _one_or_a_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("clauses", mode="before")
-    @classmethod
-    def _clause_lists(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
-        return value
-
-    @field_validator("clauses")
-    @classmethod
-    def _levels(cls, value: dict[int, list[str]]) -> dict[int, list[str]]:
-        for level, ids in value.items():
-            if level not in (1, 2, 3, 4):
-                raise ValueError(f"clause level {level} is not 1-4")
-            if not ids:
-                raise ValueError(f"level {level} lists no clause")
-        return value
 
     @field_validator("where", "assert_", mode="before")
     @classmethod

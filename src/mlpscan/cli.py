@@ -38,6 +38,7 @@ from mlpscan.content import load_content
 from mlpscan.errors import InputError
 from mlpscan.findings import Report, Severity, Status
 from mlpscan.grading import DEGREES, OBJECTS, Grading, grade
+from mlpscan.merge import chain_problems, merge_snapshots, read_parts
 from mlpscan.outputs import STDOUT, write_file, write_files
 from mlpscan.planning import (
     DEFAULT_API_WORKERS,
@@ -238,6 +239,10 @@ def _display() -> argparse.ArgumentParser:
     display.add_argument("-v", "--verbose", action="store_true",
                          help="every resource, with observed and expected values, clauses, units, "
                               "remediation")
+    display.add_argument("--view", choices=("auto", "targets", "checks"), default="auto",
+                         help="targets: one result line per target (counts, worst severity) and the checks "
+                              "failing on the most targets; checks: each target's checks too; auto "
+                              "(default): targets above 20 targets")
     display.add_argument("-q", "--quiet", action="store_true",
                          help="print the summary only (and the exit code tells the result)")
     return display
@@ -291,6 +296,11 @@ def _target_options() -> argparse.ArgumentParser:
                        help=f"cloud API: longest wait for an answer, per read (default "
                             f"{DEFAULT_READ_TIMEOUT:.0f}; a call gives up after "
                             f"{DEFAULT_CALL_DEADLINE:.0f} s over all its attempts)")
+    hosts.add_argument("--shard", metavar="K/N|auto",
+                       help="collect only shard K of N of the planned hosts, accounts and regions (1-based; "
+                            "'auto': from MLPSCAN_SHARD, JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a "
+                            "Kubernetes Indexed Job, CI_NODE_INDEX/CI_NODE_TOTAL); join the shards with "
+                            "'mlpscan merge'")
     hosts.add_argument("--tag-values", choices=TAG_VALUE_POLICIES, default="mask-secrets",
                        help="cloud resource tags: keys are always kept; values kept (keep), masked when the "
                             "key names a secret (mask-secrets, the default) or all masked (drop)")
@@ -324,6 +334,16 @@ def _add_collect(sub: Subparsers, p: _Parents) -> None:
     collect.add_argument("-o", "--output", type=_output, required=True, metavar="FILE",
                          help="the snapshot file ('-': standard output)")
     collect.add_argument("--config", type=_path, metavar="FILE", help="mlpscan.yaml (for its targets)")
+    chosen = collect.add_mutually_exclusive_group()
+    chosen.add_argument("--level", type=int, choices=(1, 2, 3, 4),
+                        help="with --checks/--exclude-checks: the level whose checks they select "
+                             "(default: the config's, else 3)")
+    chosen.add_argument("--profile", metavar="NAME|PATH", help="instead of --level")
+    collect.add_argument("--checks", type=_words, action="extend", default=[], metavar="GLOB[,GLOB]",
+                         help="collect only what these checks read (repeatable; default: everything)")
+    collect.add_argument("--exclude-checks", type=_words, action="extend", default=[], metavar="GLOB[,GLOB]",
+                         help="collect nothing only these checks read (e.g. host.updates.* skips the package "
+                              "manager's query on every host)")
     collect.set_defaults(run=_cmd_collect)
 
 
@@ -335,9 +355,24 @@ def _add_evaluate(sub: Subparsers, p: _Parents) -> None:
 
 
 def _add_verify(sub: Subparsers, p: _Parents) -> None:
-    verify = sub.add_parser("verify", parents=[p.common], help="recompute a snapshot's digest")
+    verify = sub.add_parser("verify", parents=[p.common], help="recompute a snapshot's digest",
+                            description="Recompute a snapshot's digest; given the parts of a merged "
+                                        "snapshot, check that they are the ones it lists and merge to it.")
     verify.add_argument("snapshot", type=_path)
+    verify.add_argument("parts", type=_path, nargs="*", metavar="PART",
+                        help="the snapshots it was merged from (mlpscan merge)")
     verify.set_defaults(run=_cmd_verify)
+
+
+def _add_merge(sub: Subparsers, p: _Parents) -> None:
+    merge = sub.add_parser("merge", parents=[p.common], help="join shard snapshots into one sealed snapshot",
+                           description="Join the shards of one plan (collect --shard K/N), or separate "
+                                       "snapshots of different targets, into one sealed snapshot listing "
+                                       "each part's digest.")
+    merge.add_argument("snapshots", type=_path, nargs="+", metavar="SNAPSHOT")
+    merge.add_argument("-o", "--output", type=_output, required=True, metavar="FILE",
+                       help="the merged snapshot ('-': standard output)")
+    merge.set_defaults(run=_cmd_merge)
 
 
 def _add_checks(sub: Subparsers, p: _Parents) -> None:
@@ -410,8 +445,8 @@ def _add_record_commands(sub: Subparsers, p: _Parents) -> None:
 
 
 COMMANDS: tuple[Callable[[Subparsers, _Parents], None], ...] = (
-    _add_scan, _add_collect, _add_evaluate, _add_verify, _add_checks, _add_profiles, _add_coverage,
-    _add_grade, _add_validate, _add_schema, _add_record_commands, _add_completion)
+    _add_scan, _add_collect, _add_evaluate, _add_verify, _add_merge, _add_checks, _add_profiles,
+    _add_coverage, _add_grade, _add_validate, _add_schema, _add_record_commands, _add_completion)
 
 
 # -- requests from arguments --------------------------------------------------------------------
@@ -429,7 +464,7 @@ def _evaluation_request(args: argparse.Namespace) -> EvaluationRequest:
 
 def _target_request(args: argparse.Namespace) -> TargetRequest:
     return TargetRequest(targets=tuple(args.targets), inventory=args.inventory, limit=args.limit,
-                         regions=tuple(args.region), role_arns=tuple(args.role_arn))
+                         regions=tuple(args.region), role_arns=tuple(args.role_arn), shard=args.shard)
 
 
 def _scan_options(args: argparse.Namespace) -> ScanOptions:
@@ -462,7 +497,7 @@ def _table_options(args: argparse.Namespace) -> TableOptions:
         _parse(Status, statuses, "--status")) or TableOptions().statuses
     severities = frozenset(_parse(Severity, [s.lower() for s in args.severity], "--severity")) or None
     return TableOptions(statuses=chosen_statuses, severities=severities, verbose=args.verbose,
-                        quiet=args.quiet)
+                        quiet=args.quiet, view=args.view)
 
 
 def _parse(kind: type[Status] | type[Severity], values: list[str], flag: str) -> list[Any]:
@@ -494,16 +529,25 @@ def _cmd_evaluate(args: argparse.Namespace, session: _Session) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace, _: _Session) -> int:
-    content = load_content(args.content)
-    collection = _collection(args, load_config(args.config))
-    snapshot = _collect(collection, content)
+    wanted: Callable[[str], bool] = lambda _: True   # noqa: E731 - everything, unless checks are chosen
+    if args.checks or args.exclude_checks:
+        plan = plan_evaluation(EvaluationRequest(
+            content=args.content, config=args.config, level=args.level, profile=args.profile,
+            selection=CheckSelection(checks=tuple(args.checks), exclude=tuple(args.exclude_checks))))
+        sys.stderr.write(f"mlpscan: {plan.selection_note}\n")
+        content, config, wanted = plan.content, plan.config, plan.wants
+    else:
+        content, config = load_content(args.content), load_config(args.config)
+    collection = _collection(args, config)
+    snapshot = _collect(collection, content, wanted)
     data = dump_snapshot(snapshot)
     if args.output == STDOUT:
         _write_stdout(data)
     else:
         write_file(Path(args.output), data)
-        sys.stderr.write(f"mlpscan: wrote {_one_line(args.output)} ({len(snapshot.resources)} resources, "
-                         f"{len(snapshot.errors)} collection errors)\n")
+        shard = f"shard {snapshot.shard.label}: {len(snapshot.shard.units)} units, " if snapshot.shard else ""
+        sys.stderr.write(f"mlpscan: wrote {_one_line(args.output)} ({shard}{len(snapshot.resources)} "
+                         f"resources, {len(snapshot.errors)} collection errors)\n")
     nothing = bool(snapshot.targets) and bool(snapshot.errors) and not snapshot.resources
     return ExitCode.NO_TARGET if nothing else ExitCode.OK
 
@@ -551,6 +595,30 @@ def _cmd_verify(args: argparse.Namespace, _: _Session) -> int:
         return ExitCode.FINDINGS
     print(f"{args.snapshot}: OK {computed} ({len(snapshot.targets)} targets, "
           f"{len(snapshot.resources)} resources, {len(snapshot.errors)} errors)")
+    if not args.parts:
+        if snapshot.parts:
+            print(f"{args.snapshot}: merged from {len(snapshot.parts)} parts; give them to check the chain")
+        return ExitCode.OK
+    problems = chain_problems(snapshot, read_parts(args.parts))
+    for problem in problems:
+        print(f"{args.snapshot}: CHAIN BROKEN: {_one_line(problem)}")
+    if problems:
+        return ExitCode.FINDINGS
+    print(f"{args.snapshot}: chain OK: its {len(args.parts)} parts verify and merge to it")
+    return ExitCode.OK
+
+
+def _cmd_merge(args: argparse.Namespace, _: _Session) -> int:
+    parts = read_parts(args.snapshots)
+    merged = merge_snapshots(parts)
+    data = dump_snapshot(merged)
+    if args.output == STDOUT:
+        _write_stdout(data)
+    else:
+        write_file(Path(args.output), data)
+        sys.stderr.write(f"mlpscan: merged {len(parts)} parts into {_one_line(args.output)} "
+                         f"({len(merged.targets)} targets, {len(merged.resources)} resources, "
+                         f"{len(merged.errors)} collection errors; {merged.digest})\n")
     return ExitCode.OK
 
 

@@ -14,7 +14,8 @@ from mlpscan.providers.host.collector import HostCollection, HostOptions, collec
 from mlpscan.providers.host.commands import CommandSpec
 from mlpscan.providers.host.facts import AREAS
 from mlpscan.providers.host.spec import HostSpec
-from mlpscan.snapshot import CollectionError, Resource, Snapshot, Target, Tool
+from mlpscan.shard import Partition
+from mlpscan.snapshot import CollectionError, Resource, ShardDescriptor, ShardUnit, Snapshot, Target, Tool
 
 DEFAULT_MAX_WORKERS = 10
 # Always run on a host: whether /etc/shadow was readable tells whether the session ran as root,
@@ -32,16 +33,22 @@ def collect(
     wanted: Callable[[str], bool] = lambda _: True,
     max_workers: int = DEFAULT_MAX_WORKERS,
     on_done: Callable[[Target], None] | None = None,
+    partition: Partition | None = None,
 ) -> Snapshot:
     """Scan hosts with a bounded pool, then cloud accounts with theirs; returns the sealed snapshot.
 
     ``wanted`` says which resource types the selected checks read: collect asks for no more (on
-    a host, only the commands those types are built from run).
+    a host, only the commands those types are built from run). With a ``partition``, only this
+    shard's units are collected and the snapshot says which (its `shard` descriptor).
     """
     started = _now()
     targets: list[Target] = []
     resources: list[Resource] = []
     errors: list[CollectionError] = []
+    units: list[ShardUnit] = []
+    if partition is not None:
+        specs = [spec for spec in specs if partition.takes_host(spec)]
+        units += [ShardUnit(source=spec.id, target=spec.id) for spec in specs]
     if specs:
         commands = host_commands(content.host_commands, wanted)
         run = {c.id for c in commands}
@@ -58,12 +65,19 @@ def collect(
                 errors.extend(e for e in collection.errors if e.type not in left_out or e.operation in run)
     if clouds:
         found = collect_clouds(clouds, content.root, wanted, cloud_options or CloudOptions(), on_done=on_done,
-                               manifests=content.manifests)
+                               manifests=content.manifests,
+                               shares=partition.sources if partition is not None else None)
         targets.extend(found.targets)
         resources.extend(found.resources)
         errors.extend(found.errors)
+        units.extend(found.units)
+    shard = None
+    if partition is not None:
+        plan = partition.plan_digest(t for t in content.resource_types if wanted(t))
+        shard = ShardDescriptor(index=partition.shard.index, count=partition.shard.count, plan=plan,
+                                units=units)
     snapshot = Snapshot(schema_="mlpscan.snapshot/1", tool=Tool(version=__version__), started_at=started,
-                        finished_at=_now(), targets=targets, resources=resources, errors=errors)
+                        finished_at=_now(), targets=targets, resources=resources, errors=errors, shard=shard)
     return snapshot.sealed()
 
 

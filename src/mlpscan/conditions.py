@@ -11,7 +11,7 @@ A list condition names a list (`path`), optionally the items it is about (`where
 each item) and what they must satisfy (`satisfies`, evaluated on each item):
 
     every: {path: Listeners, where: {path: ListenerProtocol, op: eq, value: https},
-            satisfies: {path: TLSCipherPolicy, op: in, param: tls_cipher_policies}}
+            satisfies: {path: TLSCipherPolicy, op: in, param: aliyun_tls_policies}}
     none:  {path: SecurityIpList, satisfies: {path: "@", op: eq, value: 0.0.0.0/0}}
 
 `every` fails on one item that does not satisfy, `none` on one item that does; an item whose

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from mlpscan.loading import read_document, validate
 from mlpscan.snapshot import Platform, Target
@@ -64,6 +64,22 @@ class AccountRole(_Strict):
     name: str | None = Field(default=None, description="A label for reports")
 
 
+class RateLimitConfig(_Strict):
+    """A request budget (token bucket) for a service of each account; unset fields keep the
+    built-in limit's for that service (README, Fleets), else burst = rate, scope account, per action."""
+
+    rate: float = Field(gt=0, allow_inf_nan=False, description="Calls per second, on average")
+    burst: float | None = Field(default=None, ge=1, allow_inf_nan=False, description="Calls at once, at most")
+    scope: Literal["account", "region"] | None = Field(
+        default=None, description="One budget for the account, or one per region (as the provider counts)")
+    per: Literal["action", "service"] | None = Field(
+        default=None, description="One budget per API action, or one for the whole service")
+
+
+ServiceName = Annotated[str, StringConstraints(pattern=r"^([a-z0-9][a-z0-9-]*|\*)$")]
+RateLimits = dict[ServiceName, RateLimitConfig]
+
+
 class CloudConfig(_Strict):
     """One cloud credential source, and optionally the accounts reached from it by role."""
 
@@ -76,6 +92,9 @@ class CloudConfig(_Strict):
                                        description="Seconds to wait for an API answer, per read (default 60)")
     accounts: list[AccountRole] = Field(
         default_factory=list, description="Roles to assume; when given, the base account is not scanned")
+    rate_limits: RateLimits = Field(
+        default_factory=dict, description="Request budgets of these accounts, per service ('*': any other); "
+                                          "over the top-level rate_limits")
 
 
 class OutputConfig(_Strict):
@@ -94,6 +113,10 @@ class Config(_Strict):
     platforms: list[PlatformDeclaration] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
     output: OutputConfig = OutputConfig()
+    rate_limits: dict[Literal["aws", "aliyun", "tencent"], RateLimits] = Field(
+        default_factory=dict, description="Request budgets per provider and service ('*': any other "
+                                          "service), over the built-in defaults; shared by the workers and "
+                                          "the shards of each account")
 
     def declared_platform(self, target: Target, source: str) -> Platform | None:
         for declaration in self.platforms:

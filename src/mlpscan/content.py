@@ -15,10 +15,11 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 
+from mlpscan import data_export  # noqa: F401  (registers the data_export_destinations evaluator)
 from mlpscan.catalog import CHAPTER_OF_LEVEL, Catalog, Clause, LevelCatalogFile, expand
 from mlpscan.checks import Check, check_id_for
 from mlpscan.errors import InputError
-from mlpscan.evaluators import EVALUATORS
+from mlpscan.evaluators import EVALUATORS, evaluator_messages
 from mlpscan.families import Family, FamilyFile, Law, LawFile, divergence, expected_clauses
 from mlpscan.loading import Document, read_document, read_yaml, validate
 from mlpscan.platforms import PlatformTable
@@ -119,6 +120,7 @@ def load_content(root: str | Path | None = None) -> Content:
                       checks=checks, regions=regions, platforms=platforms, families=families, laws=laws,
                       manifests=manifests, host_commands=host_commands, resource_types=resource_types)
     _check_levels_tighten(content)
+    evaluator_messages(base)  # the evaluators' messages, in three languages, match what they give
     return content
 
 

@@ -18,7 +18,14 @@ from mlpscan.checks import Check, render_message
 from mlpscan.conditions import Condition, Undetermined
 from mlpscan.config import PlatformDeclaration
 from mlpscan.content import Content
-from mlpscan.evaluators import EVALUATORS, Context, Judgement, ResourceEvaluator, TargetEvaluator
+from mlpscan.evaluators import (
+    EVALUATORS,
+    Context,
+    Judgement,
+    ResourceEvaluator,
+    TargetEvaluator,
+    evaluator_messages,
+)
 from mlpscan.findings import (
     COLLECTION_INCOMPLETE,
     Finding,
@@ -73,7 +80,8 @@ def evaluate(
                     snapshot.digest, digest)
     index = _Index(snapshot, platforms, platforms_source)
     context = Context(level=profile.level, params=dict(profile.params), regions=content.regions,
-                      platforms=content.platforms, collected_at=snapshot.started_at, errors=index.errors)
+                      platforms=content.platforms, collected_at=snapshot.started_at, errors=index.errors,
+                      messages=evaluator_messages(content.root))
     findings: list[Finding] = []
     laws: dict[str, LawBasis] = {}
     for check in content.checks_for(profile):
@@ -216,8 +224,9 @@ class _CheckRun:
         yield self._from_judgement(self.index.target_ref(target), judgement)
 
     def _from_judgement(self, ref: ResourceRef, judgement: Judgement) -> Finding:
-        return self.finding(ref, judgement.status, judgement.message, judgement.observed,
-                            judgement.expected)
+        assert self.check.evaluator is not None  # only evaluator-backed checks give judgements
+        return self.finding(ref, judgement.status, self.context.say(self.check.evaluator, judgement.message),
+                            judgement.observed, judgement.expected)
 
     def _decide(self, resource: Resource) -> tuple[Status, str, dict[str, Any]]:
         observed: dict[str, Any] = {}

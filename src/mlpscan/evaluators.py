@@ -1,6 +1,9 @@
 """Named Python evaluators, for the rare check the condition language cannot say.
 
-Each one is small and reviewed; a check names it with `evaluator: <name>`.
+Each one is small and reviewed; a check names it with `evaluator: <name>`. An evaluator decides;
+it words nothing: its judgement carries a `Phrase` (a message key and values), and the templates,
+in English, Chinese and Japanese, are content (profiles/i18n/evaluators.yaml). Each evaluator
+declares the messages it gives and the values each one takes, which the content must match.
 """
 
 from __future__ import annotations
@@ -8,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from functools import cache
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol
 
-from mlpscan.data_export import DestinationsInMainland
 from mlpscan.findings import Status
+from mlpscan.i18n import Messages, Phrase, evaluators_path, read_evaluator_texts
 from mlpscan.platforms import (
     PlatformEntry,
     PlatformLevel,
@@ -39,18 +44,28 @@ class Context:
     platforms: PlatformTable
     collected_at: datetime | None = None      # when the snapshot was collected: ages are measured from it
     errors: Mapping[str, Sequence[CollectionError]] = field(default_factory=dict)   # by target id
+    messages: Mapping[str, Messages] = field(default_factory=dict)   # by evaluator name
+
+    def say(self, evaluator: str, phrase: Phrase) -> str:
+        """The English message, from the evaluator's templates in content."""
+        return self.messages[evaluator].say(phrase)
 
 
 @dataclass(frozen=True)
 class Judgement:
     status: Status
-    message: str
+    message: Phrase
     observed: Any = None
     expected: str | None = None
 
 
+# message key -> the values the evaluator gives it (its template may use any of them)
+MessageSpec = Mapping[str, tuple[str, ...]]
+
+
 class ResourceEvaluator(Protocol):
     per: Literal["resource"]
+    messages: ClassVar[MessageSpec]
 
     def selects(self, resource: Resource) -> bool: ...
     def selects_error(self, error: CollectionError, context: Context) -> bool: ...
@@ -59,14 +74,15 @@ class ResourceEvaluator(Protocol):
 
 class TargetEvaluator(Protocol):
     per: Literal["target"]
+    messages: ClassVar[MessageSpec]
 
     def judge(self, target: Target, resources: Sequence[Resource], context: Context) -> Judgement: ...
 
 
-def _failed(resource: Resource, *keys: str) -> str | None:
+def _failed(resource: Resource, *keys: str) -> list[str]:
+    """Why the calls behind these data keys failed, as the collector recorded it."""
     failed = resource.data.get(FAILED_CALLS_KEY) or {}
-    reasons = [str(failed[key]) for key in keys if key in failed]
-    return "; ".join(reasons) if reasons else None
+    return [str(failed[key]) for key in keys if key in failed]
 
 
 def _unlocated(error: CollectionError, context: Context) -> bool:
@@ -80,6 +96,12 @@ class MainlandResidency:
 
     per: Literal["resource"] = "resource"
     expected = "resource region is in mainland China"
+    messages: ClassVar[MessageSpec] = {
+        "region_undetermined": ("type", "name", "reason"),
+        "region_unknown": ("provider", "region", "type", "name"),
+        "mainland": ("type", "name", "region", "region_name"),
+        "outside_mainland": ("type", "name", "region", "region_name"),
+    }
 
     def selects(self, resource: Resource) -> bool:
         return resource.region is not None or REGION_KEY in resource.data.get(FAILED_CALLS_KEY, {})
@@ -102,27 +124,20 @@ class MainlandResidency:
         provider, region_id = resource.provider, resource.region or ""
         known = context.regions.get(provider)
         region = known.regions.get(region_id) if known else None
-        what = f"{resource.type} {resource.name or resource.uid}"
+        what = {"type": resource.type, "name": resource.name or resource.uid}
         if resource.region is None:
             reason = resource.data.get(FAILED_CALLS_KEY, {}).get(REGION_KEY, "")
-            return Judgement(Status.ERROR, f"the region of {what} could not be determined ({reason}), so "
-                             "its location cannot be decided", observed={"region": None},
-                             expected=self.expected)
+            return Judgement(Status.ERROR, Phrase("region_undetermined", {**what, "reason": reason}),
+                             observed={"region": None}, expected=self.expected)
         if region is None:
             return Judgement(
-                Status.ERROR,
-                f"unknown {provider} region id '{region_id}' for {what}: it is not in "
-                f"providers/{provider}/regions.yaml, so its location cannot be decided",
+                Status.ERROR, Phrase("region_unknown", {**what, "provider": provider, "region": region_id}),
                 observed={"region": region_id}, expected=self.expected)
         observed = {"region": region_id, "region_name": region.name, "mainland": region.mainland}
-        if region.mainland:
-            return Judgement(Status.PASS, f"{what} is in {region_id} ({region.name}), mainland China",
-                             observed, self.expected)
-        return Judgement(
-            Status.FAIL,
-            f"{what} is in {region_id} ({region.name}), outside mainland China: customer data and "
-            "personal information must be stored in China",
-            observed, self.expected)
+        where = {**what, "region": region_id, "region_name": region.name}
+        return Judgement(Status.PASS if region.mainland else Status.FAIL,
+                         Phrase("mainland" if region.mainland else "outside_mainland", where),
+                         observed, self.expected)
 
 
 class PlatformLevelAtLeastSystem:
@@ -138,19 +153,37 @@ class PlatformLevelAtLeastSystem:
     """
 
     per: Literal["target"] = "target"
+    messages: ClassVar[MessageSpec] = {
+        "never_reached": ("error",),
+        "locations_unknown": ("error",),
+        "failed_call": ("operation", "code"),
+        "failed_call_detail": ("operation", "code", "detail"),
+        "published_below": ("platform", "region", "platform_level", "level", "as_of", "confidence"),
+        "published_at_least": ("platform", "platform_level", "level", "as_of", "confidence"),
+        "unpublished": ("provider", "regions"),
+        "no_regions": ("provider",),
+        "stale": ("claims",),
+        "stale_claim": ("platform", "region", "as_of", "days", "limit"),
+        "declared_below": ("platform", "platform_level", "level", "source", "evidence"),
+        "declared_below_no_evidence": ("platform", "platform_level", "level", "source"),
+        "declared_at_least": ("platform", "platform_level", "level", "source", "evidence"),
+        "declared_at_least_no_evidence": ("platform", "platform_level", "level", "source"),
+        "unnamed_platform": (),
+    }
 
     def judge(self, target: Target, resources: Sequence[Resource], context: Context) -> Judgement:
         expected = f"platform MLPS level >= {context.level}"
         errors = list(context.errors.get(target.id, ()))
         lost = [e for e in errors if e.type == f"{target.provider}.*" and e.region is None]
         if lost and not resources:
-            return Judgement(Status.ERROR, "the account was never reached, so the platform hosting it "
-                             f"cannot be judged: {_describe(lost[0])}", {"reached": False}, expected)
+            return Judgement(Status.ERROR, Phrase("never_reached", {"error": _failed_call(lost[0])}),
+                             {"reached": False}, expected)
         if target.platform is not None:
             declared = target.platform
             known = PlatformLevel(level=declared.level, name=declared.name or "declared platform",
                                   source=declared.source, kind="declared")
-            return self._declared(known, declared.evidence, context, expected)
+            name: str | Phrase = declared.name or Phrase("unnamed_platform")
+            return self._declared(known, name, declared.evidence, context, expected)
         held = sorted({r.region for r in resources if r.region})
         doubtful = sorted({e.region for e in errors if e.region and "*" not in e.type} - set(held))
         everywhere = [e for e in errors
@@ -165,60 +198,49 @@ class PlatformLevelAtLeastSystem:
         below = {region: entry for region, entry in covered.items() if entry.level < context.level}
         if below:
             region, entry = min(below.items(), key=lambda item: item[1].level)
-            basis = f"published, as of {entry.as_of}, confidence {entry.confidence}"
-            return Judgement(Status.FAIL, f"platform {as_level(entry).name} in {region} is MLPS level "
-                             f"{entry.level}, lower than the system's level {context.level} ({basis})",
-                             {**observed, **_deciding(entry)}, expected)
+            return Judgement(Status.FAIL, Phrase("published_below", {
+                "platform": as_level(entry).name, "region": region, "platform_level": entry.level,
+                "level": context.level, "as_of": entry.as_of, "confidence": entry.confidence}),
+                {**observed, **_deciding(entry)}, expected)
         if everywhere:
-            return Judgement(Status.ERROR, "where the account keeps resources is not fully known, so the "
-                             f"platforms hosting them cannot be judged: {_describe(everywhere[0])}",
-                             observed, expected)
+            error = _failed_call(everywhere[0])
+            return Judgement(Status.ERROR, Phrase("locations_unknown", {"error": error}), observed, expected)
         if uncovered or not regions:
-            missing = ", ".join(uncovered) if uncovered else "no region (no regional resource was recorded)"
-            return Judgement(
-                Status.MANUAL,
-                f"no published MLPS level for the {target.provider} platform in {missing}. Attach the "
-                "provider's filing certificate (备案证明) or assessment report summary for this "
-                "platform and declare its level under 'platforms:' in mlpscan.yaml",
-                observed, expected)
+            phrase = (Phrase("unpublished", {"provider": target.provider, "regions": uncovered}) if uncovered
+                      else Phrase("no_regions", {"provider": target.provider}))
+            return Judgement(Status.MANUAL, phrase, observed, expected)
         stale = self._stale(covered, context)
         if stale:
-            return Judgement(
-                Status.MANUAL,
-                "the published MLPS level of the platform is not current: " + "; ".join(stale)
-                + ". Platforms are re-assessed yearly: attach the provider's current filing certificate or "
-                "assessment report summary and declare the level under 'platforms:' in mlpscan.yaml",
-                observed, expected)
+            return Judgement(Status.MANUAL, Phrase("stale", {"claims": stale}), observed, expected)
         entry = min(covered.values(), key=lambda entry: entry.level)
         weakest = as_level(entry)
-        return Judgement(
-            Status.PASS,
-            f"platform {weakest.name} is MLPS level {weakest.level} >= system level {context.level} "
-            f"(published, as of {weakest.as_of}, confidence {weakest.confidence}; keep the provider's "
-            "current filing certificate as evidence)", {**observed, **_deciding(entry)}, expected)
+        return Judgement(Status.PASS, Phrase("published_at_least", {
+            "platform": weakest.name, "platform_level": weakest.level, "level": context.level,
+            "as_of": weakest.as_of, "confidence": weakest.confidence}),
+            {**observed, **_deciding(entry)}, expected)
 
     @staticmethod
-    def _declared(known: PlatformLevel, evidence: str | None, context: Context, expected: str) -> Judgement:
+    def _declared(known: PlatformLevel, name: str | Phrase, evidence: str | None, context: Context,
+                  expected: str) -> Judgement:
         observed = {"platform": known.name, "platform_level": known.level, "source": known.source,
                     "evidence": evidence}
-        basis = known.source + (f", evidence: {evidence}" if evidence else ", no evidence recorded")
-        if known.level < context.level:
-            return Judgement(Status.FAIL, f"platform {known.name} is MLPS level {known.level}, lower than "
-                             f"the system's level {context.level} ({basis})", observed, expected)
-        return Judgement(Status.PASS, f"platform {known.name} is MLPS level {known.level} >= system level "
-                         f"{context.level} ({basis})", observed, expected)
+        below = known.level < context.level
+        key = ("declared_below" if below else "declared_at_least") + ("" if evidence else "_no_evidence")
+        values = {"platform": name, "platform_level": known.level, "level": context.level,
+                  "source": known.source, **({"evidence": evidence} if evidence else {})}
+        return Judgement(Status.FAIL if below else Status.PASS, Phrase(key, values), observed, expected)
 
     @staticmethod
-    def _stale(covered: Mapping[str, PlatformEntry], context: Context) -> list[str]:
+    def _stale(covered: Mapping[str, PlatformEntry], context: Context) -> list[Phrase]:
         """Published claims older than platform_claim_max_age_days when the snapshot was collected."""
         limit = context.params.get("platform_claim_max_age_days")
         if context.collected_at is None or not isinstance(limit, int):
             return []
         day = context.collected_at.date()
-        return sorted({f"{entry.id} ({region}) is dated {entry.as_of}, "
-                       f"{(day - claim_date(entry.as_of)).days} days before the collection "
-                       f"(platform_claim_max_age_days: {limit})"
-                       for region, entry in covered.items() if (day - claim_date(entry.as_of)).days > limit})
+        return [Phrase("stale_claim", {"platform": entry.id, "region": region, "as_of": entry.as_of,
+                                       "days": (day - claim_date(entry.as_of)).days, "limit": limit})
+                for region, entry in sorted(covered.items(), key=lambda item: (item[1].id, item[0]))
+                if (day - claim_date(entry.as_of)).days > limit]
 
 
 def _deciding(entry: PlatformEntry) -> dict[str, Any]:
@@ -233,6 +255,13 @@ class WorldOpenAdminPorts:
     derived at collection the same way on every cloud)."""
 
     per: Literal["resource"] = "resource"
+    messages: ClassVar[MessageSpec] = {
+        "collection_failed": ("reasons",),
+        "ports_unknown": ("group", "region", "reason"),
+        "ports_unresolved": ("group", "region"),
+        "open": ("group", "region", "ports"),
+        "closed": ("group", "region"),
+    }
 
     def selects(self, resource: Resource) -> bool:
         return True
@@ -243,26 +272,24 @@ class WorldOpenAdminPorts:
     def judge(self, resource: Resource, context: Context) -> Judgement:
         ports = sorted(int(port) for port in context.params.get("admin_ports") or [])
         expected = f"no port of admin_ports {ports} open to 0.0.0.0/0 or ::/0"
-        what = f"security group {resource.name or resource.uid} ({resource.region or 'global'})"
+        group = {"group": resource.name or resource.uid, "region": resource.region or "global"}
         failed = _failed(resource, "WorldOpenRanges")
         if failed:
-            return Judgement(Status.ERROR, f"collection failed for what this check reads: {failed}",
+            return Judgement(Status.ERROR, Phrase("collection_failed", {"reasons": "; ".join(failed)}),
                              {FAILED_CALLS_KEY: resource.data.get(FAILED_CALLS_KEY)}, expected)
         ranges = resource.data.get("WorldOpenRanges")
         if not isinstance(ranges, list) or not all(isinstance(r, dict) for r in ranges):
             unknown = (resource.data.get("WorldOpen") or {}).get("unresolved") if isinstance(
                 resource.data.get("WorldOpen"), dict) else None
-            why = unknown or "a rule takes its ports from a template or list that is not resolved"
-            return Judgement(Status.ERROR, f"the ports {what} opens to the Internet are not known ({why})",
-                             {"WorldOpenRanges": ranges}, expected)
+            phrase = (Phrase("ports_unknown", {**group, "reason": unknown}) if unknown
+                      else Phrase("ports_unresolved", group))
+            return Judgement(Status.ERROR, phrase, {"WorldOpenRanges": ranges}, expected)
         reachable = sorted({port for r in ranges if str(r.get("Protocol")).lower() in ("tcp", "all")
                             for port in ports if _within(port, r)})
         observed = {"WorldOpenRanges": ranges, "admin_ports": ports, "reachable": reachable}
         if reachable:
-            return Judgement(Status.FAIL, f"{what} lets the whole Internet reach remote administration on "
-                             f"port(s) {', '.join(map(str, reachable))}", observed, expected)
-        return Judgement(Status.PASS, f"{what} opens no administration port to the Internet", observed,
-                         expected)
+            return Judgement(Status.FAIL, Phrase("open", {**group, "ports": reachable}), observed, expected)
+        return Judgement(Status.PASS, Phrase("closed", group), observed, expected)
 
 
 def _within(port: int, span: Mapping[str, Any]) -> bool:
@@ -297,6 +324,25 @@ class BucketPolicyDeniesPlainHttp:
 
     per: Literal["resource"] = "resource"
     expected = "the bucket policy denies every request without TLS (all principals, actions and objects)"
+    messages: ClassVar[MessageSpec] = {
+        "collection_failed": ("reasons",),
+        "policy_not_read": (),
+        "no_policy": ("bucket",),
+        "unreadable_policy": ("bucket",),
+        "tls_only": ("bucket",),
+        "plain_http": ("bucket", "uncovered"),
+        "plain_http_near_misses": ("bucket", "uncovered", "near_misses"),
+        "uncovered_bucket": (),
+        "uncovered_objects": (),
+        "uncovered_both": (),
+        "near_miss": ("reasons",),
+        "negated": ("elements",),
+        "not_every_principal": (),
+        "some_actions": ("actions",),
+        "no_action": (),
+        "narrowed": (),
+        "not_insecure_transport": ("operator", "values"),
+    }
 
     def selects(self, resource: Resource) -> bool:
         return True
@@ -308,68 +354,69 @@ class BucketPolicyDeniesPlainHttp:
         dialect = DIALECTS[resource.provider]
         failed = _failed(resource, "GetBucketPolicy")
         if failed:
-            return Judgement(Status.ERROR, f"collection failed for what this check reads: {failed}",
+            return Judgement(Status.ERROR, Phrase("collection_failed", {"reasons": "; ".join(failed)}),
                              {FAILED_CALLS_KEY: resource.data.get(FAILED_CALLS_KEY)}, self.expected)
         if "GetBucketPolicy" not in resource.data:
-            return Judgement(Status.ERROR, "the bucket policy was not read (GetBucketPolicy is missing)",
-                             None, self.expected)
+            return Judgement(Status.ERROR, Phrase("policy_not_read"), None, self.expected)
         document = resource.data["GetBucketPolicy"]
-        name = resource.name or resource.uid
+        name = {"bucket": resource.name or resource.uid}
         if document is None:
-            return Judgement(Status.FAIL, f"bucket {name} has no bucket policy, so it accepts plain http",
-                             {"GetBucketPolicy": None}, self.expected)
+            return Judgement(Status.FAIL, Phrase("no_policy", name), {"GetBucketPolicy": None}, self.expected)
         found = statements(document)
         if found is None:
-            return Judgement(Status.ERROR, f"the policy of bucket {name} cannot be read as a policy document",
-                             {"GetBucketPolicy": document}, self.expected)
+            return Judgement(Status.ERROR, Phrase("unreadable_policy", name), {"GetBucketPolicy": document},
+                             self.expected)
         bucket, objects = _bucket_resources(resource)
         qualifying: list[Statement] = []
-        near: list[str] = []
+        near: list[list[Phrase]] = []
         for statement in found:
-            problem = _not_tls_deny(statement, dialect)
-            if problem is None:
+            problems = _not_tls_deny(statement, dialect)
+            if problems == []:
                 qualifying.append(statement)
-            elif problem:
-                near.append(problem)
+            elif problems:
+                near.append(problems)
         patterns = [p for s in qualifying for p in s.resources]
         exact = dialect.resources_case_sensitive
         covers_bucket = any(matches(p, b, case_sensitive=exact) for p in patterns for b in bucket)
         covers_objects = any(covers_everything_under(p, objects, case_sensitive=exact) for p in patterns)
         observed = {"tls_deny_statements": len(qualifying), "covers_bucket": covers_bucket,
-                    "covers_every_object": covers_objects, "near_misses": near}
+                    "covers_every_object": covers_objects,
+                    "near_misses": [[{"reason": r.key, **r.values} for r in reasons] for reasons in near]}
         if covers_bucket and covers_objects:
-            return Judgement(Status.PASS, f"bucket {name} denies every request without TLS", observed,
+            return Judgement(Status.PASS, Phrase("tls_only", name), observed, self.expected)
+        uncovered = Phrase("uncovered_objects" if covers_bucket else
+                           "uncovered_bucket" if covers_objects else "uncovered_both")
+        if not near:
+            return Judgement(Status.FAIL, Phrase("plain_http", {**name, "uncovered": uncovered}), observed,
                              self.expected)
-        gaps = [what for what, ok in (("the bucket itself", covers_bucket), ("every object", covers_objects))
-                if not ok]
-        why = f"; {'; '.join(near)}" if near else ""
-        return Judgement(Status.FAIL, f"bucket {name} accepts plain http: no Deny on insecure transport for "
-                         f"every principal and action covers {' and '.join(gaps)}{why}", observed,
-                         self.expected)
+        near_misses = [Phrase("near_miss", {"reasons": reasons}) for reasons in near]
+        return Judgement(Status.FAIL, Phrase("plain_http_near_misses", {
+            **name, "uncovered": uncovered, "near_misses": near_misses}), observed, self.expected)
 
 
-def _not_tls_deny(statement: Statement, dialect: _Dialect) -> str | None:
-    """None when the statement denies every principal every action over plain http; otherwise why
-    not ("" when it has nothing to do with transport)."""
+def _not_tls_deny(statement: Statement, dialect: _Dialect) -> list[Phrase] | None:
+    """Why the statement is no Deny of every principal's every action over plain http: None when it
+    has nothing to do with transport, no reason when it is one."""
     operators = {op.lower(): keys for op, keys in statement.condition.items()}
     transport = [(op, key, values) for op, keys in operators.items() for key, values in keys.items()
                  if key.lower() in dialect.keys]
     if statement.effect != "deny" or not transport:
-        return ""
+        return None
     reasons = []
     if statement.negated:
-        reasons.append(f"it uses {', '.join(statement.negated)}")
+        reasons.append(Phrase("negated", {"elements": list(statement.negated)}))
     if not everyone(statement.principal):
-        reasons.append("it does not apply to every principal")
+        reasons.append(Phrase("not_every_principal"))
     if not any(covers_everything_under(action, dialect.actions, case_sensitive=False) or action == "*"
                for action in statement.actions):
-        reasons.append(f"it denies only {', '.join(statement.actions) or 'no action'}")
+        reasons.append(Phrase("some_actions", {"actions": list(statement.actions)}) if statement.actions
+                       else Phrase("no_action"))
     op, _, values = transport[0]
     if len(transport) != 1 or sum(len(keys) for keys in operators.values()) != 1:
-        reasons.append("another condition narrows it")
+        reasons.append(Phrase("narrowed"))
     elif op not in dialect.operators or not any(str(v).lower() == "false" for v in values):
-        reasons.append(f"its condition is {op} {values}, not the transport being insecure")
-    return "a Deny on transport does not count: " + ", ".join(reasons) if reasons else None
+        reasons.append(Phrase("not_insecure_transport", {"operator": op, "values": values}))
+    return reasons
 
 
 def _bucket_resources(resource: Resource) -> tuple[list[str], str]:
@@ -385,9 +432,11 @@ def _bucket_resources(resource: Resource) -> tuple[list[str], str]:
     return [resource.uid, resource.uid + "/"], resource.uid + "/"
 
 
-def _describe(error: CollectionError) -> str:
-    where = f" in {error.region}" if error.region else ""
-    return f"{error.operation}{where} returned {error.code}" + (f": {error.message}" if error.message else "")
+def _failed_call(error: CollectionError) -> Phrase:
+    """An account-wide call that failed (the platform check reads only those: no region)."""
+    values = {"operation": error.operation, "code": error.code}
+    return Phrase("failed_call_detail", {**values, "detail": error.message}) if error.message else Phrase(
+        "failed_call", values)
 
 
 EVALUATORS: dict[str, ResourceEvaluator | TargetEvaluator] = {
@@ -395,5 +444,12 @@ EVALUATORS: dict[str, ResourceEvaluator | TargetEvaluator] = {
     "platform_level_at_least_system": PlatformLevelAtLeastSystem(),
     "world_open_admin_ports": WorldOpenAdminPorts(),
     "bucket_policy_denies_plain_http": BucketPolicyDeniesPlainHttp(),
-    "destinations_in_mainland": DestinationsInMainland(),
 }
+
+
+@cache
+def evaluator_messages(content_root: Path) -> dict[str, Messages]:
+    """Each evaluator's message templates (profiles/i18n/evaluators.yaml), checked against the
+    messages it gives and their values."""
+    return read_evaluator_texts(evaluators_path(content_root),
+                                {name: evaluator.messages for name, evaluator in EVALUATORS.items()})

@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mlpscan.catalog import ClauseMap
 from mlpscan.findings import LawArticle, LawBasis
 
 ID_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
@@ -31,25 +32,8 @@ class _Strict(BaseModel):
 class Family(_Strict):
     title: str
     description: str | None = None
-    clauses: dict[int, list[str]] = Field(min_length=1, description="level -> GB/T 22239 clause ids")
+    clauses: ClauseMap
     law: list[str] = Field(default_factory=list, description="Ids of profiles/laws.yaml entries")
-
-    @field_validator("clauses", mode="before")
-    @classmethod
-    def _clause_lists(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
-        return value
-
-    @field_validator("clauses")
-    @classmethod
-    def _levels(cls, value: dict[int, list[str]]) -> dict[int, list[str]]:
-        for level, ids in value.items():
-            if level not in (1, 2, 3, 4):
-                raise ValueError(f"clause level {level} is not 1-4")
-            if not ids or len(set(ids)) != len(ids):
-                raise ValueError(f"level {level} must list distinct clauses")
-        return value
 
 
 class FamilyFile(_Strict):

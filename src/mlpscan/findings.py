@@ -183,9 +183,22 @@ class ToolInfo(_Model):
     version: str
 
 
+class TargetResult(_Model):
+    """One target's line of the fleet view."""
+
+    target: str
+    by_status: dict[Status, int] = Field(
+        description="Its findings per status (statuses it has none of left out)")
+    worst_severity: Severity | None = Field(
+        default=None, description="The highest severity among its fail and error findings (null: none)")
+
+
 class Summary(_Model):
     by_status: dict[Status, int]
     by_severity: dict[Severity, int] = Field(description="Failing and error findings per severity")
+    by_target: list[TargetResult] = Field(
+        default_factory=list, description="One result line per target, by target id: a fleet of 5,000 hosts "
+                                          "reads as 5,000 lines")
 
 
 class Report(_Model):
@@ -238,8 +251,18 @@ COLLECTION_INCOMPLETE = BuiltinRule(
 def summarize(findings: list[Finding]) -> Summary:
     by_status = dict.fromkeys(Status, 0)
     by_severity = dict.fromkeys(Severity, 0)
+    per_target: dict[str, dict[Status, int]] = {}
+    worst: dict[str, Severity] = {}
     for finding in findings:
         by_status[finding.status] += 1
+        target = finding.resource.target
+        counts = per_target.setdefault(target, {})
+        counts[finding.status] = counts.get(finding.status, 0) + 1
         if finding.status in (Status.FAIL, Status.ERROR):
             by_severity[finding.severity] += 1
-    return Summary(by_status=by_status, by_severity=by_severity)
+            if target not in worst or finding.severity.rank > worst[target].rank:
+                worst[target] = finding.severity
+    by_target = [TargetResult(target=target, by_status={s: counts[s] for s in Status if s in counts},
+                              worst_severity=worst.get(target))
+                 for target, counts in sorted(per_target.items())]
+    return Summary(by_status=by_status, by_severity=by_severity, by_target=by_target)

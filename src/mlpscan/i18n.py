@@ -3,7 +3,13 @@
 Every user-facing text lives in content, never in Python: the interface strings (headings, table
 headers, category and status names) in profiles/i18n/ui.yaml, the checks' titles, messages and
 remediation in an `i18n:` block of each check (English stays in the check's own fields), the
-units' requirement texts in the catalogue files. This module only looks them up.
+messages of the named evaluators in profiles/i18n/evaluators.yaml, the units' requirement texts
+in the catalogue files. This module only looks them up and fills them in.
+
+A report holds every message in English only. A message is translated by reading the values of
+its placeholders back out of the English text with the English template, then filling the
+translated template with them; a value that reads as another message of the same evaluator (or
+a list of them) is translated the same way. What does not match stays English.
 """
 
 from __future__ import annotations
@@ -11,8 +17,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -25,6 +31,7 @@ Lang = Literal["en", "zh", "ja"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
 TRANSLATED: tuple[Lang, ...] = ("zh", "ja")  # English is the check's own fields
 PLACEHOLDER = re.compile(r"\{[^{}]+\}")
+PHRASE_SEPARATOR = "; "  # between the phrases of a list, in English (ui.yaml sep.phrases: the others)
 
 
 class CheckText(BaseModel):
@@ -43,6 +50,17 @@ def placeholders(text: str | None) -> list[str]:
     return sorted(PLACEHOLDER.findall(text or ""))
 
 
+def value_text(value: Any) -> str:
+    """How a value fills a placeholder: None as '?', booleans in lower case, lists joined by ', '."""
+    if value is None:
+        return "?"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(value_text(v) for v in value)
+    return str(value)
+
+
 def text_problems(english: Mapping[str, str | None], translations: Mapping[str, CheckText]) -> list[str]:
     """What is wrong with a check's translations: missing texts or placeholders that differ."""
     problems: list[str] = []
@@ -51,13 +69,13 @@ def text_problems(english: Mapping[str, str | None], translations: Mapping[str, 
         if text is None:
             problems.append(f"no '{lang}' texts (i18n.{lang})")
             continue
-        for field in ("message", "remediation"):
-            source, translated = english.get(field), getattr(text, field)
+        for name in ("message", "remediation"):
+            source, translated = english.get(name), getattr(text, name)
             if (source is None) != (translated is None):
-                problems.append(f"i18n.{lang}.{field} is {'missing' if translated is None else 'extra'}")
+                problems.append(f"i18n.{lang}.{name} is {'missing' if translated is None else 'extra'}")
             elif placeholders(source) != placeholders(translated):
                 problems.append(
-                    f"i18n.{lang}.{field} placeholders {placeholders(translated)} differ from "
+                    f"i18n.{lang}.{name} placeholders {placeholders(translated)} differ from "
                     f"the English {placeholders(source)}"
                 )
     return problems
@@ -126,3 +144,136 @@ def _load_ui(path: Path) -> dict[str, Tri]:
 
 def texts(content_root: Path, lang: Lang) -> Texts:
     return Texts(lang=lang, table=_load_ui(ui_path(content_root)))
+
+
+# -- evaluator messages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A message of a named evaluator: the key of its template (profiles/i18n/evaluators.yaml) and
+    the values of the template's {placeholders}. A value may itself be a phrase, or a list of
+    phrases (said one after the other)."""
+
+    key: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+# A value whose brackets balance (two levels deep), tried first: a name such as "web (prod)" before
+# " ({region})" is then read whole rather than cut at its own bracket.
+_BALANCED = (r"(?:[^()（）]|\((?:[^()]|\([^()]*\))*\)|（(?:[^（）]|（[^（）]*）)*）)*?")
+
+
+@lru_cache(maxsize=1024)
+def _patterns(template: str) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...]]:
+    parts = PLACEHOLDER.split(template)
+    names = tuple(PLACEHOLDER.findall(template))
+
+    def pattern(value: str) -> re.Pattern[str]:
+        return re.compile("".join(re.escape(part) + (f"(?P<g{i}>{value})" if i < len(names) else "")
+                                  for i, part in enumerate(parts)), flags=re.DOTALL)
+
+    return (pattern(_BALANCED), pattern(".*?")), names
+
+
+def read_back(template: str, text: str) -> dict[str, str] | None:
+    """The value each placeholder of ``template`` has in ``text``; None when ``text`` is not an
+    instance of it (a placeholder used twice must have the same value both times). Where the
+    text can be cut in several ways, values with balanced brackets win, then the shortest first
+    values."""
+    patterns, names = _patterns(template)
+    for pattern in patterns:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values: dict[str, str] = {}
+        if all(values.setdefault(name, match[f"g{i}"]) == match[f"g{i}"] for i, name in enumerate(names)):
+            return values
+    return None
+
+
+def fill_in(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with each placeholder replaced by its value (unknown ones left as they are)."""
+    return PLACEHOLDER.sub(lambda m: values.get(m[0], m[0]), template)
+
+
+class Messages:
+    """One evaluator's message templates, by key."""
+
+    def __init__(self, templates: Mapping[str, Tri]):
+        self.templates = dict(templates)
+        # more fixed text first, so that a shorter template that happens to match too never wins
+        self._ordered = sorted((t for t in self.templates.values() if PLACEHOLDER.sub("", t.en)),
+                               key=lambda t: -len(PLACEHOLDER.sub("", t.en)))
+
+    def say(self, phrase: Phrase) -> str:
+        """The English text of ``phrase``."""
+        def fill(match: re.Match[str]) -> str:
+            value = phrase.values.get(match[0][1:-1])
+            if isinstance(value, Phrase):
+                return self.say(value)
+            if isinstance(value, list) and value and all(isinstance(v, Phrase) for v in value):
+                return PHRASE_SEPARATOR.join(self.say(v) for v in value)
+            return value_text(value)
+
+        return PLACEHOLDER.sub(fill, self.templates[phrase.key].en)
+
+    def translate(self, text: str, lang: Lang, separator: str) -> str | None:
+        """``text``, one of these messages in English, in ``lang`` (lists of phrases joined by
+        ``separator``); None when it is none of them."""
+        for tri in self._ordered:
+            values = read_back(tri.en, text)
+            if values is not None:
+                return fill_in(tri.get(lang), {name: self._value(value, lang, separator)
+                                               for name, value in values.items()})
+        return None
+
+    def _value(self, value: str, lang: Lang, separator: str) -> str:
+        """A list of phrases (each item one of these messages), else one phrase, else the value."""
+        items = value.split(PHRASE_SEPARATOR)
+        if len(items) > 1:
+            said = [self.translate(item, lang, separator) for item in items]
+            if all(s is not None for s in said):
+                return separator.join(s for s in said if s is not None)
+        return self.translate(value, lang, separator) or value
+
+
+class _EvaluatorFile(RootModel[dict[str, dict[str, Tri]]]):
+    pass
+
+
+def evaluators_path(content_root: Path) -> Path:
+    return content_root / "profiles" / "i18n" / "evaluators.yaml"
+
+
+def read_evaluator_texts(path: Path, declared: Mapping[str, Mapping[str, tuple[str, ...]]]
+                         ) -> dict[str, Messages]:
+    """profiles/i18n/evaluators.yaml: for each evaluator in ``declared`` (evaluator -> message key
+    -> the values it gives), every message in en, zh and ja, using only those values, the same
+    placeholders in the three languages."""
+    doc = read_yaml(path)
+    table = validate(_EvaluatorFile, doc).root
+    for evaluator in sorted(set(declared) | set(table)):
+        wanted, found = declared.get(evaluator), table.get(evaluator)
+        if wanted is None or found is None:
+            problem = "is not a named evaluator" if wanted is None else "has no messages"
+            raise InputError(f"evaluator '{evaluator}' {problem}", path=path,
+                             line=doc.line_of([evaluator]) if found else None)
+        if set(wanted) != set(found):
+            missing, extra = sorted(set(wanted) - set(found)), sorted(set(found) - set(wanted))
+            raise InputError(f"{evaluator}: " + "; ".join(
+                [f"no message '{key}'" for key in missing] + [f"'{key}' is not a message it gives"
+                                                            for key in extra]),
+                path=path, line=doc.line_of([evaluator]))
+        for key, tri in found.items():
+            used = {name[1:-1] for name in placeholders(tri.en)}
+            line = doc.line_of([evaluator, key])
+            if not used <= set(wanted[key]):
+                raise InputError(f"{evaluator}.{key} uses " + ", ".join(f"{{{n}}}" for n in sorted(
+                    used - set(wanted[key]))) + "; it has " + (", ".join(
+                        f"{{{n}}}" for n in wanted[key]) or "no values"), path=path, line=line)
+            for lang in TRANSLATED:
+                if placeholders(tri.get(lang)) != placeholders(tri.en):
+                    raise InputError(f"{evaluator}.{key}: the {lang} text's placeholders differ from the "
+                                     "English", path=path, line=line)
+    return {evaluator: Messages(messages) for evaluator, messages in table.items()}

@@ -24,7 +24,7 @@ from mlpscan.answers import SurveyAnswer, read_answers
 from mlpscan.baseline import Comparison, compare, read_baseline
 from mlpscan.checks import Check
 from mlpscan.collect import DEFAULT_MAX_WORKERS, collect
-from mlpscan.config import CloudConfig, Config, read_config
+from mlpscan.config import CloudConfig, Config, RateLimitConfig, RateLimits, read_config
 from mlpscan.content import Content, load_content
 from mlpscan.engine import evaluate, target_resource_type
 from mlpscan.errors import InputError
@@ -41,6 +41,7 @@ from mlpscan.providers.cloud.collect import (
     CloudOptions,
     provider_module,
 )
+from mlpscan.providers.cloud.ratelimit import DEFAULT_LIMITS, Limit
 from mlpscan.providers.cloud.source import CloudSource, resolve_endpoint
 from mlpscan.providers.cloud.tags import TAG_VALUE_POLICIES, TagValues
 from mlpscan.providers.host.collector import HostOptions
@@ -51,6 +52,7 @@ from mlpscan.providers.host.limits import (
     byte_size,
 )
 from mlpscan.providers.host.transport import PASSWORD_ENV
+from mlpscan.shard import Partition, partition, requested_shard
 from mlpscan.snapshot import PROVIDERS, Snapshot, Target
 from mlpscan.targets import HostSpec, parse_target
 from mlpscan.units import level_units
@@ -468,6 +470,7 @@ class TargetRequest:
     limit: str | None = None
     regions: tuple[str, ...] = ()          # each may be a comma list
     role_arns: tuple[str, ...] = ()
+    shard: str | None = None               # "K/N", or "auto": from the job engine's environment
 
 
 @dataclass(frozen=True)
@@ -499,10 +502,12 @@ class CollectionPlan:
     cloud_options: CloudOptions
     max_workers: int
     config: LoadedConfig
+    partition: Partition | None = None     # sharded: this shard's share of the plan
 
     @property
     def size(self) -> int:
-        return len(self.hosts) + len(self.clouds)
+        hosts = len(self.partition.hosts) if self.partition is not None else len(self.hosts)
+        return hosts + len(self.clouds)
 
     @property
     def needs_password(self) -> bool:
@@ -515,7 +520,7 @@ class CollectionPlan:
                 on_done: Callable[[Target], None] | None = None) -> Snapshot:
         return collect(self.hosts, content, self.host_options, clouds=self.clouds,
                        cloud_options=self.cloud_options, wanted=wanted, max_workers=self.max_workers,
-                       on_done=on_done)
+                       on_done=on_done, partition=self.partition)
 
     def anchors(self, snapshot: Snapshot) -> dict[str, str]:
         """Target id -> the file that declared it (SARIF locations)."""
@@ -528,8 +533,10 @@ class CollectionPlan:
 
 def plan_collection(request: TargetRequest, options: ScanOptions, config: LoadedConfig,
                     providers: Sequence[str] = ()) -> CollectionPlan:
-    """Hosts and cloud sources (the command line's, else the config's, else this host), checked."""
+    """Hosts and cloud sources (the command line's, else the config's, else this host), checked;
+    with a shard, the share of them this process collects."""
     _check_options(options)
+    shard = requested_shard(request.shard, os.environ)
     hosts, clouds = _targets(request, config, providers)
     _require_extras(hosts, clouds)
     if any(h.transport == "ssh" for h in hosts):
@@ -541,10 +548,29 @@ def plan_collection(request: TargetRequest, options: ScanOptions, config: Loaded
         known_hosts=options.known_hosts, accept_new_host_keys=options.accept_new_host_keys,
         identity_files=list(options.identity), ssh_config=options.ssh_config,
         password=options.password if options.password is not None else os.environ.get(PASSWORD_ENV))
+    budgets: dict[str, Mapping[str, Limit]] = {provider: rate_limits(provider, given)
+                                               for provider, given in config.config.rate_limits.items()}
     cloud_options = CloudOptions(api_workers=options.api_workers, connect_timeout=options.connect_timeout,
-                                 read_timeout=options.read_timeout, tag_values=options.tag_values)
+                                 read_timeout=options.read_timeout, tag_values=options.tag_values,
+                                 rate_limits=budgets)
     return CollectionPlan(hosts=tuple(hosts), clouds=tuple(clouds), host_options=host_options,
-                          cloud_options=cloud_options, max_workers=options.max_workers, config=config)
+                          cloud_options=cloud_options, max_workers=options.max_workers, config=config,
+                          partition=partition(hosts, clouds, shard) if shard is not None else None)
+
+
+def rate_limits(provider: str, given: RateLimits) -> dict[str, Limit]:
+    """mlpscan.yaml's budgets as buckets: what a service's entry leaves unset is the built-in limit's
+    for that service (or for the provider's other services), else burst = rate, per account and action."""
+    return {service: _limit(provider, service, entry) for service, entry in given.items()}
+
+
+def _limit(provider: str, service: str, entry: RateLimitConfig) -> Limit:
+    defaults = DEFAULT_LIMITS.get(provider, {})
+    base = defaults.get(service) or defaults.get("*")
+    burst = entry.burst if entry.burst is not None else (base.burst if base else max(1.0, entry.rate))
+    return Limit(rate=entry.rate, burst=burst,
+                 scope=entry.scope or (base.scope if base else "account"),
+                 per=entry.per or (base.per if base else "action"))
 
 
 def _check_options(options: ScanOptions) -> None:
@@ -626,7 +652,8 @@ def _config_targets(request: TargetRequest, config: LoadedConfig) -> tuple[list[
 def _config_sources(entry: CloudConfig, declared_in: str | None) -> list[CloudSource]:
     base = CloudSource(provider=entry.provider, profile=entry.profile, regions=tuple(entry.regions),
                        endpoint=entry.endpoint, use_instance_role=entry.instance_role,
-                       read_timeout=entry.read_timeout, declared_in=declared_in)
+                       read_timeout=entry.read_timeout, declared_in=declared_in,
+                       rate_limits=tuple(rate_limits(entry.provider, entry.rate_limits).items()))
     if not entry.accounts:
         return [base]
     return [replace(base, role_arn=a.role_arn, external_id=a.external_id, name=a.name)

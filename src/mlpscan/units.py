@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,19 +35,7 @@ Category = Literal[
     "law",
 ]
 # In the order the assessment report presents them; `law` is apart from the MLPS score.
-CATEGORIES: tuple[Category, ...] = (
-    "physical",
-    "network",
-    "boundary",
-    "computing",
-    "centre",
-    "policy",
-    "organisation",
-    "personnel",
-    "construction",
-    "operations",
-    "law",
-)
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 MLPS_CATEGORIES: tuple[Category, ...] = CATEGORIES[:-1]
 _TECHNICAL: dict[str, Category] = {
     "1": "physical",

@@ -44,12 +44,19 @@ class FakeAccount:
     tracks: list[dict[str, Any]] = field(default_factory=list)
     buckets: list[dict[str, Any]] = field(default_factory=list)
     regional: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    wide: dict[str, list[dict[str, Any]]] = field(default_factory=dict)   # account-wide items by kind
     roles: dict[str, str] = field(default_factory=dict)   # role ARN -> the account it opens
 
     def items(self, kind: str, region: str) -> list[dict[str, Any]]:
         """Regional items by kind: instances, disks, snapshots, snapshot_policies, groups, vpcs,
-        flow_logs, databases, topics, machines."""
+        flow_logs, databases, topics, machines, load_balancers, clb_configs, redis, clusters,
+        mongodb, peerings."""
         return self.regional.setdefault(region, {}).setdefault(kind, [])
+
+    def account_wide(self, kind: str) -> list[dict[str, Any]]:
+        """Items listed for the whole account: edge_ips, waf_domains, bgp_instances,
+        vulnerabilities, cdn_domains, ccns."""
+        return self.wide.setdefault(kind, [])
 
     def add(self, kind: str, region: str, item: dict[str, Any]) -> dict[str, Any]:
         self.items(kind, region).append(item)
@@ -82,10 +89,24 @@ def custom_policy(policy_id: int, name: str, document: str) -> dict[str, Any]:
 
 
 def bucket(name: str, location: str, *, encrypted: bool = True, versioned: bool = True, public: bool = False,
-           lifecycle_days: int | None = None, policy: dict[str, Any] | None = None) -> dict[str, Any]:
+           lifecycle_days: int | None = None, policy: dict[str, Any] | None = None,
+           replication: tuple[tuple[str, str, str], ...] = (),
+           referer: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A bucket; replication rules are (rule ID, destination region, destination bucket)."""
     return {"Name": name, "Location": location, "CreationDate": "2024-06-12T02:58:31Z", "BucketType": "cos",
             "_encrypted": encrypted, "_versioned": versioned, "_public": public,
-            "_lifecycle_days": lifecycle_days, "_policy": policy}
+            "_lifecycle_days": lifecycle_days, "_policy": policy, "_replication": list(replication),
+            "_referer": referer}
+
+
+def public_read_policy(bucket_name: str, region: str, appid: int, *, ip: str | None = None) -> dict[str, Any]:
+    """A COS bucket policy letting anyone read every object (from one network when `ip` is given)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow", "Principal": {"qcs": ["qcs::cam::anyone:anyone"]}, "Action": ["name/cos:GetObject"],
+        "Resource": [f"qcs::cos:{region}:uid/{appid}:{bucket_name}/*"]}
+    if ip:
+        statement["Condition"] = {"ip_equal": {"qcs:ip": [ip]}}
+    return {"Statement": [statement], "version": "2.0"}
 
 
 def tls_only_policy(bucket_name: str, region: str, appid: int) -> dict[str, Any]:
@@ -134,7 +155,13 @@ def build(uin: str = "100000000001", *, weak: bool, regions: tuple[str, ...] = (
     expire, a track delivering to a 30-day CLS topic without encryption, an unencrypted disk, a
     public bucket in ap-hongkong, buckets without a TLS-only policy, SSH and RDP open to the world,
     a public database without encryption, an agent offline, a stale user and key,
-    AdministratorAccess on a sub-user, no flow log.
+    AdministratorAccess on a sub-user, no flow log; data leaving the mainland (a bucket
+    replicating to ap-singapore, a second track delivering to a bucket in ap-hongkong, database
+    standbys and backups abroad, a CCN and a peering reaching outside, a CDN accelerating
+    globally); load balancers, Redis, TDSQL-C and MongoDB without TLS, encryption, authentication,
+    redundancy or private addressing; WAF off, no Anti-DDoS Pro, the edge firewall off, an unfixed
+    critical vulnerability.
+    Compliant: the same services, each hardened and keeping every copy in the mainland.
     """
     account = FakeAccount(
         uin=uin, appid=1250000000 + int(uin[-3:]),
@@ -169,15 +196,84 @@ def build(uin: str = "100000000001", *, weak: bool, regions: tuple[str, ...] = (
         "Period": 30 if weak else 365, "Tags": [], "KeyId": "" if weak else "3f1c6a28-kms-cls-audit"})
     suffix = account.appid
     orders = f"acme-orders-{suffix}"
-    account.buckets = [bucket(orders, data_region, policy=None if weak else tls_only_policy(orders, data_region, suffix))]
+    account.buckets = [bucket(orders, data_region, policy=None if weak else tls_only_policy(orders, data_region, suffix),
+                              replication=(("to-backup", ABROAD if weak else ELSEWHERE,
+                                            f"acme-orders-copy-{suffix}"),))]
     if weak:
-        account.buckets.append(bucket(f"acme-hk-static-{suffix}", "ap-hongkong", encrypted=False, versioned=False,
-                                      public=True))
+        static = f"acme-hk-static-{suffix}"
+        account.buckets.append(bucket(static, "ap-hongkong", encrypted=False, versioned=False, public=True,
+                                      policy=public_read_policy(static, "ap-hongkong", suffix)))
+        account.tracks.append({**account.tracks[0], "Name": "acme-audit-hk", "TrackId": 10322,
+                               "Storage": {"StorageType": "cos", "StorageRegion": "ap-hongkong",
+                                           "StorageName": "acme-hk-static", "StoragePrefix": "cloudaudit"}})
     for index, region in enumerate(regions):
         _regional(account, region, index, weak)
+    _account_wide(account, weak, data_region)
     if weak:
         account.add("instances", "ap-hongkong", instance("ins-hk000001", "ap-hongkong"))
     return account
+
+
+ABROAD = "ap-singapore"       # where the weak account's copies go
+ELSEWHERE = "ap-shanghai"     # where the compliant account's copies go: another mainland region
+
+
+def _account_wide(account: FakeAccount, weak: bool, data_region: str) -> None:
+    account.account_wide("edge_ips").append({
+        "PublicIp": "203.0.113.10", "PublicIpType": 1, "InstanceId": "ins-00000001", "InstanceName": "web-0001",
+        "IntranetIp": "10.0.3.21", "AssetType": "CVM", "Region": data_region, "PortRiskCount": 0,
+        "LastScanTime": "2025-11-20 03:00:00", "IsRegionEip": 0, "VpcId": "vpc-00000001", "IsSerialRegion": 1,
+        "IsPublicClb": 0, "EndpointBindEipNum": 0, "ScanMode": "low", "ScanStatus": 2,
+        "Status": 0 if weak else 1, "EndpointId": "", "EndpointIp": "", "SwitchMode": 1, "SwitchWeight": 0,
+        "Domain": "", "OverUsedStatus": 0, "SwitchSupportType": 3})
+    account.account_wide("waf_domains").append({
+        "Domain": "www.acme.example.cn", "DomainId": "waf-dom-0001", "InstanceId": "waf_2kxtlbky01",
+        "Cname": "acme.waf.tencent-cloud.com", "Edition": "sparta-waf", "Region": "gz", "InstanceName": "acme",
+        "ClsStatus": 1, "FlowMode": 0, "Status": 0 if weak else 1, "Mode": 0 if weak else 1, "Engine": 10,
+        "State": 2, "ApRegion": data_region, "Level": 3, "CreateTime": "2024-05-01 10:00:00"})
+    if not weak:
+        account.account_wide("bgp_instances").append({
+            "InstanceDetail": {"InstanceId": "bgp-00000001", "EipList": ["203.0.113.10"]},
+            "SpecificationLimit": {}, "Usage": {}, "Region": {"Region": data_region}, "Status": "idle",
+            "CreatedTime": "2024-05-01 10:00:00", "ExpiredTime": "2027-05-01 10:00:00", "Name": "acme-bgp",
+            "PackInfo": None, "EipProductInfos": [], "BoundStatus": "bound", "DDoSLevel": "middle", "CCEnable": 1})
+    account.account_wide("vulnerabilities").append({
+        "Ids": "1001", "Name": "OpenSSH regreSSHion (CVE-2024-6387)", "Status": 0 if weak else 3, "VulId": 70011,
+        "PublishTime": "2024-07-01 00:00:00", "LastTime": "2025-11-20 03:00:00", "HostCount": 2, "Level": 4,
+        "From": 0, "Descript": "", "CveId": "CVE-2024-6387", "CvssScore": 8.1, "Labels": "", "FixSwitch": 1,
+        "VulCategory": 4, "Method": 0, "VulFixSwitch": 1, "LatestFixTime": "" if weak else "2025-11-21 02:00:00"})
+    cdn = account.account_wide("cdn_domains")
+    cdn.append(cdn_domain("www.acme.example.cn", https=not weak, tls=["TLSv1.2", "TLSv1.3"],
+                          area="global" if weak else "mainland"))
+    if weak:
+        cdn.append(cdn_domain("static.acme.example.cn", https=True, tls=["TLSv1", "TLSv1.1", "TLSv1.2"],
+                              area="mainland", redirect=False))
+    attached = [ccn_member("vpc-00000001", data_region, account.uin),
+                ccn_member("vpc-hk000001" if weak else "vpc-01000001", "ap-hongkong" if weak else ELSEWHERE,
+                           account.uin)]
+    account.account_wide("ccns").append({
+        "CcnId": "ccn-0001abcd", "CcnName": "backbone", "CcnDescription": "", "InstanceCount": len(attached),
+        "CreateTime": "2024-02-01 16:00:00", "State": "AVAILABLE", "QosLevel": "AU", "InstanceChargeType": "POSTPAID",
+        "BandwidthLimitType": "INTER_REGION_LIMIT", "TagSet": [], "_attached": attached})
+
+
+def cdn_domain(name: str, *, https: bool, tls: list[str], area: str, redirect: bool = True) -> dict[str, Any]:
+    on = "on" if https else "off"
+    return {"ResourceId": f"cdn-{name.split('.', maxsplit=1)[0]}", "AppId": 1250000001, "Domain": name,
+            "Cname": f"{name}.cdn.dnsv1.com", "Status": "online", "ProjectId": 0, "ServiceType": "web",
+            "CreateTime": "2024-05-01 10:00:00", "UpdateTime": "2025-10-01 10:00:00", "Disable": "normal",
+            "Area": area, "Readonly": "normal",
+            "Https": {"Switch": on, "Http2": on, "OcspStapling": "off", "VerifyClient": "off",
+                      "CertInfo": {"CertId": "cert-abc123"} if https else None, "SslStatus": "deployed" if https else "closed",
+                      "TlsVersion": tls},
+            "ForceRedirect": {"Switch": "on" if https and redirect else "off", "RedirectType": "https",
+                              "RedirectStatusCode": 302, "CarryHeaders": "off"}}
+
+
+def ccn_member(vpc_id: str, region: str, uin: str) -> dict[str, Any]:
+    return {"CcnId": "ccn-0001abcd", "InstanceType": "VPC", "InstanceId": vpc_id, "InstanceName": "prod",
+            "InstanceRegion": region, "InstanceUin": uin, "CidrBlock": ["10.0.0.0/16"], "State": "ACTIVE",
+            "AttachedTime": "2024-02-01 16:10:00", "CcnUin": uin, "InstanceArea": "", "Description": ""}
 
 
 def _regional(account: FakeAccount, region: str, index: int, weak: bool) -> None:
@@ -210,6 +306,12 @@ def _regional(account: FakeAccount, region: str, index: int, weak: bool) -> None
     account.add("databases", region, {
         "InstanceId": f"cdb-{tag}000001", "InstanceName": "orders", "Region": region, "Zone": f"{region}-1",
         "WanStatus": 1 if weak else 0, "WanDomain": "", "Vip": "10.0.3.40", "Status": 1, "EngineVersion": "8.0",
+        "InstanceType": 1, "DeployMode": 0 if weak else 1,
+        "SlaveInfo": {"First": {"Vip": "", "Vport": 0, "Zone": f"{region}-{1 if weak else 2}", "Region": region}},
+        "DrInfo": [{"Status": 1, "Zone": f"{ABROAD if weak else ELSEWHERE}-2", "InstanceId": f"cdbdr-{tag}0001",
+                    "Region": ABROAD if weak else ELSEWHERE, "SyncStatus": 2, "InstanceName": "orders-dr",
+                    "InstanceType": 2}],
+        "_ssl": not weak,
         "_info": {"InstanceId": f"cdb-{tag}000001", "InstanceName": "orders", "Encryption": "NO" if weak else "YES",
                   "KeyId": "" if weak else "kms-key-1", "KeyRegion": region},
         "_backup": {"StartTimeMin": 2, "StartTimeMax": 6, "BackupExpireDays": 3 if weak else 30,
@@ -218,3 +320,87 @@ def _regional(account: FakeAccount, region: str, index: int, weak: bool) -> None
         "MachineName": f"web-{tag}0001", "MachineOs": "TencentOS", "MachineStatus": "OFFLINE" if weak else "ONLINE",
         "Uuid": f"uuid-ins-{tag}000001", "Quuid": f"quuid-{tag}000001", "InstanceId": f"ins-{tag}000001",
         "MachineIp": "10.0.3.21", "IsProVersion": False, "ProtectType": "BASIC_VERSION"})
+    _network_and_data(account, region, index, weak)
+
+
+def _network_and_data(account: FakeAccount, region: str, index: int, weak: bool) -> None:
+    """A load balancer, Redis, a TDSQL-C cluster and MongoDB per region, and a peering from the first."""
+    tag = f"{index:02d}"
+    away = ABROAD if weak else ELSEWHERE
+    config_id = f"pz-{tag}cfg001" if not weak or index == 0 else ""
+    if config_id:
+        protocols = "TLSv1 TLSv1.1 TLSv1.2" if weak else "TLSv1.2 TLSv1.3"
+        account.add("clb_configs", region, {
+            "UconfigId": config_id, "ConfigType": "CLB", "ConfigName": "tls",
+            "ConfigContent": f"client_max_body_size 64M;\nssl_protocols {protocols};\nkeepalive_timeout 75s;",
+            "CreateTimestamp": "2024-03-01 10:00:00", "UpdateTimestamp": "2024-03-01 10:00:00"})
+    listeners = [listener("lbl-https", "HTTPS", 443)]
+    if weak:
+        listeners += [listener("lbl-http", "HTTP", 80), listener("lbl-redis", "TCP", 6379)]
+    account.add("load_balancers", region, {
+        "LoadBalancerId": f"lb-{tag}000001", "LoadBalancerName": "web", "LoadBalancerType": "OPEN" if weak else "INTERNAL",
+        "Forward": 1, "LoadBalancerVips": ["203.0.113.20" if weak else "10.0.3.50"], "Status": 1,
+        "CreateTime": "2024-03-01 10:00:00", "ProjectId": 0, "VpcId": "vpc-00000001", "AddressIPVersion": "ipv4",
+        "MasterZone": {"ZoneId": 100003, "Zone": f"{region}-3", "ZoneName": "", "ZoneRegion": region},
+        "BackupZoneSet": [] if weak else [{"ZoneId": 100004, "Zone": f"{region}-4", "ZoneName": "", "ZoneRegion": region}],
+        "ConfigId": config_id, "ChargeType": "POSTPAID_BY_HOUR", "_listeners": listeners})
+    account.add("redis", region, {
+        "InstanceName": "sessions", "InstanceId": f"crs-{tag}000001", "Appid": account.appid, "ProjectId": 0,
+        "RegionId": 1, "ZoneId": 100003, "VpcId": 0 if weak else 75101, "SubnetId": 0 if weak else 46315,
+        "Status": 2, "WanIp": "10.0.3.60", "Port": 6379, "Createtime": "2024-03-01 10:00:00", "Size": 4096,
+        "Type": 6, "Engine": "Redis", "ProductType": "standalone", "UniqVpcId": "" if weak else "vpc-00000001",
+        "UniqSubnetId": "" if weak else "subnet-00000001", "BillingMode": 0, "NoAuth": weak,
+        "Region": region, "WanAddress": f"crs-{tag}.sql.tencentcdb.com:6379" if weak else "",
+        "RedisReplicasNum": 1, "DeleteProtectionSwitch": 0,
+        **({} if weak else {"NodeSet": [{"NodeType": 0, "NodeId": 0, "ZoneId": 100003, "ZoneName": f"{region}-3"},
+                                        {"NodeType": 1, "NodeId": 1, "ZoneId": 100004, "ZoneName": f"{region}-4"}]}),
+        "_security_groups": [{"ProjectId": 0, "CreateTime": "2024-03-01 10:00:00", "SecurityGroupId": "sg-redis01",
+                              "SecurityGroupName": "redis", "SecurityGroupRemark": "",
+                              "InboundRule": [{"Action": "ACCEPT", "Ip": "0.0.0.0/0" if weak else "10.0.0.0/16",
+                                               "Port": "6379", "Proto": "TCP"}],
+                              "OutboundRule": [{"Action": "ACCEPT", "Ip": "0.0.0.0/0", "Port": "ALL", "Proto": "ALL"}]}]})
+    account.add("clusters", region, {
+        "Status": "running", "Zone": f"{region}-3", "ClusterName": "ledger", "Region": region,
+        "DbVersion": "8.0", "ClusterId": f"cynosdbmysql-{tag}000001", "InstanceNum": 2, "DbType": "MYSQL",
+        "CreateTime": "2024-03-01 10:00:00", "PayMode": 0, "Vip": "10.0.3.70", "Vport": 3306,
+        "VpcId": "vpc-00000001", "SubnetId": "subnet-00000001", "DbMode": "NORMAL",
+        "NetAddrs": [{"Vip": "10.0.3.70", "Vport": 3306, "WanDomain": f"gz-cynosdb-{tag}.sql.tencentcdb.com" if weak else "",
+                      "WanPort": 27000 if weak else 0, "NetType": "rw", "UniqSubnetId": "subnet-00000001",
+                      "UniqVpcId": "vpc-00000001", "WanIP": "203.0.113.70" if weak else "",
+                      "WanStatus": "open" if weak else "closed"}],
+        "MasterZone": f"{region}-3", "HasSlaveZone": "no" if weak else "yes",
+        "SlaveZones": [] if weak else [f"{region}-4"],
+        "_detail": {"IsOpenTDE": not weak, "ProxyStatus": "open"},
+        "_ssl": not weak,
+        "_backup": {"BackupTimeBeg": 7200, "BackupTimeEnd": 21600, "ReserveDuration": (3 if weak else 30) * 86400,
+                    "BackupFreq": ["full"] * 7, "BackupType": "snapshot",
+                    "LogicBackupConfig": {"LogicBackupEnable": "ON", "LogicBackupTimeBeg": 7200,
+                                          "LogicBackupTimeEnd": 21600, "LogicReserveDuration": 604800,
+                                          "LogicCrossRegionsEnable": "ON", "LogicCrossRegions": [away],
+                                          "LogicCrossRegionSaveDays": 7}}})
+    account.add("mongodb", region, {
+        "InstanceId": f"cmgo-{tag}000001", "InstanceName": "catalog", "PayMode": 0, "ProjectId": 0,
+        "ClusterType": 0, "Region": region, "Zone": f"{region}-3", "NetType": 1, "VpcId": "vpc-00000001",
+        "SubnetId": "subnet-00000001", "Status": 2, "Vip": "10.0.3.80", "Vport": 27017,
+        "CreateTime": "2024-03-01 10:00:00", "MongoVersion": "MONGO_60_WT", "Memory": 4096, "Volume": 102400,
+        "SecondaryNum": 2, "InstanceType": 1, "ZoneList": [f"{region}-3"] if weak else
+        [f"{region}-3", f"{region}-4", f"{region}-6"],
+        "StandbyInstances": [{"InstanceId": f"cmgo-dr{tag}0001", "Region": "ap-hongkong" if weak else ELSEWHERE}],
+        "ReadonlyInstances": [], "CloneInstances": [], "_ssl": not weak, "_tde": not weak,
+        "_backup_days": 3 if weak else 30})
+    if index == 0:
+        account.add("peerings", region, {
+            "SourceVpcId": "vpc-00000001", "PeerVpcId": f"vpc-{'sg' if weak else 'sh'}000001",
+            "PeeringConnectionId": "pcx-0001abcd", "PeeringConnectionName": "to-dr", "State": "ACTIVE",
+            "IsNgw": True, "Bandwidth": 100, "SourceRegion": region, "DestinationRegion": away,
+            "CreateTime": "2024-03-01 10:00:00", "AppId": account.appid, "PeerAppId": account.appid,
+            "SourceUin": int(account.uin), "DestinationUin": int(account.uin), "TagSet": [], "QosLevel": "AU",
+            "Type": "VPC_PEER", "DestinationVpcId": f"vpc-{'sg' if weak else 'sh'}000001"})
+
+
+def listener(listener_id: str, protocol: str, port: int) -> dict[str, Any]:
+    secure = protocol in ("HTTPS", "TCP_SSL", "QUIC")
+    return {"ListenerId": listener_id, "Protocol": protocol, "Port": port,
+            "Certificate": {"SSLMode": "UNIDIRECTIONAL", "CertId": "cert-abc123"} if secure else None,
+            "Scheduler": "WRR", "SniSwitch": 0, "Rules": [], "ListenerName": protocol.lower(),
+            "CreateTime": "2024-03-01 10:00:00", "EndPort": 0, "TargetType": "NODE"}

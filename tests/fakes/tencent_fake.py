@@ -40,6 +40,7 @@ from tests.fakes.tencent_handlers import (
     cos_error_xml,
     list_buckets_xml,
 )
+from tests.fakes.tencent_products import PRODUCT_HANDLERS, PRODUCT_REGIONAL_SERVICES, PRODUCT_VERSIONS
 
 MAX_SKEW = 300
 UNAUTHORIZED = "AuthFailure.UnauthorizedOperation"
@@ -252,12 +253,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             service, secret_id = self._verify_tc3(body)
             operation = f"{service}:{action}"
-            if self.headers.get("X-TC-Version") != VERSIONS.get(service):
+            if self.headers.get("X-TC-Version") != {**VERSIONS, **PRODUCT_VERSIONS}.get(service):
                 raise FakeError("InvalidParameterValue.VersionNotSupported",
                                 f"version {self.headers.get('X-TC-Version')} of {service}")
             key = fake.key_for(secret_id, self.headers.get("X-TC-Token"))
             params = json.loads(body or b"{}")
-            if service in REGIONAL_SERVICES and not region:
+            if service in (*REGIONAL_SERVICES, *PRODUCT_REGIONAL_SERVICES) and not region:
                 raise FakeError("MissingParameter", "the Region parameter is required")
             fake._record(operation, region, secret_id)
             if fake.latency:
@@ -275,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
             if service == "sts":
                 answer = fake.sts(action, key, params)
             else:
-                handler = JSON_HANDLERS.get(operation)
+                handler = JSON_HANDLERS.get(operation) or PRODUCT_HANDLERS.get(operation)
                 if handler is None:
                     raise FakeError("InvalidAction", f"{operation} is not served by this fake")
                 answer = handler(fake.accounts[key.account], key.principal, region or "", params)
@@ -433,7 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 _COS_STATUS = {"AccessDenied": 403, "SlowDown": 503, "InternalError": 500}
 _SUBRESOURCES = {"encryption": "Encryption", "versioning": "Versioning", "acl": "ACL", "policy": "Policy",
-                 "lifecycle": "Lifecycle"}
+                 "lifecycle": "Lifecycle", "replication": "Replication", "referer": "Referer"}
 
 
 def _bucket_host(host: str) -> tuple[str | None, str | None]:

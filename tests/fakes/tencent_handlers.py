@@ -293,6 +293,19 @@ def bucket_answer(account: FakeAccount, found: dict[str, Any], subresource: str)
         rule = {"ID": "expire", "Filter": {"Prefix": ""}, "Status": "Enabled",
                 "Expiration": {"Days": found["_lifecycle_days"]}}
         return 200, "application/xml", _xml("LifecycleConfiguration", {"Rule": rule})
+    if subresource == "replication":
+        if not found["_replication"]:
+            raise FakeError("ReplicationConfigurationnotFoundError", "The replication configuration was not found",
+                            404)
+        rules = [{"Status": "Enabled", "ID": rule_id, "Prefix": "",
+                  "Destination": {"Bucket": f"qcs::cos:{region}::{name}", "StorageClass": "Standard"}}
+                 for rule_id, region, name in found["_replication"]]
+        return 200, "application/xml", _xml("ReplicationConfiguration", {
+            "Role": f"qcs::cam::uin/{account.uin}:uin/{account.uin}", "Rule": rules})
+    if subresource == "referer":
+        referer = found["_referer"] or {"Status": "Disabled", "RefererType": "White-List", "DomainList": "",
+                                        "EmptyReferConfiguration": "Allow"}
+        return 200, "application/xml", _xml("RefererConfiguration", referer)
     raise FakeError("MethodNotAllowed", f"?{subresource} is not served by this fake", 405)
 
 

@@ -1,46 +1,34 @@
 """The assessment record as localized tables: what the XLSX and HTML writers lay out.
 
-Texts come from content (profiles/i18n/ui.yaml, each check's `i18n:` block, the catalogue); a
-finding's message is translated by reading its placeholder values back out of the English
-message the report holds (the report carries no resource data), and stays English when that
-fails.
+Texts come from content (profiles/i18n/ui.yaml, each check's `i18n:` block, the evaluators'
+messages in profiles/i18n/evaluators.yaml, the catalogue); a finding's message is translated by
+reading its placeholder values back out of the English message the report holds (the report
+carries no resource data), and stays English when that fails.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from mlpscan.content import Content
 from mlpscan.diff import Comparison
+from mlpscan.evaluators import evaluator_messages
 from mlpscan.findings import Finding, ResourceRef, Status
-from mlpscan.i18n import Lang, Texts, texts
+from mlpscan.i18n import Lang, Texts, fill_in, read_back, texts
 from mlpscan.record import Record, Result, Row, UnitRecord
 from mlpscan.scoring import EXPECTED, Scores, score
 from mlpscan.units import Category, Unit
 
-_PLACEHOLDER = re.compile(r"\{[^{}]+\}")
 OBSERVED_CHARS = 300
 
 
 def translate_message(template: str, rendered: str, target: str) -> str | None:
     """``target`` filled with the values ``template`` had in ``rendered``; None when they do not match."""
-    parts = _PLACEHOLDER.split(template)
-    names = _PLACEHOLDER.findall(template)
-    pattern = "".join(
-        re.escape(part) + (f"(?P<g{i}>.*?)" if i < len(names) else "") for i, part in enumerate(parts)
-    )
-    match = re.fullmatch(pattern, rendered, flags=re.DOTALL)
-    if match is None:
-        return None
-    values: dict[str, str] = {}
-    for i, name in enumerate(names):
-        if values.setdefault(name, match[f"g{i}"]) != match[f"g{i}"]:
-            return None
-    return _PLACEHOLDER.sub(lambda m: values.get(m[0], m[0]), target)
+    values = read_back(template, rendered)
+    return None if values is None else fill_in(target, values)
 
 
 def short(value: Any, limit: int = OBSERVED_CHARS) -> str:
@@ -132,7 +120,12 @@ class RecordView:
 
     def message(self, finding: Finding) -> str:
         check = self.content.checks.get(finding.check)
-        if check is None or self.lang == "en" or not check.message:
+        if check is None or self.lang == "en":
+            return finding.message
+        if check.evaluator is not None:
+            messages = evaluator_messages(self.content.root)[check.evaluator]
+            return messages.translate(finding.message, self.lang, self.t("sep.phrases")) or finding.message
+        if not check.message:
             return finding.message
         translated = check.text(self.lang)[1]
         if translated is None:

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Literal
 
 from rich.console import Console
 from rich.text import Text
@@ -26,6 +27,7 @@ SHOWN = frozenset({Status.FAIL, Status.ERROR, Status.MANUAL, Status.WAIVED})
 ORDER = (Status.FAIL, Status.ERROR, Status.MANUAL, Status.WAIVED, Status.PASS, Status.NOT_APPLICABLE)
 LABEL = {Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.MANUAL: "MANUAL", Status.WAIVED: "WAIVED",
          Status.PASS: "PASS", Status.NOT_APPLICABLE: "N/A"}
+SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow"}
 STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "bold magenta",
          Status.MANUAL: "yellow", Status.NOT_APPLICABLE: "dim", Status.WAIVED: "cyan"}
 FAILING = (Status.FAIL, Status.ERROR)
@@ -34,6 +36,9 @@ PER_CHECK = 5              # resource lines per check without -v
 MAX_TEXT = 300             # characters of one snapshot-derived string on a line
 MAX_DETAIL = 2000          # characters of one value in the -v details
 DETAIL_INDENT, DETAIL_KEY = 6, 11
+FLEET_TARGETS = 20         # above this many targets, `--view auto` is one line per target
+TOP_CHECKS = 10            # checks failing on the most targets, under the fleet view
+View = Literal["auto", "targets", "checks"]
 # C0/C1 controls, DEL, lone surrogates and the bidirectional overrides that can disguise text
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -45,6 +50,10 @@ class TableOptions:
     verbose: bool = False
     quiet: bool = False                              # the summary only
     max_rows: int = DEFAULT_MAX_ROWS
+    view: View = "auto"      # targets: one line per target (the fleet view); checks: their checks too
+
+    def fleet(self, targets: int) -> bool:
+        return self.view == "targets" or (self.view == "auto" and targets > FLEET_TARGETS)
 
     @property
     def filtered(self) -> bool:
@@ -88,6 +97,9 @@ class _View:
         if self.options.filtered:
             title += " · showing " + self._filter_text()
         self.out.print(Text(title, style="bold"), overflow="fold")
+        if self.options.fleet(len(set(by_target) | set(self.unreached))):
+            self.fleet(by_target)
+            return
         shown_any = False
         for target in sorted(set(by_target) | set(self.unreached)):
             shown_any |= self.target(target, by_target.get(target, []))
@@ -110,13 +122,66 @@ class _View:
             shown = [f for f in findings if self.options.shows(f)]
             printed = bool(shown) or not self.options.filtered
             if printed:
-                mark = ("● ", "bold") if shown else ("✓ ", "green")
-                self.line(Text.assemble(mark, (_clean(target), "bold"), "  ", _counts(findings)))
+                self.result_line(target, findings, shown=bool(shown))
         blocks = sorted(_blocks(shown), key=lambda b: (ORDER.index(b[0]), -b[1][0].severity.rank,
                                                         b[1][0].check))
         for status, group in blocks:
             self.block(status, group)
         return printed or bool(shown)
+
+    def result_line(self, target: str, findings: list[Finding], *, shown: bool) -> None:
+        """A target's result: its counts per status and its worst failing severity."""
+        mark = ("● ", "bold") if shown else ("✓ ", "green")
+        line = Text.assemble(mark, (_clean(target), "bold"), "  ", _counts(findings))
+        worst = _worst(findings)
+        if worst is not None:
+            line.append(f"  · worst {worst.value}", style=SEVERITY_STYLE.get(worst, ""))
+        self.line(line)
+
+    # -- the fleet view: one line per target ----------------------------------------------------
+
+    def fleet(self, by_target: Mapping[str, list[Finding]]) -> None:
+        """Targets that need attention first, worst first; the others in one line (-v: each); then
+        the checks that fail on the most targets."""
+        quiet: list[str] = []
+        targets = sorted(set(by_target) | set(self.unreached),
+                         key=lambda t: _fleet_order(t, by_target.get(t, [])))
+        for target in targets:
+            findings = by_target.get(target, [])
+            if target in self.unreached:
+                self.unreached_line(target, findings)
+                continue
+            shown = [f for f in findings if self.options.shows(f)]
+            if shown or self.options.verbose:
+                self.result_line(target, findings, shown=bool(shown))
+            else:
+                quiet.append(target)
+        if quiet:
+            self.line(Text(f"✓ {len(quiet)} more target{'s' * (len(quiet) != 1)}: "
+                           + ("nothing to show" if self.options.filtered else "nothing needs attention")
+                           + " (-v lists each)", style="green"))
+        # a target not collected at all is said in its line, not once per check here
+        self.top_checks([f for target, findings in by_target.items() if target not in self.unreached
+                         for f in findings])
+
+    def top_checks(self, findings: list[Finding]) -> None:
+        failing: dict[tuple[str, Status], set[str]] = defaultdict(set)
+        severity: dict[str, Severity] = {}
+        for finding in findings:
+            if finding.status in FAILING and self.options.shows(finding):
+                failing[(finding.check, finding.status)].add(finding.resource.target)
+                severity[finding.check] = finding.severity
+        if not failing:
+            return
+        ranked = sorted(failing.items(), key=lambda kv: (-len(kv[1]), ORDER.index(kv[0][1]), kv[0][0]))
+        shown = min(TOP_CHECKS, len(ranked))
+        self.line(Text(f"checks failing on the most targets ({shown} of {len(ranked)}):", style="bold"))
+        for (check, status), targets in ranked[:TOP_CHECKS]:
+            head = Text.assemble("  ", (f"{LABEL[status]:<7}", STYLE[status]), f"{severity[check].value:<9}",
+                                 check)
+            fixed = len(head)
+            head.append(f"  on {len(targets)} target{'s' * (len(targets) != 1)}", style="dim")
+            self.whole(head, fixed=fixed)
 
     def unreached_line(self, target: str, findings: list[Finding]) -> bool:
         if Status.ERROR not in self.options.statuses:
@@ -262,6 +327,18 @@ def _short_message(finding: Finding) -> str:
     if finding.status is Status.ERROR and isinstance(observed, dict) and observed.get("operation"):
         return f"not evaluated: {observed['operation']} returned {observed.get('code')}"
     return finding.message
+
+
+def _worst(findings: list[Finding]) -> Severity | None:
+    failing = [f.severity for f in findings if f.status in FAILING]
+    return max(failing, key=lambda s: s.rank) if failing else None
+
+
+def _fleet_order(target: str, findings: list[Finding]) -> tuple[int, int, int, str]:
+    """Not collected first, then by worst severity, then by how much fails."""
+    worst = _worst(findings)
+    failing = sum(1 for f in findings if f.status in FAILING)
+    return (0 if not findings else 1, -(worst.rank if worst else -1), -failing, target)
 
 
 def _counts(findings: list[Finding]) -> Text:

@@ -13,10 +13,11 @@ for the two planted denials. The accounts of the example:
   (encrypted, versioned, public access blocked, TLS-only policy) and web-assets-cn, whose policy
   denies plain http for s3:GetObject only; an instance, an encrypted and an unencrypted volume, a
   web security group (443) and an admin one with SSH and RDP open to the world; a VPC flow log;
-  an encrypted RDS instance. guardduty:ListDetectors is denied in cn-northwest-1 (planted error).
+  an encrypted RDS instance; Amazon Inspector scanning EC2 in both regions. guardduty:ListDetectors is
+  denied in cn-northwest-1 (planted error).
 - aws:444455556666 in the commercial partition, reached by assuming its audit role: a bucket in
-  us-east-1 and an instance in ap-east-1 (Hong Kong); iam:GetAccountSummary is denied there
-  (planted error).
+  us-east-1 and an instance in ap-east-1 (Hong Kong), Amazon Inspector scanning EC2 in both;
+  iam:GetAccountSummary is denied there (planted error).
 moto's ids come from a fixed seed and its clock, like the hooks', is pinned to STARTED (the
 legacy user is made 400 days earlier), so the file is the same on every run but for what moto
 stamps while it is scanned. The scanning keys and the roles' keys never reach the file.
@@ -45,7 +46,7 @@ DENIED = ('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Err
           "<Code>AccessDenied</Code><Message>User: arn:aws:sts::444455556666:assumed-role/mlpscan-audit/mlpscan "
           "is not authorized to perform: iam:GetAccountSummary</Message></Error>"
           "<RequestId>4a9e1f7c-0000-4000-8000-000000000001</RequestId></ErrorResponse>")
-SERVICES = ("iam", "sts", "s3", "cloudtrail", "logs", "kms", "ec2", "rds", "guardduty", "config")
+SERVICES = ("iam", "sts", "s3", "cloudtrail", "logs", "kms", "ec2", "rds", "guardduty", "config", "inspector2")
 GUARDDUTY_DENIED = json.dumps({"__type": "AccessDeniedException",
                                "message": "User is not authorized to perform: guardduty:ListDetectors"})
 
@@ -121,6 +122,8 @@ def seed_china(endpoint: str) -> dict[str, str]:
         key = seeder.client("kms").create_key(Description="acme data key")["KeyMetadata"]["KeyId"]
         seeder.client("kms").enable_key_rotation(KeyId=key)
         seeder.client("guardduty").create_detector(Enable=True)
+        for region in ("cn-north-1", "cn-northwest-1"):
+            seeder.client("inspector2", region).enable(accountIds=[CHINA_ACCOUNT], resourceTypes=["EC2"])
         seeder.bucket("orders-cn", "cn-northwest-1", hardened=True)
         seed_web_assets(seeder)
         seed_compute(seeder)
@@ -175,6 +178,9 @@ def seed_global(endpoint: str) -> dict[str, str]:
         s3 = Seeder(endpoint, "us-east-1", credentials).client("s3")
         s3.create_bucket(Bucket="marketing-us")   # us-east-1 takes no location constraint: GetBucketLocation null
         s3.put_bucket_versioning(Bucket="marketing-us", VersioningConfiguration={"Status": "Enabled"})
+        for region in ("us-east-1", "ap-east-1"):
+            Seeder(endpoint, region, credentials).client("inspector2").enable(accountIds=[GLOBAL_ACCOUNT],
+                                                                              resourceTypes=["EC2"])
         hong_kong = Seeder(endpoint, "ap-east-1", credentials).client("ec2")
         image = hong_kong.describe_images()["Images"][0]["ImageId"]
         hong_kong.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.small",

@@ -19,6 +19,12 @@ from tests.providers.aws.conftest import CHINA, FAST, Seeder, evaluate_level, fi
 from tests.providers.aws.test_acceptance import seed_china_account
 
 POLICY = json.loads((REPO / "providers" / "aws" / "iam-policy.json").read_text(encoding="utf-8"))
+# moto's IAM enforcement miscomputes the signature of these REST APIs' GET requests (403
+# SignatureDoesNotMatch for GuardDuty's ListDetectors, EFS's DescribeFileSystems, OpenSearch's
+# ListDomainNames), so they are left out of the scans made under enforcement; their permissions
+# are still checked against the policy file (test_policy.py) and the types are scanned without
+# enforcement in test_acceptance.py and test_breadth.py.
+MOTO_SIGNATURE_GAPS = {"aws.guardduty.region", "aws.efs.file_system", "aws.opensearch.domain"}
 
 
 def moto_only_names() -> dict[str, set[str]]:
@@ -62,10 +68,8 @@ def test_the_shipped_policy_is_enough_for_a_whole_scan(moto: str, content: Conte
     seed_china_account(seeder, compliant=True)
     for name, value in auditor(seeder, denied=[]).items():
         monkeypatch.setenv(name, value)
-    # moto's IAM enforcement miscomputes GuardDuty's signature (403 SignatureDoesNotMatch), so that
-    # one type is left out here; its permission is still checked against the policy file.
     found = scan([CloudSource(provider="aws", endpoint=moto, regions=CHINA)], content,
-                 wanted=lambda kind: kind != "aws.guardduty.region")
+                 wanted=lambda kind: kind not in MOTO_SIGNATURE_GAPS)
     assert found.errors == []
     failed = [r.data["_failed_calls"] for r in found.resources if "_failed_calls" in r.data]
     assert failed == []
@@ -78,7 +82,7 @@ def test_a_denied_call_is_an_error_while_the_rest_completes(moto: str, content: 
     for name, value in auditor(seeder, denied=["ec2:DescribeVolumes", "iam:GetCredentialReport"]).items():
         monkeypatch.setenv(name, value)
     found = scan([CloudSource(provider="aws", endpoint=moto, regions=CHINA)], content,
-                 wanted=lambda kind: kind != "aws.guardduty.region")
+                 wanted=lambda kind: kind not in MOTO_SIGNATURE_GAPS)
     assert {(e.type, e.region, e.operation, e.code) for e in found.errors} == {
         ("aws.ec2.volume", region, "ec2:DescribeVolumes", "AccessDenied") for region in CHINA}
     report = evaluate_level(found, content)

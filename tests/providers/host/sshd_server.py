@@ -143,6 +143,9 @@ class Sshd:
     wrong_known_hosts: Path    # has another key for the same address
     empty_known_hosts: Path
     host_public_key: str
+    # with etc_files: a process inside the host's private mount namespace (`nsenter -t PID -m`
+    # runs a command that sees the same /etc as the sessions)
+    namespace_pid: int | None = None
 
     def target(self, port: int | None = None) -> str:
         return f"ssh://{self.user}@127.0.0.1:{port or self.port}"
@@ -243,7 +246,8 @@ def running_sshd(addresses: tuple[str, ...] = ("127.0.0.1",),
     try:
         yield Sshd(port=port, user=TEST_USER, client_key=client_key, other_key=other_key,
                    known_hosts=known, wrong_known_hosts=wrong, empty_known_hosts=empty,
-                   host_public_key=host_public)
+                   host_public_key=host_public,
+                   namespace_pid=processes[0].pid if etc_files else None)
     finally:
         for process in processes:
             process.terminate()

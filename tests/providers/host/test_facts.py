@@ -380,6 +380,58 @@ def test_audit_log_not_searchable() -> None:
     assert [(e.type, e.code) for e in errors] == [("host.audit_log", "PermissionDenied")]
 
 
+def test_rotated_audit_logs_are_part_of_the_trail() -> None:
+    modes = ("/var/log/audit 750 root adm\n/var/log/audit/audit.log 600 root root\n"
+             "/var/log/audit/audit.log.1 644 root root\n/var/log/audit/audit.log.2 400 root root\n"
+             "/var/log/audit/other.txt 666 root root\n")
+    resources, _ = build("rocky9", log_file_modes=result("log_file_modes", modes, 1))
+    log = resources["audit_log"].data
+    assert (log["exists"], log["mode"], log["mode_within_0640"]) == (True, "600", False)
+    assert [f["path"] for f in log["files"]] == ["/var/log/audit/audit.log", "/var/log/audit/audit.log.1",
+                                                  "/var/log/audit/audit.log.2"]
+    assert log["files_beyond_0640"] == ["/var/log/audit/audit.log.1"]
+
+
+def test_audit_log_where_auditd_conf_puts_it() -> None:
+    conf = load_family("rocky9")[0]["auditd_conf"].output.replace(
+        "log_file = /var/log/audit/audit.log", "log_file = /srv/audit/audit.log")
+    resources, errors = build("rocky9", auditd_conf=result("auditd_conf", conf))
+    assert "audit_log" not in resources
+    [error] = [e for e in errors if e.type == "host.audit_log"]
+    assert error.code == "NotCollected"
+    assert "/srv/audit/audit.log" in error.message
+    local = conf.replace("/srv/audit/audit.log", "/var/log/audit/local.log")
+    modes = "/var/log/audit 700 root root\n/var/log/audit/local.log 640 root adm\n"
+    resources, _ = build("rocky9", auditd_conf=result("auditd_conf", local),
+                         log_file_modes=result("log_file_modes", modes, 1))
+    assert resources["audit_log"].data["path"] == "/var/log/audit/local.log"
+    assert resources["audit_log"].data["mode_within_0640"] is True
+
+
+def test_auditd_conf_auditd_refuses_is_an_error_in_the_data() -> None:
+    conf = "space_left_action=email\nadmin_space_left_action = single\ndisk_full_action = halt\n" \
+           "disk_error_action = halt\n"
+    resources, _ = build("rocky9", auditd_conf=result("auditd_conf", conf))
+    audit = resources["audit"].data
+    assert audit["config_errors"] == ["line 1: not `keyword = value` with spaces around `=`: auditd refuses "
+                                      "the file"]
+    assert audit["disk_actions"]["space_left_action"] == "ignore"   # the line is not read
+    assert audit["disk_actions_defaulted"] == ["space_left_action"]
+
+
+def test_logs_rsyslog_writes_below_the_stat_are_never_skipped() -> None:
+    conf = load_family("debian12")[0]["rsyslog_conf"].output + \
+        "local0.*\t/var/log/app/app.log\nlocal1.*\t/var/log/remote/web/web.log\n"
+    modes = load_family("debian12")[0]["log_file_modes"].output + "/var/log/app/app.log 644 root adm\n"
+    resources, _ = build("debian12", rsyslog_conf=result("rsyslog_conf", conf),
+                         log_file_modes=result("log_file_modes", modes, 1))
+    assert resources["file//var/log/app/app.log"].data["role"] == "log"
+    assert "other_read" in resources["file//var/log/app/app.log"].data["permissions"]
+    deep = resources["file//var/log/remote/web/web.log"].data
+    assert (deep["role"], deep["permissions"]) == ("log", None)
+    assert deep["problem"].startswith("not stat'ed")
+
+
 # -- secrets -----------------------------------------------------------------------------------
 
 RAW_SHADOW = ("root:$6$rounds=656000$Vd8Gq2d3$S9x0Qp1n1zF0yY0sQ7r2mI3uQn6bWfX9hQ0C5z7R1wA/:20000:0:99999:7:::\n"

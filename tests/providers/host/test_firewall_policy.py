@@ -11,7 +11,7 @@ from mlpscan.providers.host.parse.mac import parse_apparmor_profiles
 from mlpscan.providers.host.parse.pam import parse_pam_line, parse_pam_stacks
 from mlpscan.providers.host.parse.rsyslog import parse_rsyslog
 from mlpscan.providers.host.parse.shell import parse_umask_settings
-from mlpscan.providers.host.policy.audit import audit_coverage
+from mlpscan.providers.host.policy.audit import audit_coverage, syscall_tables
 from mlpscan.providers.host.policy.firewall import Packet, exposure
 from mlpscan.providers.host.policy.pam import nullok_rules
 
@@ -89,7 +89,8 @@ def test_one_view_that_drops_restricts_and_none_readable_is_unknown() -> None:
 def test_level3_parsers() -> None:
     assert permissions(0o640) == ["owner_read", "owner_write", "group_read"]
     assert parse_umask_settings("/etc/login.defs:UMASK\t\t027\n/etc/profile:    umask 022\n# umask 000\n") == [
-        {"file": "/etc/login.defs", "umask": "027"}, {"file": "/etc/profile", "umask": "022"}]
+        {"file": "/etc/login.defs", "umask": "027", "text": "027"},
+        {"file": "/etc/profile", "umask": "022", "text": "022"}]
     rsyslog = parse_rsyslog(
         'global(DefaultNetstreamDriverCAFile="/etc/ca.pem")\n'
         '*.* action(type="omfwd" target="logs.example.cn" port="6514" protocol="tcp" StreamDriver="gtls" '
@@ -103,9 +104,20 @@ def test_level3_parsers() -> None:
         "-a always,exit -F arch=b64 -S open,openat -F exit=-EACCES -F auid>=1000 -F key=access\n"
         "-a always,exit -F arch=b64 -S open -F key=every-open\n"
         "-w /var/log/wtmp -p wa -k session\n")
-    coverage = audit_coverage(rules)
+    coverage = audit_coverage(rules, ("b64",))   # riscv64: no 32-bit table
     assert (coverage["time_change"], coverage["failed_access"], coverage["sessions"]) == (True, True, True)
     assert coverage["events_missing"] == ["permission_change", "kernel_modules"]
+    # x86_64 also runs 32-bit programs: 64-bit-only rules do not record their calls
+    compat = audit_coverage(rules, syscall_tables("x86_64"))
+    assert compat["events_missing"] == ["time_change", "permission_change", "kernel_modules", "failed_access"]
+    assert compat["tables_missing"]["time_change"] == ["b32"]
+    both = audit_coverage(parse_audit_rules(
+        "-a always,exit -F arch=b64 -S adjtimex -F key=t\n-a always,exit -F arch=b32 -S stime,adjtimex -F key=t\n"),
+        syscall_tables("x86_64"))
+    assert both["time_change"] is True
+    assert syscall_tables("riscv64") == ("b64",)
+    assert syscall_tables("i686") == ("b32",)
+    assert syscall_tables(None) == ("b64", "b32")
     assert parse_apparmor_profiles("/usr/sbin/cupsd (enforce)\nsnap.lxd (complain)\n") == {
         "enforce": 1, "complain": 1, "unconfined": 0, "total": 2}
     stacks = parse_pam_stacks("==> /etc/pam.d/common-auth <==\nauth [success=1 default=ignore] pam_unix.so nullok\n"

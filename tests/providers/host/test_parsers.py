@@ -13,7 +13,7 @@ from mlpscan.providers.host.parse.accounts import (
     parse_passwd,
     parse_shadow_meta,
 )
-from mlpscan.providers.host.parse.audit import parse_audit_rules, parse_audit_status
+from mlpscan.providers.host.parse.audit import parse_audit_rules, parse_audit_status, parse_auditd_conf
 from mlpscan.providers.host.parse.files import mode_within, parse_stat
 from mlpscan.providers.host.parse.firewall import parse_iptables, parse_nft
 from mlpscan.providers.host.parse.login_defs import parse_login_defs
@@ -25,12 +25,13 @@ from mlpscan.providers.host.parse.pam import (
     expand_stack,
     parse_pam_line,
     parse_pam_stacks,
+    parse_pwhistory_module,
     pwquality_documented_defaults,
     unresolved_includes,
 )
 from mlpscan.providers.host.parse.processes import parse_aide, parse_processes, security_agents
 from mlpscan.providers.host.parse.rsyslog import parse_rsyslog
-from mlpscan.providers.host.parse.shell import parse_shell_timeout, shell_timeout_summary
+from mlpscan.providers.host.parse.shell import parse_shell_timeout, parse_umask_settings, umask_value
 from mlpscan.providers.host.parse.sshd import (
     parse_sshd_config,
     parse_sshd_effective,
@@ -55,7 +56,7 @@ from mlpscan.providers.host.parse.systemd import (
 )
 from mlpscan.providers.host.parse.text import parse_key_equals_value
 from mlpscan.providers.host.policy.agents import aide_monitoring
-from mlpscan.providers.host.policy.audit import audit_coverage
+from mlpscan.providers.host.policy.audit import audit_coverage, disk_actions
 from mlpscan.providers.host.policy.pam import (
     lockout_policy,
     password_history,
@@ -63,6 +64,12 @@ from mlpscan.providers.host.policy.pam import (
     second_factor_modules,
 )
 from mlpscan.providers.host.policy.retention import stanza_retention
+from mlpscan.providers.host.policy.session import (
+    effective_tmout,
+    login_umasks,
+    session_services,
+    sourced_by_login_shell,
+)
 from mlpscan.providers.host.policy.sshd import ssh_multi_factor
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -151,6 +158,35 @@ def test_complexity_pam_arguments_override_pwquality_conf() -> None:
     assert (quality["min_length"], quality["min_char_classes"]) == (12, 4)
 
 
+def test_complexity_pwquality_conf_overrides_its_drop_ins() -> None:
+    """pwquality.conf(5): the .conf.d files are read first, then pwquality.conf (the command prints
+    them in that order)."""
+    stacks = parse_pam_stacks(fixture("rocky9", "pam_stacks"))
+    quality = password_quality(stacks, "minlen = 14\nminlen = 6\n")   # 50-length.conf, then the main file
+    assert quality["min_length"] == 6
+
+
+@pytest.mark.parametrize(("line", "conf"), [("password optional pam_pwquality.so minlen=14 minclass=4", ""),
+                                            ("password requisite pam_pwquality.so minlen=14 minclass=4 enforcing=0", ""),
+                                            ("password requisite pam_pwquality.so", "minlen = 14\nenforcing = 0\n")])
+def test_complexity_a_checker_that_only_warns_enforces_nothing(line: str, conf: str) -> None:
+    stacks = parse_pam_stacks(f"==> /etc/pam.d/common-password <==\n{line}\n"
+                              "password [success=1 default=ignore] pam_unix.so obscure use_authtok yescrypt\n"
+                              "password requisite pam_deny.so\n")
+    quality = password_quality(stacks, conf)
+    assert (quality["min_length"], quality["min_char_classes"]) == (6, 0)
+    assert "pam_pwquality" in quality["not_enforced"]
+
+
+def test_history_of_an_optional_pwhistory_does_not_count() -> None:
+    stacks = parse_pam_stacks("==> /etc/pam.d/common-password <==\n"
+                              "password optional pam_pwhistory.so remember=24\n"
+                              "password [success=1 default=ignore] pam_unix.so use_authtok\n")
+    history = password_history(stacks, {}, conf_read=False)
+    assert history["remember"] == 0
+    assert "optional, so a reused password is not refused" in history["rules"][0]
+
+
 def test_complexity_positive_credit_shortens_the_minimum() -> None:
     stacks = parse_pam_stacks(fixture("centos7", "pam_stacks"))
     quality = password_quality(stacks, fixture("centos7", "pwquality"))
@@ -183,13 +219,38 @@ def test_password_history() -> None:
 
 def test_password_history_from_pwhistory_conf() -> None:
     stacks = parse_pam_stacks(fixture("rocky9", "pam_stacks"))
-    history = password_history(stacks, parse_key_equals_value(fixture("rocky9", "pwhistory_conf")))
+    conf_read = parse_pwhistory_module(fixture("rocky9", "pwhistory_module"))
+    assert conf_read is True
+    history = password_history(stacks, parse_key_equals_value(fixture("rocky9", "pwhistory_conf")), conf_read)
     assert history["remember"] == 5
     assert history["rules"][0] == "remember = 5 (/etc/security/pwhistory.conf)"
     # an argument on the PAM line wins over the file; a missing file changes nothing
     ubuntu = parse_pam_stacks(fixture("ubuntu2204", "pam_stacks"))
     assert password_history(ubuntu, {"remember": 20})["remember"] == 5
     assert parse_key_equals_value(fixture("ubuntu2204", "pwhistory_conf")) == {}
+
+
+def test_pwhistory_conf_is_ignored_by_modules_that_do_not_read_it() -> None:
+    """Debian 12's Linux-PAM 1.5.2 pam_pwhistory has no pwhistory.conf: its default 10 applies."""
+    stacks = parse_pam_stacks(fixture("rocky9", "pam_stacks"))   # pam_pwhistory without remember=
+    assert parse_pwhistory_module(fixture("debian12", "pwhistory_module")) is False
+    ignored = password_history(stacks, {"remember": 2}, conf_read=False)
+    assert ignored["remember"] == 10
+    assert "is not read by this pam_pwhistory" in ignored["rules"][0]
+    assert password_history(stacks, {"remember": 24}, conf_read=None)["remember"] == 10   # not known: the smaller
+    assert password_history(stacks, {"remember": 2}, conf_read=None)["remember"] == 2
+    assert parse_pwhistory_module("") is None
+
+
+def test_pwhistory_conf_argument_names_a_file_not_read() -> None:
+    stacks = parse_pam_stacks("==> /etc/pam.d/common-password <==\n"
+                              "password requisite pam_pwhistory.so conf=/etc/security/pwh.conf use_authtok\n"
+                              "password [success=1 default=ignore] pam_unix.so use_authtok\n")
+    assert password_history(stacks, {"remember": 5}, conf_read=True)["remember"] is None
+    with_unix = parse_pam_stacks("==> /etc/pam.d/common-password <==\n"
+                                 "password requisite pam_pwhistory.so conf=/etc/security/pwh.conf\n"
+                                 "password [success=1 default=ignore] pam_unix.so remember=4\n")
+    assert password_history(with_unix, {}, conf_read=True)["remember"] == 4
 
 
 def test_lockout_from_faillock_conf() -> None:
@@ -213,10 +274,13 @@ def test_lockout_centos7_pam_tally2() -> None:
 
 
 def test_lockout_defaults_never_and_weakest_service() -> None:
-    never = "==> /etc/pam.d/common-auth <==\nauth required pam_faillock.so preauth\n" \
+    never = "==> /etc/pam.d/common-auth <==\nauth required pam_faillock.so preauth unlock_time=never\n" \
             "auth [default=die] pam_faillock.so authfail unlock_time=never\n"
     policy = lockout_policy(parse_pam_stacks(never), {})
     assert (policy["deny"], policy["permanent"], policy["unlock_time_seconds"]) == (3, True, None)
+    # the line that refuses the locked account decides how long it stays locked
+    authfail_only_never = never.replace("preauth unlock_time=never", "preauth")
+    assert lockout_policy(parse_pam_stacks(authfail_only_never), {})["unlock_time_seconds"] == 600
     preauth_only = "==> /etc/pam.d/common-auth <==\nauth required pam_faillock.so preauth deny=3\n"
     assert not lockout_policy(parse_pam_stacks(preauth_only), {})["enabled"]
     only_console = ("==> /etc/pam.d/sshd <==\nauth include common-auth\n"
@@ -224,6 +288,39 @@ def test_lockout_defaults_never_and_weakest_service() -> None:
                     "==> /etc/pam.d/common-auth <==\nauth required pam_unix.so\n")
     policy = lockout_policy(parse_pam_stacks(only_console), {})
     assert (policy["enabled"], policy["weakest_service"]) == (False, "sshd")
+
+
+@pytest.mark.parametrize(("stack", "problem"), [
+    # authfail records failures, but nothing refuses a locked account: a correct password always works
+    ("auth [success=1 default=ignore] pam_unix.so\nauth [default=die] pam_faillock.so authfail deny=3\n"
+     "auth sufficient pam_faillock.so authsucc\nauth required pam_permit.so\n", "no pam_faillock preauth"),
+    # a bare line is a preauth (pam_faillock.c): it counts nothing
+    ("auth required pam_faillock.so deny=3\nauth sufficient pam_unix.so\nauth required pam_deny.so\n",
+     "no pam_faillock authfail"),
+    # an optional preauth does not end the login
+    ("auth optional pam_faillock.so preauth\nauth sufficient pam_unix.so\n"
+     "auth [default=die] pam_faillock.so authfail\n", "no pam_faillock preauth"),
+    # authfail believes the user locked at 3 and stops counting; preauth waits for 5
+    ("auth required pam_faillock.so preauth deny=5\nauth sufficient pam_unix.so\n"
+     "auth [default=die] pam_faillock.so authfail deny=3\n", "stops counting"),
+])
+def test_faillock_lines_that_lock_nobody(stack: str, problem: str) -> None:
+    policy = lockout_policy(parse_pam_stacks("==> /etc/pam.d/common-auth <==\n" + stack), {})
+    assert policy["enabled"] is False
+    assert problem in policy["services"]["common-auth"]["problem"]
+
+
+def test_faillock_enforced_by_authsucc_before_pam_deny_and_by_the_lowest_reachable_deny() -> None:
+    man_example = ("auth [success=1 default=bad] pam_unix.so\nauth [default=die] pam_faillock.so authfail\n"
+                   "auth sufficient pam_faillock.so authsucc\nauth required pam_deny.so\n")
+    policy = lockout_policy(parse_pam_stacks("==> /etc/pam.d/common-auth <==\n" + man_example),
+                            {"deny": 4, "unlock_time": 1200})
+    assert (policy["enabled"], policy["deny"], policy["unlock_time_seconds"]) == (True, 4, 1200)
+    stricter_preauth = ("auth requisite pam_faillock.so preauth deny=3\nauth sufficient pam_unix.so\n"
+                        "auth [default=die] pam_faillock.so authfail\n")
+    policy = lockout_policy(parse_pam_stacks("==> /etc/pam.d/common-auth <==\n" + stricter_preauth),
+                            {"deny": 10})
+    assert policy["deny"] == 3   # preauth refuses at 3; authfail (10) keeps counting past it
 
 
 def test_second_factor_modules_and_nullok() -> None:
@@ -346,22 +443,93 @@ def test_ssh_multi_factor(view: dict[str, object], modules: list[dict[str, objec
 
 # -- session, accounts, sudo -------------------------------------------------------------------
 
-def test_shell_timeout_takes_the_smallest_positive_value() -> None:
-    entries = parse_shell_timeout("/etc/profile:export TMOUT=900\n/etc/profile.d/t.sh:readonly TMOUT=300\n"
-                                    "/etc/bashrc:TMOUT=0\n/etc/profile.d/x.sh:# TMOUT=60\n")
-    summary = shell_timeout_summary(entries)
+def tmout(text: str) -> dict[str, object]:
+    entries = [{**e, "sourced": sourced_by_login_shell(str(e["file"]))} for e in parse_shell_timeout(text)]
+    return effective_tmout(entries)
+
+
+def test_shell_timeout_a_readonly_assignment_decides() -> None:
+    summary = tmout("/etc/profile:export TMOUT=900\n/etc/profile.d/t.sh:readonly TMOUT=300\n"
+                    "/etc/profile.d/x.sh:# TMOUT=60\n")
     assert summary == {"tmout_seconds": 300, "tmout_file": "/etc/profile.d/t.sh", "tmout_readonly": True,
                        "tmout_exported": True}
-    assert shell_timeout_summary([])["tmout_seconds"] == 0
+    assert effective_tmout([])["tmout_seconds"] == 0
+
+
+def test_shell_timeout_without_readonly_the_longest_may_come_last() -> None:
+    assert tmout("/etc/profile.d/a.sh:TMOUT=600\n/etc/profile.d/z.sh:TMOUT=3600\n")["tmout_seconds"] == 3600
+    assert tmout("/etc/profile:TMOUT=600\n/etc/bash.bashrc:TMOUT=0\n")["tmout_seconds"] == 0
+
+
+def test_shell_timeout_unset_or_not_a_number_is_no_timeout() -> None:
+    assert tmout("/etc/profile:TMOUT=600\n/etc/profile.d/dev.sh:unset TMOUT\n")["tmout_seconds"] == 0
+    assert tmout("/etc/profile:TMOUT=600\n/etc/profile.d/dev.sh:export TMOUT=$DEV_TMOUT\n")["tmout_seconds"] == 0
+    assert tmout("/etc/profile:readonly TMOUT=600\n/etc/profile.d/dev.sh:unset TMOUT\n")["tmout_seconds"] == 600
+    assert tmout("/etc/profile:TMOUT=600\n/etc/profile.d/x.sh:echo \"TMOUT=$TMOUT\" ${TMOUT=1}\n")[
+        "tmout_seconds"] == 600
+
+
+@pytest.mark.parametrize("path", ["/etc/profile.d/tmout.sh.disabled", "/etc/profile.d/old/tmout.sh",
+                                  "/etc/profile.d/tmout.csh", "/etc/profile.bak"])
+def test_shell_timeout_in_a_file_no_login_shell_sources_does_not_count(path: str) -> None:
+    assert tmout(f"{path}:declare -xr TMOUT=600\n")["tmout_seconds"] == 0
+    assert tmout(f"{path}:TMOUT=600\n/etc/profile.d/tmout.sh:TMOUT=600\n")["tmout_seconds"] == 600
 
 
 def test_shell_timeout_readonly_and_export_on_their_own_lines() -> None:
     entries = parse_shell_timeout(fixture("rocky9", "shell_timeout"))
     assert entries == [{"file": "/etc/profile.d/tmout.sh", "value": 600, "readonly": True, "exported": True}]
+    assert sourced_by_login_shell("/etc/profile.d/sh.local")
+    assert sourced_by_login_shell("/etc/bashrc")
     other_file = parse_shell_timeout("/etc/profile:TMOUT=900\n/etc/profile.d/x.sh:readonly TMOUT\n"
                                        "/etc/bashrc:if [ -z \"$TMOUT\" ]; then :; fi\n")
     assert other_file == [{"file": "/etc/profile", "value": 900, "readonly": False, "exported": False}]
     assert parse_shell_timeout("/etc/profile:declare -rx TMOUT=300\n")[0]["readonly"] is True
+
+
+@pytest.mark.parametrize(("written", "value"), [("027", "027"), ("0027", "027"), ("27", "027"), ("7", "007"),
+                                               ("u=rwx,g=rx,o=", "027"), ("a=rx,u+w", None), ("u=rwx", None),
+                                               ("g-w", None)])
+def test_umask_values(written: str, value: str | None) -> None:
+    assert umask_value(written) == value
+
+
+def test_umask_settings_keep_what_was_written() -> None:
+    assert parse_umask_settings("/etc/profile:umask 22 # loose\n/etc/profile.d/u.sh:umask u=rwx,g=rx,o=\n"
+                                "/etc/bash.bashrc:umask -S\n") == [
+        {"file": "/etc/profile", "umask": "022", "text": "22"},
+        {"file": "/etc/profile.d/u.sh", "umask": "027", "text": "u=rwx,g=rx,o="}]
+
+
+COMMON_SESSION = "==> /etc/pam.d/common-session <==\nsession required pam_unix.so\n"
+WITH_PAM_UMASK = COMMON_SESSION + "session optional pam_umask.so\n"
+SSHD_SESSION = "==> /etc/pam.d/sshd <==\n@include common-session\n"
+
+
+def umasks(settings: str, pam: str | None) -> dict[str, object]:
+    stacks = parse_pam_stacks(pam) if pam is not None else None
+    return login_umasks(parse_umask_settings(settings), stacks, session_services(stacks))
+
+
+def test_login_defs_umask_needs_pam_umask_in_the_session_stack() -> None:
+    defs = "/etc/login.defs:UMASK\t\t027\n"
+    without = umasks(defs, COMMON_SESSION + SSHD_SESSION)
+    assert without["umask"] == "022"
+    assert "not applied: no pam_umask" in str(without["evidence"])
+    assert umasks(defs, WITH_PAM_UMASK + SSHD_SESSION)["umask"] == "027"
+    argument = WITH_PAM_UMASK.replace("pam_umask.so", "pam_umask.so umask=0022")
+    assert umasks(defs, argument + SSHD_SESSION)["umask"] == "022"
+    assert umasks(defs, None)["umask"] == "022"   # PAM unreadable: pam_umask is not assumed
+
+
+def test_login_umask_profiles_apply_to_every_session_the_loosest_decides() -> None:
+    found = umasks("/etc/login.defs:UMASK 077\n/etc/profile.d/umask.sh:umask 027\n"
+                   "/etc/profile.d/old.sh.rpmsave:umask 000\n", WITH_PAM_UMASK + SSHD_SESSION)
+    assert found["umask"] == "027"
+    assert found["granted"] == 0o750
+    assert "/etc/profile.d/old.sh.rpmsave not applied" in str(found["evidence"])
+    unknown = umasks("/etc/profile:umask g-w\n", COMMON_SESSION)
+    assert (unknown["umask"], unknown["granted"]) == (None, None)
 
 
 def test_passwd_keeps_no_gecos_and_classifies_shells() -> None:
@@ -483,6 +651,49 @@ def test_audit_coverage_syscall_watch_form_and_read_only_watches() -> None:
     assert coverage["identity"] is True  # /etc/ covers shadow, group and gshadow for writes
     only_reads = audit_coverage(parse_audit_rules("-w /etc/shadow -p r -k reads\n"))
     assert "/etc/shadow" in only_reads["identity_missing"]
+
+
+def test_auditd_conf_is_read_as_auditd_splits_it() -> None:
+    """auditd-config.c: `keyword = value [option]`, tokens split on spaces only."""
+    conf = parse_auditd_conf(fixture("rocky9", "auditd_conf"))
+    assert conf["problems"] == []
+    assert conf["settings"]["disk_full_action"] == "SUSPEND"
+    text = ("# comment\nSpace_Left_Action = EMAIL\nadmin_space_left_action = exec /usr/local/sbin/alert\n"
+            "disk_full_action = halt\ndisk_full_action = single\n")
+    conf = parse_auditd_conf(text)
+    assert conf["settings"] == {"space_left_action": "EMAIL", "admin_space_left_action": "exec",
+                                "disk_full_action": "single"}   # the last occurrence wins
+    assert conf["options"] == {"admin_space_left_action": "/usr/local/sbin/alert"}
+
+
+@pytest.mark.parametrize("line", ["disk_full_action=halt", "disk_full_action =halt", "disk_full_action\t=\thalt",
+                                  "disk_full_action", "\t", "log_file = /var/log/audit/audit.log # main log"])
+def test_auditd_conf_lines_auditd_refuses(line: str) -> None:
+    conf = parse_auditd_conf(f"log_group = root\n{line}\n")
+    assert [p["line"] for p in conf["problems"]] == [2]
+    assert "disk_full_action" not in conf["settings"]
+    assert disk_actions(conf)["config_errors"][0].startswith("line 2: ")
+
+
+def test_auditd_conf_overlong_line_is_skipped_not_fatal() -> None:
+    conf = parse_auditd_conf("name = " + "x" * 160 + "\ndisk_full_action = halt\n")
+    assert conf["settings"] == {"disk_full_action": "halt"}
+    assert disk_actions(conf)["config_errors"] == []
+
+
+def test_disk_actions_defaults_and_values_auditd_rejects() -> None:
+    unset = disk_actions(parse_auditd_conf(""))
+    assert unset["actions"] == {"space_left_action": "ignore", "admin_space_left_action": "ignore",
+                                "disk_full_action": "ignore", "disk_error_action": "syslog"}
+    assert unset["defaulted"] == sorted(unset["actions"])
+    good = disk_actions(parse_auditd_conf("space_left_action = email\nadmin_space_left_action = SINGLE\n"
+                                          "disk_full_action = exec /sbin/stop-services\n"
+                                          "disk_error_action = halt\n"))
+    assert good["config_errors"] == []
+    assert good["actions"]["admin_space_left_action"] == "single"
+    for line in ("disk_full_action = email", "disk_error_action = rotate", "disk_error_action = exec",
+                 "space_left_action = mail"):
+        assert len(disk_actions(parse_auditd_conf(line + "\n"))["config_errors"]) == 1, line
 
 
 def test_stat_lines() -> None:

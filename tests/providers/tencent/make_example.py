@@ -10,6 +10,9 @@ example account tencent:100000000001 (ap-guangzhou, ap-shanghai, ap-hongkong):
   ci-deployer is API-only (no console, two keys); the root has a soft token too;
 - a CloudAudit track delivering to a CLS topic in ap-guangzhou that keeps logs 30 days;
 - in ap-hongkong, a CVM instance, its CBS disk (no snapshot policy) and a COS bucket;
+- the orders bucket replicating to a bucket in ap-hongkong (data leaving the mainland); load
+  balancers, Redis, TDSQL-C, MongoDB, WAF, Anti-DDoS, Cloud Firewall, CDN and a CCN as the
+  compliant account has them;
 - cbs:DescribeDisks denied in ap-shanghai (AuthFailure.UnauthorizedOperation).
 Everything is seeded with fixed ids. The fake and the collector's hooks (login and key idle
 days) read a clock pinned to STARTED, so the dates and derived day counts do not move; the
@@ -95,6 +98,8 @@ def world() -> FakeAccount:
     account.add("disks", HONG_KONG, {**disk("disk-hk000001", HONG_KONG, encrypted=True, policies=[]),
                                      "DiskName": "hk-proxy-01-data", "InstanceId": "ins-hk000001"})
     account.buckets.append(bucket(f"acme-hk-static-{account.appid}", HONG_KONG))
+    # the orders bucket copies every object to Hong Kong
+    account.buckets[0]["_replication"] = [("to-hk", HONG_KONG, f"acme-orders-hk-{account.appid}")]
     return account
 
 

@@ -169,6 +169,6 @@ def test_a_cls_topic_without_a_kms_key_fails_log_protection(fake: TencentFake, m
     fake.add_account(build(UIN, weak=True), SECRET_ID, SECRET_KEY)
     env_keys(monkeypatch)
     result = scan(content, [source(fake)])
-    [finding] = result.findings("tencent.cloudaudit.logs_encrypted")
+    [finding] = [f for f in result.findings("tencent.cloudaudit.logs_encrypted") if f.resource.name == "acme-audit"]
     assert finding.status is Status.FAIL
     assert "no KMS encryption" in finding.message

@@ -46,7 +46,7 @@ def test_weak_account_fails_the_acceptance_list_with_its_clauses(content: Conten
         assert name in failures, (check, failures)
         assert clause in failures[name], (check, failures[name])
     # the hook computed what the message quotes
-    [track] = result.findings("tencent.cloudaudit.track_retention")
+    [track] = [f for f in result.findings("tencent.cloudaudit.track_retention") if f.resource.name == "acme-audit"]
     assert "keeps logs 30 days" in track.message
     assert "180" in track.message
     assert fake.rejected == []

@@ -2,8 +2,7 @@
 
 Each hook keeps the raw answers and adds derived keys (`LoginActivity`, `AccessKeyActivity`,
 `LogRetention`, `LogProtection`, `WorldOpen`, `WorldOpenRanges`, `ForwardedPorts`, and
-`DataExport` from export.py) that checks read. When an answer
-a derived key depends on failed,
+`DataExports` from export.py) that checks read. When an answer a derived key depends on failed,
 the derived key is recorded as failed too, so every check reading it reports `error`.
 Times are measured from the collection, so evaluating the snapshot later gives the same result.
 """
@@ -16,13 +15,13 @@ from datetime import date, datetime
 from typing import Any
 
 from mlpscan.providers.aliyun.credentials import parse_time, utc_now
-from mlpscan.providers.aliyun.export import KEY as DATA_EXPORT
 from mlpscan.providers.aliyun.export import (
     bucket_data_export,
     cen_data_export,
     database_data_export,
     trail_data_export,
 )
+from mlpscan.providers.cloud.exports import KEY as EXPORTS
 from mlpscan.providers.cloud.exposure import PROTOCOLS, WORLD, FirstMatch, merged
 from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
@@ -420,10 +419,10 @@ def _port_range(text: str) -> tuple[int, int]:
 HOOKS: dict[str, Hook] = {
     "acl_world_open_ports": Hook(acl_world_open_ports, derives=("WorldOpen", "WorldOpenRanges")),
     "nat_forwarded_ports": Hook(nat_forwarded_ports, derives=("ForwardedPorts",)),
-    "bucket_data_export": Hook(bucket_data_export, derives=(DATA_EXPORT,)),
-    "database_data_export": Hook(database_data_export, derives=(DATA_EXPORT,)),
-    "trail_data_export": Hook(trail_data_export, derives=(DATA_EXPORT,)),
-    "cen_data_export": Hook(cen_data_export, derives=(DATA_EXPORT,)),
+    "bucket_data_export": Hook(bucket_data_export, derives=(EXPORTS,)),
+    "database_data_export": Hook(database_data_export, derives=(EXPORTS,)),
+    "trail_data_export": Hook(trail_data_export, derives=(EXPORTS,)),
+    "cen_data_export": Hook(cen_data_export, derives=(EXPORTS,)),
     "user_activity": Hook(user_activity, derives=("LoginActivity", "AccessKeyActivity", "ListAccessKeys",
                                                   "GetAccessKeyLastUsed")),
     "trail_log_retention": Hook(trail_log_retention, derives=("GetLogStore", "GetBucketLifecycle",

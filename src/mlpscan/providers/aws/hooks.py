@@ -9,6 +9,17 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from mlpscan.providers.aws.exports import (
+    GET_BUCKET_LOCATION,
+    peering_exports,
+    rds_exports,
+    s3_exports,
+    tgw_exports,
+    trail_exports,
+)
+from mlpscan.providers.aws.protection import GET_DETECTOR, guardduty_detectors
+from mlpscan.providers.aws.protection import KEY as DETECTORS
+from mlpscan.providers.cloud.exports import KEY as EXPORTS
 from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import Resource
@@ -193,5 +204,9 @@ HOOKS: dict[str, Hook] = {
     "root_user": Hook(root_user, derives=(ROOT_KEY,)),
     "world_open_ports": Hook(world_open_ports,
                              derives=("WorldOpenRanges", "WorldOpenPorts", "WorldOpenWideRanges")),
+    "guardduty_detectors": Hook(guardduty_detectors, derives=(DETECTORS,)),
+    **{name: Hook(run, derives=(EXPORTS,)) for name, run in (
+        ("s3_exports", s3_exports), ("trail_exports", trail_exports), ("rds_exports", rds_exports),
+        ("peering_exports", peering_exports), ("tgw_exports", tgw_exports))},
 }
-EXTRA_CALLS = (GENERATE_REPORT, GET_REPORT)
+EXTRA_CALLS = (GENERATE_REPORT, GET_REPORT, GET_DETECTOR, GET_BUCKET_LOCATION)

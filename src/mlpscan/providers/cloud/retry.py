@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from mlpscan.providers.cloud.ratelimit import pace_retry
 from mlpscan.providers.cloud.runner import ApiError
 
 T = TypeVar("T")
@@ -31,11 +32,14 @@ def with_retries(
     """Run ``attempt`` until it succeeds, fails for good, or ``max_attempts`` or ``deadline``
     seconds are spent.
 
-    The last error is raised with the attempt count in its message, so an `error` finding says
-    that throttling outlasted the retries rather than that one call failed.
+    A retry first takes a token from the account's request budget, when the call runs under one
+    (ratelimit.PacedApi). The last error is raised with the attempt count in its message, so an
+    `error` finding says that throttling outlasted the retries rather than that one call failed.
     """
     started = clock()
     for number in range(1, max_attempts + 1):
+        if number > 1:
+            pace_retry()   # a retry spends the account's request budget like the first attempt
         try:
             return attempt()
         except ApiError as exc:

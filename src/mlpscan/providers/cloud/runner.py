@@ -173,12 +173,18 @@ class _Sink:
 
 
 class AccountRun:
-    """Schedules one account's work on a shared TaskGroup; finish() runs hooks and returns results."""
+    """Schedules one account's work on a shared TaskGroup; finish() runs hooks and returns results.
+
+    A shard collects a share of the account: its account-wide (`global`) resource types only when
+    ``account_wide``, and its regional types only in ``regions`` (None: every region of the account).
+    """
 
     def __init__(self, account: Account, specs: Sequence[ResourceSpec], hooks: Mapping[str, Hook],
-                 group: TaskGroup, tag_values: TagValues = "mask-secrets") -> None:
+                 group: TaskGroup, tag_values: TagValues = "mask-secrets", *, account_wide: bool = True,
+                 regions: Sequence[str] | None = None) -> None:
         self.account = account
-        self.specs = list(specs)
+        self.regions = [r for r in account.regions if regions is None or r in regions]
+        self.specs = [s for s in specs if (account_wide if s.scope == "global" else bool(self.regions))]
         self.hooks = hooks
         self.group = group
         self.tag_values = tag_values
@@ -186,7 +192,7 @@ class AccountRun:
 
     def start(self) -> None:
         for spec in self.specs:
-            regions: list[str | None] = [None] if spec.scope == "global" else list(self.account.regions)
+            regions: list[str | None] = [None] if spec.scope == "global" else list(self.regions)
             for region in regions:
                 work = partial(self._list, spec, region)
                 self.group.submit(self._guarded(spec, region, spec.listing, work))

@@ -10,6 +10,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from mlpscan.errors import InputError
+from mlpscan.providers.cloud.ratelimit import Limit
 from mlpscan.providers.cloud.runner import Account, Hook
 from mlpscan.snapshot import CollectionError, Platform, Target
 
@@ -33,6 +34,7 @@ class CloudSource:
     name: str | None = None                 # a label, e.g. the business system
     read_timeout: float | None = None       # seconds per read for this source (default: CloudOptions')
     declared_in: str | None = None          # mlpscan.yaml path, for SARIF locations
+    rate_limits: tuple[tuple[str, Limit], ...] = ()   # this entry's own request budgets, per service
 
     @property
     def label(self) -> str:

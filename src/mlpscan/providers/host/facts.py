@@ -15,11 +15,13 @@ arrives as the awk digest of commands.yaml, and the parser accepts nothing else.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cached_property
+from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from mlpscan.providers.host.commands import CommandResult
@@ -30,7 +32,7 @@ from mlpscan.providers.host.parse.accounts import (
     parse_passwd,
     parse_shadow_meta,
 )
-from mlpscan.providers.host.parse.audit import parse_audit_rules, parse_audit_status
+from mlpscan.providers.host.parse.audit import parse_audit_rules, parse_audit_status, parse_auditd_conf
 from mlpscan.providers.host.parse.files import mode_within, parse_stat, permissions
 from mlpscan.providers.host.parse.firewall import (
     parse_iptables,
@@ -43,14 +45,15 @@ from mlpscan.providers.host.parse.logrotate import parse_logrotate, stanza_cover
 from mlpscan.providers.host.parse.mac import parse_apparmor, parse_apparmor_profiles, parse_getenforce
 from mlpscan.providers.host.parse.network import parse_listening
 from mlpscan.providers.host.parse.packages import parse_security_updates
-from mlpscan.providers.host.parse.pam import parse_pam_stacks, rule_text, unresolved_includes
+from mlpscan.providers.host.parse.pam import (
+    parse_pam_stacks,
+    parse_pwhistory_module,
+    rule_text,
+    unresolved_includes,
+)
 from mlpscan.providers.host.parse.processes import parse_aide, parse_processes, security_agents
 from mlpscan.providers.host.parse.rsyslog import parse_rsyslog
-from mlpscan.providers.host.parse.shell import (
-    parse_shell_timeout,
-    parse_umask_settings,
-    shell_timeout_summary,
-)
+from mlpscan.providers.host.parse.shell import parse_shell_timeout, parse_umask_settings
 from mlpscan.providers.host.parse.sshd import (
     parse_sshd_config,
     parse_sshd_contexts,
@@ -89,7 +92,7 @@ from mlpscan.providers.host.parse.text import (
 from mlpscan.providers.host.policy import firewall as fp
 from mlpscan.providers.host.policy import sshd as sp
 from mlpscan.providers.host.policy.agents import aide_monitoring
-from mlpscan.providers.host.policy.audit import audit_coverage
+from mlpscan.providers.host.policy.audit import audit_coverage, disk_actions, syscall_tables
 from mlpscan.providers.host.policy.pam import (
     lockout_policy,
     nullok_rules,
@@ -98,6 +101,12 @@ from mlpscan.providers.host.policy.pam import (
     second_factor_modules,
 )
 from mlpscan.providers.host.policy.retention import stanza_retention
+from mlpscan.providers.host.policy.session import (
+    effective_tmout,
+    login_umasks,
+    session_services,
+    sourced_by_login_shell,
+)
 from mlpscan.snapshot import CollectionError, Resource
 
 JSON = dict[str, Any]
@@ -116,11 +125,7 @@ SYSLOG_DAEMONS = {"rsyslog": "rsyslogd", "syslog-ng": "syslog-ng"}
 TIME_DAEMONS = {"chronyd": "chronyd", "chrony": "chronyd", "ntpd": "ntpd", "ntp": "ntpd",
                 "systemd-timesyncd": "systemd-timesyncd"}
 DEFAULT_UID_MIN, DEFAULT_UID_MAX = 1000, 60000
-# auditd.conf(5) defaults for what auditd does as its disk fills or fails
-AUDITD_DISK_ACTION_DEFAULTS = {"space_left_action": "SYSLOG", "admin_space_left_action": "SUSPEND",
-                               "disk_full_action": "SUSPEND", "disk_error_action": "SUSPEND"}
 CREDENTIAL_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-")
-DEFAULT_UMASK = "022"   # what a login gets when nothing sets one (the kernel's and login's default)
 
 
 @dataclass(frozen=True)
@@ -457,7 +462,9 @@ def _password_policy(host: Host) -> list[Fact]:
     defs = parse_login_defs(host.text("login_defs"))
     stacks = parse_pam_stacks(host.text("pam_stacks"))
     quality = password_quality(stacks, host.text("pwquality"))
-    history = password_history(stacks, parse_key_equals_value(host.text("pwhistory_conf")))
+    conf_read = (parse_pwhistory_module(host.text("pwhistory_module")) if host.usable("pwhistory_module")
+                 else None)
+    history = password_history(stacks, parse_key_equals_value(host.text("pwhistory_conf")), conf_read)
     max_days = to_int(defs.get("PASS_MAX_DAYS"))
     data = {
         "pass_max_days": NO_PASSWORD_EXPIRY if max_days is None or max_days < 0 else max_days,
@@ -593,9 +600,10 @@ def _ssh_idle(host: Host) -> tuple[int | None, str]:
 
 
 def _session(host: Host) -> list[Fact]:
-    entries = parse_shell_timeout(host.text("shell_timeout"))
+    entries = [{**e, "sourced": sourced_by_login_shell(e["file"])}
+               for e in parse_shell_timeout(host.text("shell_timeout"))]
     idle, basis = _ssh_idle(host)
-    data = {**shell_timeout_summary(entries), "tmout_entries": entries,
+    data = {**effective_tmout(entries), "tmout_entries": entries,
             "ssh_idle_timeout_seconds": idle, "ssh_idle_basis": basis}
     return [Fact(None, "session timeout", data)]
 
@@ -638,17 +646,18 @@ def _audit(host: Host) -> list[Fact]:
     status = parse_audit_status(host.text("audit_status")) if auditctl else {}
     flag = to_int(status.get("enabled"))
     rules = parse_audit_rules(host.text("audit_rules")) if host.installed("audit_rules") else []
-    config = parse_key_equals_value(host.text("auditd_conf")) if host.installed("auditd_conf") else {}
+    conf = parse_auditd_conf(host.text("auditd_conf") if host.installed("auditd_conf") else "")
+    actions = disk_actions(conf)
     data = {"active": states["auditd"] == "active", "state": states["auditd"], "state_source": state_source,
             "auditctl_installed": auditctl, "enabled_flag": flag,
             # nobody could have made the rules immutable without auditctl
             "kernel_auditing": flag in (1, 2) if flag is not None else (False if not auditctl else None),
             "immutable": flag == 2 if flag is not None else (False if not auditctl else None),
             "status": status, "rule_count": len(rules), "rules": [r["text"] for r in rules],
-            "coverage": audit_coverage(rules), "config": config,
-            "disk_actions": {key: str(config.get(key, default)).lower()
-                             for key, default in AUDITD_DISK_ACTION_DEFAULTS.items()},
-            "disk_actions_defaulted": sorted(k for k in AUDITD_DISK_ACTION_DEFAULTS if k not in config)}
+            "coverage": audit_coverage(rules, syscall_tables(parse_uname(host.text("uname"))["machine"])),
+            "config": conf["settings"],
+            "config_errors": actions["config_errors"],
+            "disk_actions": actions["actions"], "disk_actions_defaulted": actions["defaulted"]}
     return [Fact(None, "auditd", data)]
 
 
@@ -656,19 +665,34 @@ def _stat(host: Host) -> JSON:
     return parse_stat(host.text("log_file_modes"))
 
 
+def _audit_log_path(host: Host) -> str:
+    """auditd's log_file (auditd.conf, as auditd reads it), else its default."""
+    conf = parse_auditd_conf(host.text("auditd_conf")) if host.installed("auditd_conf") else None
+    return (conf["settings"].get("log_file") if conf else None) or AUDIT_LOG
+
+
 def _audit_log(host: Host) -> list[Fact]:
+    """The audit log and the copies auditd rotated (`audit.log.1`, ...): the trail is all of them."""
     stats = _stat(host)
-    if AUDIT_LOG in stats["unreadable"]:
-        raise Unavailable("log_file_modes", host.denied(stats["unreadable"][AUDIT_LOG]))
-    info = stats["files"].get(AUDIT_LOG)
-    directory = stats["files"].get("/var/log/audit")
-    exists = True if info else (False if AUDIT_LOG in stats["missing"] else None)
-    data = {"path": AUDIT_LOG, "exists": exists,
+    path = _audit_log_path(host)
+    if path in stats["unreadable"]:
+        raise Unavailable("log_file_modes", host.denied(stats["unreadable"][path]))
+    info = stats["files"].get(path)
+    if info is None and path not in stats["missing"]:
+        raise Unavailable("log_file_modes", Failure(
+            "NotCollected", f"auditd.conf writes the audit log to {path}, which this scan does not stat "
+                            "(it reads /var/log/*/*): its mode cannot be judged"))
+    rotated = re.compile(re.escape(path) + r"\.\d+")
+    files = [{"path": name, **info, "within_0640": mode_within(info["mode"], 0o640)}
+             for name, info in sorted(stats["files"].items()) if name == path or rotated.fullmatch(name)]
+    directory = stats["files"].get(str(PurePosixPath(path).parent))
+    data = {"path": path, "exists": info is not None,
             "mode": info["mode"] if info else None, "owner": info["owner"] if info else None,
             "group": info["group"] if info else None,
-            "mode_within_0640": mode_within(info["mode"], 0o640) if info else None,
+            "mode_within_0640": all(f["within_0640"] for f in files) if info else None,
+            "files": files, "files_beyond_0640": [f["path"] for f in files if not f["within_0640"]],
             "directory_mode": directory["mode"] if directory else None}
-    return [Fact(None, AUDIT_LOG, data)]
+    return [Fact(None, path, data)]
 
 
 def _file_modes(host: Host) -> list[Fact]:
@@ -686,23 +710,27 @@ def _files(host: Host) -> list[Fact]:
         mode = int(info["mode"], 8)
         facts.append(Fact(path, path, {"path": path, "role": role, "mode": info["mode"].zfill(4),
                                        "owner": info["owner"], "group": info["group"],
-                                       "permissions": permissions(mode)}))
+                                       "permissions": permissions(mode), "problem": None}))
     for path, line in sorted(stats["unreadable"].items()):
         if path in CREDENTIAL_FILES or path in written:
             raise Unavailable("log_file_modes", host.denied(line))
+    # a file rsyslog writes deeper than the stat reaches is never silently left out
+    for path in sorted(written - set(stats["files"]) - set(stats["missing"])):
+        facts.append(Fact(path, path, {"path": path, "role": "log", "mode": None, "owner": None,
+                                       "group": None, "permissions": None,
+                                       "problem": "not stat'ed: the scan reads /var/log/* and /var/log/*/*"}))
     return facts
 
 
 def _umask(host: Host) -> list[Fact]:
-    """The most permissive umask any login setting applies (a later, looser one wins in a shell)."""
+    """The most permissive umask a login session can get: the shell profiles it sources, and
+    login.defs UMASK where pam_umask is in its session stack (policy.session)."""
     settings = parse_umask_settings(host.text("umask_settings"))
-    masks = [s["umask"] for s in settings] or [DEFAULT_UMASK]
-    loosest = min(masks, key=lambda mask: int(mask, 8).bit_count())
-    granted = 0o777 & ~int(loosest, 8)
-    evidence = ("; ".join(f"umask {s['umask']} in {s['file']}" for s in settings)
-                or f"no umask set anywhere: the default {DEFAULT_UMASK} applies")
-    return [Fact(None, "umask", {"umask": loosest, "settings": settings, "evidence": evidence,
-                                 "new_file_permissions": permissions(granted)})]
+    stacks = parse_pam_stacks(host.text("pam_stacks")) if host.usable("pam_stacks") else None
+    found = login_umasks(settings, stacks, session_services(stacks))
+    granted = found["granted"]
+    return [Fact(None, "umask", {"umask": found["umask"], "settings": settings, "evidence": found["evidence"],
+                                 "new_file_permissions": None if granted is None else permissions(granted)})]
 
 
 @dataclass(frozen=True)
@@ -970,7 +998,7 @@ AREAS: tuple[Area, ...] = (
     Area("user", _users, needs=("passwd", "lastlog"), uses=("login_defs", "timedatectl")),
     Area("shadow", _shadow, needs=("shadow_meta",), uses=("passwd", "timedatectl")),
     Area("password_policy", _password_policy, needs=("login_defs", "pam_stacks", "pwquality"),
-         uses=("pwhistory_conf",)),
+         uses=("pwhistory_conf", "pwhistory_module")),
     Area("pam", _pam, needs=("pam_stacks", "faillock_conf")),
     Area("sshd", _sshd, needs_any=("sshd_effective", "sshd_config", "sshd_contexts"),
          uses=("pam_stacks", "firewall_nft", "firewall_iptables")),
@@ -978,11 +1006,11 @@ AREAS: tuple[Area, ...] = (
          uses=("sshd_effective", "sshd_config", "sshd_contexts")),
     Area("sudo", _sudo, needs=("sudoers",)),
     Area("audit", _audit, needs=("audit_status", "audit_rules"), needs_any=("auditd_active", "processes"),
-         uses=("auditd_conf",)),
-    Area("audit_log", _audit_log, needs=("log_file_modes",)),
+         uses=("auditd_conf", "uname")),
+    Area("audit_log", _audit_log, needs=("log_file_modes",), uses=("auditd_conf",)),
     Area("file_modes", _file_modes, needs=("log_file_modes",)),
     Area("file", _files, needs=("log_file_modes",), uses=("rsyslog_conf",)),
-    Area("umask", _umask, needs=("umask_settings",)),
+    Area("umask", _umask, needs=("umask_settings",), uses=("pam_stacks",)),
     Area("logging", _logging, needs=("rsyslog_conf", "journald_conf", "logrotate"),
          needs_any=("rsyslog_active", "processes"), uses=("journal_disk", "log_file_modes")),
     Area("time", _time, needs_any=("time_daemons", "processes"), uses=("timedatectl",)),

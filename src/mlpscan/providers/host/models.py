@@ -93,18 +93,24 @@ class PasswordPolicy(HostData):
     umask: str | None = Field(description="UMASK of login.defs")
     min_length: int = Field(description="effective minimum length (minlen minus positive credits)")
     min_char_classes: int = Field(description="character classes required")
-    complexity: Json = Field(description="module, stack, settings and rule that decided complexity")
-    history: int = Field(description="previous passwords remembered")
+    complexity: Json = Field(
+        description="module, stack, settings and rule that decided complexity; not_enforced names a checker "
+                    "that only warns (optional, sufficient, enforcing=0)")
+    history: int | None = Field(
+        description="previous passwords remembered (None: set by a pam_pwhistory conf= file not read)")
     history_evidence: Json = Field(description="remember, stack and the rules that set it")
     login_defs: Json = Field(description="every setting of /etc/login.defs")
 
 
 class Pam(HostData):
-    """The PAM stacks that decide logins and password changes."""
+    """The PAM stacks that decide logins, password changes and sessions."""
 
     files: list[str] = Field(description="stacks printed (system-auth, common-auth, sshd, login, ...)")
     lockout: Json = Field(
-        description="module, enabled, deny, unlock_time_seconds, permanent, services, weakest_service")
+        description="module, enabled, deny, unlock_time_seconds, permanent, services (each with the "
+                    "problem that keeps it from locking, if any), weakest_service; pam_faillock locks at the "
+                    "deny of a preauth/authsucc line whose failure ends the login, once authfail records "
+                    "that many")
     faillock_conf: Json = Field(description="/etc/security/faillock.conf")
     faillock_conf_present: bool = Field(description="faillock.conf exists")
     second_factor_modules: list[Json] = Field(description="OTP / smart-card modules in the sshd auth stack")
@@ -176,11 +182,15 @@ class Sshd(HostData):
 class Session(HostData):
     """Idle logout: shell TMOUT and sshd's idle limits."""
 
-    tmout_seconds: int = Field(description="smallest positive TMOUT (0: none)")
+    tmout_seconds: int = Field(
+        description="the TMOUT a login shell can end up with whatever order its files are read in: "
+                    "the longest readonly assignment, else the longest of all (0: none, or one sets 0)")
     tmout_file: str | None = Field(description="file that sets it")
-    tmout_readonly: bool = Field(description="TMOUT is readonly")
+    tmout_readonly: bool = Field(description="that assignment is readonly")
     tmout_exported: bool = Field(description="TMOUT is exported")
-    tmout_entries: list[Json] = Field(description="every TMOUT assignment found")
+    tmout_entries: list[Json] = Field(
+        description="every TMOUT assignment found: {file, value, readonly, exported, sourced (a login "
+                    "shell reads the file)}")
     ssh_idle_timeout_seconds: int | None = Field(
         description="longest sshd idle limit of any context (0: none)")
     ssh_idle_basis: str = Field(description="the settings that give it")
@@ -210,8 +220,12 @@ class Audit(HostData):
     rules: list[str] = Field(description="`auditctl -l`")
     coverage: Json = Field(
         description="identity, logins, privilege, time_change, permission_change, kernel_modules, "
-                                       "failed_access, sessions (bool each), events_missing, evidence")
-    config: Json = Field(description="/etc/audit/auditd.conf")
+                    "failed_access, sessions (bool each), events_missing, evidence; tables_required (the "
+                    "arch= tables a syscall rule must cover on this machine) and tables_missing per class")
+    config: dict[str, str] = Field(
+        description="/etc/audit/auditd.conf as auditd reads it (`keyword = value`, keywords lower case)")
+    config_errors: list[str] = Field(
+        description="lines and values that make auditd refuse auditd.conf (no action then takes effect)")
     disk_actions: dict[str, str] = Field(
         description="space_left_action, admin_space_left_action, disk_full_action, "
                                                      "disk_error_action (lower case, auditd defaults when "
@@ -220,15 +234,19 @@ class Audit(HostData):
 
 
 class AuditLog(HostData):
-    """/var/log/audit/audit.log."""
+    """The audit log auditd.conf names (log_file, default /var/log/audit/audit.log) and its rotations."""
 
     path: str = Field(description="the audit log")
-    exists: bool | None = Field(description="it exists")
+    exists: bool = Field(description="it exists")
     mode: str | None = Field(description="octal mode")
     owner: str | None = Field(description="owner")
     group: str | None = Field(description="group")
-    mode_within_0640: bool | None = Field(description="no permission beyond 0640")
-    directory_mode: str | None = Field(description="mode of /var/log/audit")
+    mode_within_0640: bool | None = Field(
+        description="no permission beyond 0640 on the log and on every rotated copy (log_file.N)")
+    files: list[Json] = Field(
+        description="{path, mode, owner, group, within_0640} of the log and its rotations")
+    files_beyond_0640: list[str] = Field(description="those with a permission beyond 0640")
+    directory_mode: str | None = Field(description="mode of the log's directory")
 
 
 class FileModes(HostData):
@@ -240,24 +258,30 @@ class FileModes(HostData):
 
 
 class File(HostData):
-    """One stat'ed file (uid `<target>#file/<path>`)."""
+    """One stat'ed file (uid `<target>#file/<path>`), or a log rsyslog writes that the stat did not reach."""
 
     path: str = Field(description="the file")
     role: str = Field(
         description="credentials (shadow, gshadow and backups) | log (rsyslog writes it) | other")
-    mode: str = Field(description="octal mode, 4 digits")
-    owner: str = Field(description="owner")
-    group: str = Field(description="group")
-    permissions: list[str] = Field(description="owner_read ... other_execute granted by the mode")
+    mode: str | None = Field(description="octal mode, 4 digits (null: not stat'ed)")
+    owner: str | None = Field(description="owner")
+    group: str | None = Field(description="group")
+    permissions: list[str] | None = Field(
+        description="owner_read ... other_execute granted by the mode (null: not stat'ed)")
+    problem: str | None = Field(description="why the mode is unknown")
 
 
 class Umask(HostData):
-    """The loosest umask a login applies."""
+    """The loosest umask a login session can get."""
 
-    umask: str = Field(description="octal umask (022 when nothing sets one)")
-    settings: list[Json] = Field(description="{file, umask} for each setting found")
-    evidence: str = Field(description="where they come from")
-    new_file_permissions: list[str] = Field(description="permissions new files and directories may get")
+    umask: str | None = Field(
+        description="octal umask: the loosest of the sourced shell profiles and of pam_umask (login.defs "
+                    "UMASK or its umask= argument) where a session stack has it; 022 for a session nothing "
+                    "sets (None: a relative symbolic umask)")
+    settings: list[Json] = Field(description="{file, umask, text} for each setting found")
+    evidence: str = Field(description="which settings apply, which do not, and why")
+    new_file_permissions: list[str] | None = Field(
+        description="permissions new files and directories may get in some session")
 
 
 class Logging(HostData):

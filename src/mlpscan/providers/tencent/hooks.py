@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from mlpscan.providers.cloud.exports import KEY as EXPORTS
 from mlpscan.providers.cloud.runner import Hook
+from mlpscan.providers.tencent.databases import cynosdb_backups
+from mlpscan.providers.tencent.exports import (
+    bucket_exports,
+    ccn_exports,
+    cdb_exports,
+    cynosdb_exports,
+    mongodb_exports,
+    peering_exports,
+    track_exports,
+)
 from mlpscan.providers.tencent.exposure import security_group_exposure
 from mlpscan.providers.tencent.identity import (
     account_login,
@@ -11,6 +22,8 @@ from mlpscan.providers.tencent.identity import (
     policy_document,
     user_activity,
 )
+from mlpscan.providers.tencent.loadbalancers import FIELDS as TLS_FIELDS
+from mlpscan.providers.tencent.loadbalancers import clb_tls
 from mlpscan.providers.tencent.storage import (
     DERIVED,
     DESCRIBE_TOPICS,
@@ -31,9 +44,15 @@ HOOKS: dict[str, Hook] = {
     "policy_document": Hook(policy_document, derives=("grants_everything",)),
     "track_destination": Hook(track_destination, derives=DERIVED),
     "bucket_access": Hook(bucket_access, derives=("encrypted_by_default", "versioning_enabled", "public_acl",
-                                                  "public_policy")),
+                                                  "public_policy", "PolicyStatements")),
     "security_group_exposure": Hook(security_group_exposure, derives=(
         "public_ports", "public_wide_ranges", "public_ingress", "WorldOpenRanges")),
+    "clb_tls": Hook(clb_tls, derives=TLS_FIELDS),
+    "cynosdb_backups": Hook(cynosdb_backups, derives=("BackupRetentionDays",)),
+    **{name: Hook(run, derives=(EXPORTS,)) for name, run in (
+        ("track_exports", track_exports), ("bucket_exports", bucket_exports), ("cdb_exports", cdb_exports),
+        ("cynosdb_exports", cynosdb_exports), ("mongodb_exports", mongodb_exports),
+        ("ccn_exports", ccn_exports), ("peering_exports", peering_exports))},
 }
 
 # Calls made by hooks rather than declared in resources.yaml (the CAM policy must grant them too).

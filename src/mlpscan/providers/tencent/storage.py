@@ -177,7 +177,9 @@ def bucket_access(context: HookContext) -> list[Resource]:
 
     encrypted_by_default: a default server-side encryption rule (none configured: false);
     versioning_enabled: versioning Status Enabled (never versioned answers an empty document);
-    public_acl / public_policy: the ACL or the bucket policy lets anyone in.
+    public_acl / public_policy: the ACL or the bucket policy lets anyone in;
+    PolicyStatements: the policy's statements in one spelling (no policy: none), so checks can
+    read them whatever case the document was written in.
     """
     found = []
     for bucket in context.resources:
@@ -188,8 +190,31 @@ def bucket_access(context: HookContext) -> list[Resource]:
         derived = with_derived(derived, ("GetBucketVersioning",), versioning_enabled=(
             versioning.get("Status") == "Enabled" if isinstance(versioning, dict) else None))
         derived = with_derived(derived, ("GetBucketACL",), public_acl=public_acl(data))
-        found.append(with_derived(derived, ("GetBucketPolicy",), public_policy=public_policy(data)))
+        found.append(with_derived(derived, ("GetBucketPolicy",), public_policy=public_policy(data),
+                                  PolicyStatements=normalized_statements(data)))
     return found
+
+
+def normalized_statements(data: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """[{effect (lower case), principals (every principal named, as a list), action, resource,
+    condition}]; [] without a policy; None when the policy was not read or is not a document."""
+    if "GetBucketPolicy" not in data:
+        return None
+    if data["GetBucketPolicy"] is None:
+        return []
+    statements = policy_statements(data["GetBucketPolicy"])
+    if statements is None:
+        return None
+    return [{"effect": str(st.get("effect") or "").lower(),
+             "principals": _principal_names(st.get("principal")),
+             "action": as_list(st.get("action") or []), "resource": as_list(st.get("resource") or []),
+             "condition": st.get("condition") or {}} for st in statements]
+
+
+def _principal_names(principal: Any) -> list[str]:
+    if isinstance(principal, dict):
+        return [str(name) for value in principal.values() for name in as_list(value)]
+    return [str(name) for name in as_list(principal)] if principal else []
 
 
 def _default_rule(encryption: Any) -> bool:

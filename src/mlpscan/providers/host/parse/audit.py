@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from mlpscan.providers.host.parse.text import JSON, content_lines, typed
+from mlpscan.providers.host.parse.text import JSON, content_lines, is_tool_message, typed
 
 
 def parse_audit_status(text: str) -> JSON:
@@ -63,3 +63,52 @@ def parse_audit_rules(text: str) -> list[JSON]:
     Immutability (`-e 2`) is a control setting that `-l` never lists: `auditctl -s` shows it.
     """
     return [_parse_audit_rule(line) for line in content_lines(text) if line.startswith("-")]
+
+
+# auditd reads each line into a 160-byte buffer: a longer line is skipped with a warning
+AUDITD_CONF_MAX_LINE = 158
+
+# the keywords whose value may be followed by an option (`exec /path/to/script`)
+AUDITD_OPTION_KEYWORDS = frozenset({"space_left_action", "admin_space_left_action", "disk_full_action",
+                                    "disk_error_action"})
+
+
+def parse_auditd_conf(text: str) -> JSON:
+    """/etc/audit/auditd.conf as auditd itself reads it (auditd-config.c, nv_split).
+
+    A line is `keyword = value [option]` with the tokens separated by spaces only: tabs do not
+    separate, and `keyword=value` is one token. A line auditd cannot split that way makes it
+    stop reading and refuse to start, as does an option after a keyword that takes none (a
+    trailing `# comment` is one); those lines are listed in `problems` instead of being read.
+    Keywords are case-insensitive and kept lower-case; the last occurrence wins.
+    """
+    settings: dict[str, str] = {}
+    options: dict[str, str] = {}
+    problems: list[JSON] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if is_tool_message(raw):
+            continue
+        tokens = [token for token in raw.split(" ") if token]
+        if not tokens or tokens[0].startswith("#"):
+            continue
+        if len(raw) > AUDITD_CONF_MAX_LINE:
+            problems.append({"line": number, "text": raw[:80], "ignored": True,
+                             "problem": "longer than auditd reads: skipped"})
+            continue
+        if len(tokens) < 3 or tokens[1] != "=":
+            problems.append({"line": number, "text": raw, "ignored": False,
+                             "problem": "not `keyword = value` with spaces around `=`: auditd refuses "
+                                        "the file"})
+            continue
+        keyword = tokens[0].lower()
+        if len(tokens) > 3 and keyword not in AUDITD_OPTION_KEYWORDS:
+            problems.append({"line": number, "text": raw, "ignored": False,
+                             "problem": f"{keyword} takes no option after its value: auditd refuses the "
+                                        "file"})
+            continue
+        settings[keyword] = tokens[2]
+        if len(tokens) > 3:
+            options[keyword] = tokens[3]
+        else:
+            options.pop(keyword, None)
+    return {"settings": settings, "options": options, "problems": problems}

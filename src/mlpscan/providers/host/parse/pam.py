@@ -120,3 +120,12 @@ def unresolved_includes(stacks: Mapping[str, Sequence[JSON]]) -> list[str]:
 def rule_text(rule: Mapping[str, Any]) -> str:
     return " ".join([("-" if rule.get("optional") else "") + str(rule["type"]), str(rule["control"]),
                      str(rule["module"]), *map(str, rule.get("args", []))])
+
+
+def parse_pwhistory_module(text: str) -> bool | None:
+    """Whether the installed pam_pwhistory reads /etc/security/pwhistory.conf (the
+    `pwhistory_module` command's lines); None when no module was found."""
+    answers = [line.rstrip().endswith(" reads /etc/security/pwhistory.conf") for line in content_lines(text)
+               if line.rstrip().endswith("read /etc/security/pwhistory.conf")
+               or line.rstrip().endswith("reads /etc/security/pwhistory.conf")]
+    return any(answers) if answers else None

@@ -32,27 +32,95 @@ def _unlock_seconds(value: Any) -> int | None:
     return None if seconds is None or seconds <= 0 else seconds
 
 
-def _faillock_counts_failures(rule: Mapping[str, Any]) -> bool:
-    args = pam_args(rule)
-    return "authfail" in args or not ({"preauth", "authsucc"} & set(args))
+_FAILLOCK_MODES = ("preauth", "authfail", "authsucc")
+
+
+def _faillock_mode(rule: Mapping[str, Any]) -> str:
+    """preauth, authfail or authsucc; a line naming none is a preauth (pam_faillock.c args_parse)."""
+    modes = [arg for arg in rule.get("args", []) if arg in _FAILLOCK_MODES]
+    return str(modes[-1]) if modes else "preauth"
+
+
+def _faillock_options(rule: Mapping[str, Any], faillock_conf: Mapping[str, Any]) -> JSON:
+    """One invocation's options: faillock.conf, then the arguments on its own line (each line
+    reads the file afresh: one line's arguments do not reach another)."""
+    options: JSON = {**FAILLOCK_DEFAULTS, **faillock_conf}
+    options.update({k: v for k, v in pam_args(rule).items() if k not in _FAILLOCK_MODES})
+    return options
+
+
+def _failure_is_fatal(rule: Mapping[str, Any], following: Sequence[JSON]) -> bool:
+    """Whether the module's PAM_AUTH_ERR ends the login: required, requisite, a bracketed control
+    whose auth_err (else default) action is bad or die, or `sufficient` right before a
+    required pam_deny (pam_faillock(8)'s first example: a sufficient failure is ignored, and the
+    stack then falls on pam_deny)."""
+    control = str(rule["control"]).lower()
+    if control in ("required", "requisite"):
+        return True
+    if control.startswith("["):
+        actions = dict(item.partition("=")[::2] for item in control.strip("[]").split())
+        return actions.get("auth_err", actions.get("default")) in ("bad", "die")
+    if control == "sufficient" and following:
+        after = following[0]
+        return after["module"] == "pam_deny" and str(after["control"]).lower() in ("required", "requisite")
+    return False
+
+
+def _deny(options: Mapping[str, Any]) -> int:
+    return to_int(options.get("deny")) or 0
+
+
+def _faillock_lockout(faillock: Sequence[JSON], auth_rules: Sequence[JSON],
+                      faillock_conf: Mapping[str, Any]) -> JSON:
+    """What pam_faillock enforces in one auth stack (pam_faillock(8), pam_faillock.c).
+
+    authfail lines record a failure, unless their own deny already counts the user as locked.
+    preauth and authsucc lines refuse a locked user, which ends the login only when their
+    failure is fatal (_failure_is_fatal). The account locks at the smallest deny of such an
+    enforcing line that the recorded failures can reach: an authfail whose deny is lower stops
+    counting first, and the account never locks. Without an authfail line, or without an
+    enforcing line, nothing locks.
+    """
+    writers = [_faillock_options(r, faillock_conf) for r in faillock if _faillock_mode(r) == "authfail"]
+    enforcing: list[JSON] = []
+    for rule in faillock:
+        if _faillock_mode(rule) == "authfail":
+            continue
+        position = next(i for i, r in enumerate(auth_rules) if r is rule)
+        if _failure_is_fatal(rule, auth_rules[position + 1:]):
+            enforcing.append(_faillock_options(rule, faillock_conf))
+    problem = None
+    if not writers:
+        problem = "no pam_faillock authfail line records failed logins"
+    elif not enforcing:
+        problem = ("no pam_faillock preauth (or authsucc) line whose failure ends the login refuses a "
+                   "locked account")
+    reachable = [options for options in enforcing if _deny(options) > 0
+                 and any(_deny(w) == 0 or _deny(w) >= _deny(options) for w in writers)]
+    if problem is None and not reachable:
+        problem = ("deny is 0, or authfail stops counting failures (its own deny) before the enforcing "
+                   "line's deny is reached")
+    if problem is not None:
+        return {"module": "pam_faillock", "enabled": False, "deny": None, "unlock_time_seconds": None,
+                "permanent": False, "even_deny_root": False, "problem": problem}
+    decisive = min(reachable, key=_deny)
+    return {**_lockout_result("pam_faillock", decisive, unlock_default=600), "problem": None}
 
 
 def _lockout_of_stack(auth_rules: Sequence[JSON], faillock_conf: Mapping[str, Any]) -> JSON:
     faillock = [r for r in auth_rules if r["module"] == "pam_faillock"]
-    if any(_faillock_counts_failures(r) for r in faillock):
-        settings: JSON = {**FAILLOCK_DEFAULTS, **faillock_conf}
-        for rule in faillock:  # arguments on the PAM line override faillock.conf
-            settings.update(pam_args(rule))
-        return _lockout_result("pam_faillock", settings, unlock_default=600)
+    if faillock:
+        return _faillock_lockout(faillock, auth_rules, faillock_conf)
     tally = [r for r in auth_rules if r["module"] in ("pam_tally2", "pam_tally")]
     if tally:
         tally_settings: JSON = {}
         for rule in tally:
             tally_settings.update(pam_args(rule))
         # pam_tally2 without unlock_time keeps the account locked until an admin resets it
-        return _lockout_result(str(tally[0]["module"]), tally_settings, unlock_default=None)
+        return {**_lockout_result(str(tally[0]["module"]), tally_settings, unlock_default=None),
+                "problem": None}
     return {"module": None, "enabled": False, "deny": None, "unlock_time_seconds": None,
-            "permanent": False}
+            "permanent": False, "problem": "neither pam_faillock nor pam_tally2 is in the auth stack"}
 
 
 def _lockout_result(module: str, settings: Mapping[str, Any], unlock_default: int | None) -> JSON:
@@ -127,6 +195,15 @@ def nullok_rules(stacks: Mapping[str, Sequence[JSON]]) -> list[JSON]:
     return list(found.values())
 
 
+# a module whose failure PAM ignores enforces nothing: `optional`, or `sufficient` (its failure
+# is ignored too)
+_NOT_ENFORCING = ("optional", "sufficient")
+
+
+def _enforces(rule: Mapping[str, Any]) -> bool:
+    return str(rule["control"]).lower() not in _NOT_ENFORCING
+
+
 def _password_change_stack(stacks: Mapping[str, Sequence[JSON]]) -> tuple[str | None, list[JSON]]:
     for name in PASSWORD_CHANGE_STACKS:
         if name in stacks:
@@ -138,30 +215,48 @@ PWHISTORY_DEFAULT_REMEMBER = 10
 
 
 def password_history(stacks: Mapping[str, Sequence[JSON]],
-                     pwhistory_conf: Mapping[str, Any] | None = None) -> JSON:
+                     pwhistory_conf: Mapping[str, Any] | None = None, conf_read: bool | None = True) -> JSON:
     """Passwords remembered by pam_pwhistory or pam_unix `remember=` on password change.
 
     pam_pwhistory: `remember=` on its PAM line, else `remember` in /etc/security/pwhistory.conf
-    (``pwhistory_conf``, parsed; read by Linux-PAM 1.5.3+ and RHEL 9), else its default of 10.
+    when the installed module reads that file (``conf_read``: Linux-PAM 1.5.3+ and RHEL 9 do,
+    Debian 12 and Ubuntu 22.04 do not), else its default of 10. When that is not known
+    (``conf_read`` None) the smaller of the file's count and the default is taken; a `conf=`
+    argument names a file this scan does not read, so that count is unknown, and the result is
+    None when nothing else remembers a password.
     Both modules check independently, so the larger count applies.
     """
     stack_name, rules = _password_change_stack(stacks)
     evidence: list[str] = []
-    remembered = [0]
+    remembered: list[int | None] = [0]
     conf_count = to_int((pwhistory_conf or {}).get("remember"))
     for rule in rules:
         args = pam_args(rule)
         if rule["module"] == "pam_pwhistory":
+            if not _enforces(rule):
+                evidence.append(f"{rule_text(rule)}: {rule['control']}, so a reused password is not refused")
+                continue
             count = to_int(args.get("remember"))
-            if count is None and conf_count is not None:
-                count = conf_count
-                evidence.append(f"remember = {conf_count} (/etc/security/pwhistory.conf)")
+            if count is None and "conf" in args:
+                evidence.append(f"{rule_text(rule)}: remember comes from a conf= file that is not read")
+                remembered.append(None)
+                continue
+            if count is None and conf_count is not None and conf_read is not False:
+                count = conf_count if conf_read else min(conf_count, PWHISTORY_DEFAULT_REMEMBER)
+                evidence.append(f"remember = {conf_count} (/etc/security/pwhistory.conf)"
+                                + ("" if conf_read else ", or the default 10 if the module does not read it"))
+            elif count is None and conf_count is not None:
+                evidence.append(f"remember = {conf_count} in /etc/security/pwhistory.conf is not read by "
+                                "this pam_pwhistory (Linux-PAM before 1.5.3)")
             remembered.append(PWHISTORY_DEFAULT_REMEMBER if count is None else count)
             evidence.append(rule_text(rule))
         elif rule["module"] == "pam_unix" and "remember" in args:
             remembered.append(to_int(args["remember"]) or 0)
             evidence.append(rule_text(rule))
-    return {"remember": max(remembered), "stack": stack_name, "rules": evidence}
+    # the larger count applies, so the known ones are a floor; with nothing known, nothing is said
+    known = max(count for count in remembered if count is not None)
+    remember = None if known == 0 and None in remembered else known
+    return {"remember": remember, "stack": stack_name, "rules": evidence}
 
 
 _CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
@@ -180,7 +275,9 @@ PAM_UNIX_DEFAULT_MINLEN = 6
 def password_quality(stacks: Mapping[str, Sequence[JSON]], pwquality_text: str) -> JSON:
     """The complexity rules enforced when a password is changed.
 
-    pam_pwquality: module defaults < pwquality.conf (+ .conf.d) < arguments on the PAM line.
+    pam_pwquality: module defaults < pwquality.conf.d < pwquality.conf < arguments on the PAM line
+    (``pwquality_text`` holds the files in that order). A checker with control `optional` or
+    `sufficient`, or with `enforcing=0`, only warns: then pam_unix's rules are what is enforced.
     pam_cracklib: its own defaults < PAM arguments (it does not read pwquality.conf).
     Neither: pam_unix `minlen` (default 6) and no character-class rule.
 
@@ -190,19 +287,26 @@ def password_quality(stacks: Mapping[str, Sequence[JSON]], pwquality_text: str) 
     """
     stack_name, rules = _password_change_stack(stacks)
     checker = next((r for r in rules if r["module"] in _QUALITY_DEFAULTS), None)
-    if checker is None:
+    settings: JSON = {}
+    if checker is not None:
+        module = str(checker["module"])
+        settings = dict(_QUALITY_DEFAULTS[module])
+        if module == "pam_pwquality":
+            settings.update({k: v for k, v in pwquality_documented_defaults(pwquality_text).items()
+                             if k in settings})
+            settings.update(parse_key_equals_value(pwquality_text))
+        settings.update({k: typed(v) if isinstance(v, str) else v for k, v in pam_args(checker).items()})
+    # a checker PAM may ignore (optional, sufficient) or told only to warn (enforcing=0) rejects
+    # nothing: pam_unix's own length rule is all that is left
+    not_enforced = checker is not None and (not _enforces(checker) or to_int(settings.get("enforcing")) == 0)
+    if checker is None or not_enforced:
         unix = next((r for r in rules if r["module"] == "pam_unix"), None)
         minlen = to_int(pam_args(unix).get("minlen")) if unix else None
-        return {"module": None, "stack": stack_name, "settings": {},
+        return {"module": None, "stack": stack_name, "settings": settings,
                 "min_length": minlen or PAM_UNIX_DEFAULT_MINLEN, "min_char_classes": 0,
-                "required_classes": [], "rule": rule_text(unix) if unix else None}
+                "required_classes": [], "rule": rule_text(unix) if unix else None,
+                "not_enforced": rule_text(checker) if checker is not None and not_enforced else None}
     module = str(checker["module"])
-    settings: JSON = dict(_QUALITY_DEFAULTS[module])
-    if module == "pam_pwquality":
-        settings.update({k: v for k, v in pwquality_documented_defaults(pwquality_text).items()
-                         if k in settings})
-        settings.update(parse_key_equals_value(pwquality_text))
-    settings.update({k: typed(v) if isinstance(v, str) else v for k, v in pam_args(checker).items()})
     minlen = max(to_int(settings.get("minlen")) or 0, MIN_LENGTH_FLOOR)
     credits = {name: to_int(settings.get(name)) or 0 for name in _CREDITS}
     required = sorted(name for name, credit in credits.items() if credit < 0)
@@ -210,4 +314,4 @@ def password_quality(stacks: Mapping[str, Sequence[JSON]], pwquality_text: str) 
     return {"module": module, "stack": stack_name, "settings": settings,
             "min_length": max(minlen - bonus, 1),
             "min_char_classes": max(to_int(settings.get("minclass")) or 0, len(required)),
-            "required_classes": required, "rule": rule_text(checker)}
+            "required_classes": required, "rule": rule_text(checker), "not_enforced": None}

@@ -197,6 +197,18 @@ def test_a_jmespath_failure_while_evaluating_is_one_line() -> None:
     assert truth.reason.startswith("cannot evaluate 'max(a)': In function max()")
 
 
+
+def test_ordering_a_number_against_a_string_is_undetermined_not_a_crash() -> None:
+    # jmespath 1.1 hands `5 > "80"` to Python, which raises TypeError
+    truth = judge({"path": "EndPort > Port", "op": "eq", "value": True}, {"EndPort": 90, "Port": "80"})
+    assert isinstance(truth, Undetermined)
+    assert truth.reason.startswith("cannot evaluate 'EndPort > Port': values of different types compared")
+    listed = judge({"none": {"path": "L", "satisfies": {"path": "EndPort > Port", "op": "eq", "value": True}}},
+                   {"L": [{"EndPort": 90, "Port": "80"}]})
+    assert isinstance(listed, Undetermined)
+    assert judge({"path": "EndPort > Port", "op": "eq", "value": True}, {"EndPort": 90, "Port": 80}) is True
+
+
 # -- list conditions: every / none -------------------------------------------------------------
 
 HTTPS = {"path": "ListenerProtocol", "op": "eq", "value": "https"}

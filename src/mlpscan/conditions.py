@@ -61,6 +61,21 @@ Truth = bool | Undetermined
 Getter = Callable[[Any], Any]
 
 
+class IncomparableValues(jmespath.exceptions.JMESPathError):
+    """jmespath (1.1) orders a number against a string with Python's `<`, which raises TypeError:
+    for the data that is a value of the wrong type, so it is undetermined like any other."""
+
+
+def _search(parsed: Any) -> Getter:
+    def search(document: Any) -> Any:
+        try:
+            return parsed.search(document)
+        except TypeError as exc:
+            raise IncomparableValues(f"values of different types compared ({exc})") from None
+
+    return search
+
+
 @cache
 def compile_path(expression: str) -> Getter:
     """A getter for a jmespath expression; plain dotted field chains skip the interpreter."""
@@ -73,7 +88,7 @@ def compile_path(expression: str) -> Getter:
         raise ValueError(f"invalid jmespath {expression!r}: {problem}")
     fields = _field_chain(cast(dict[str, Any], parsed.parsed))
     if fields is None:
-        return parsed.search
+        return _search(parsed)
     return _dotted_getter(tuple(fields))
 
 

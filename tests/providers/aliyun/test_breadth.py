@@ -11,6 +11,7 @@ import pytest
 from mlpscan.content import Content
 from mlpscan.engine import evaluate
 from mlpscan.findings import Finding, Status
+from mlpscan.packs import referenced_rules
 from mlpscan.providers.aliyun.api import AliyunError, Transport
 from mlpscan.providers.aliyun.credentials import Credentials
 from mlpscan.providers.aliyun.services import load_services
@@ -23,11 +24,23 @@ from tests.fakes.aliyun_services import (
     cen,
     elasticsearch,
     load_balancer,
+    mongodb,
     nat_gateway,
     network_acl,
     services_weak,
 )
-from tests.fakes.aliyun_world import Bucket, trail
+from tests.fakes.aliyun_world import (
+    Bucket,
+    User,
+    World,
+    database,
+    disk,
+    instance,
+    security_group,
+    trail,
+    vpc,
+    weak_world,
+)
 from tests.providers.aliyun.conftest import FAST, Scan
 
 ACCOUNT = "1234567890123456"
@@ -126,15 +139,17 @@ def test_data_leaving_the_mainland_names_source_destination_and_region(fake: Ali
 
     replicas = {f.resource.name: f for f in findings(snapshot, content, "aliyun.oss.replication_in_mainland")}
     assert replicas["acme-orders"].status is Status.FAIL
-    assert "OSS replication to acme-orders-dr in ap-southeast-1 (Singapore)" in replicas["acme-orders"].message
-    assert "from mainland China (cn-shanghai)" in replicas["acme-orders"].message
+    assert replicas["acme-orders"].message == (
+        "aliyun.oss.bucket acme-orders sends data out of mainland China: replicates to bucket acme-orders-dr "
+        "in ap-southeast-1 (replication rule rule-0) [Singapore, outside mainland China]")
     assert replicas["acme-orders-bj"].status is Status.PASS          # another mainland region
     assert replicas["acme-trail-logs"].status is Status.PASS         # no replication rule
 
     [delivery] = findings(snapshot, content, "aliyun.actiontrail.delivery_in_mainland")
     assert delivery.status is Status.FAIL
-    assert "ActionTrail delivery to Log Service to actiontrail-sg in ap-southeast-1 (Singapore)" in delivery.message
-    assert "ActionTrail delivery to OSS" not in delivery.message     # the bucket is in the mainland
+    assert ("delivers logs to Log Service project actiontrail-sg in ap-southeast-1 (trail acme-audit) "
+            "[Singapore, outside mainland China]") in delivery.message
+    assert "OSS bucket acme-trail-logs" not in delivery.message      # the bucket is in the mainland
 
     [domain] = findings(snapshot, content, "aliyun.cdn.acceleration_in_mainland")
     assert (domain.status, domain.resource.name) == (Status.FAIL, "static.acme.example")
@@ -142,11 +157,14 @@ def test_data_leaving_the_mainland_names_source_destination_and_region(fake: Ali
 
     polardb = findings(snapshot, content, "aliyun.polardb.backup_copies_in_mainland")
     assert {f.status for f in polardb} == {Status.FAIL}
-    assert all("level-2 backup in another region" in f.message and "ap-southeast-1" in f.message for f in polardb)
+    assert all("copies backups to backup set of" in f.message and "in ap-southeast-1 (PolarDB level-2 backup "
+               "in another region)" in f.message for f in polardb)
 
     [backbone] = findings(snapshot, content, "aliyun.cen.no_cross_border_link")
     assert backbone.status is Status.FAIL
-    assert "CEN attachment (VPC) to vpc-st-101 in ap-southeast-1 (Singapore)" in backbone.message
+    assert backbone.message == ("aliyun.cen.instance backbone-1 sends data out of mainland China: is connected "
+                                "to VPC vpc-st-101 in ap-southeast-1 (CEN backbone-1) "
+                                "[Singapore, outside mainland China]")   # the mainland attachments are not named
 
 
 def test_a_denied_detail_is_an_error_for_the_checks_that_read_it(fake: AliyunFake, scan: Scan,
@@ -221,3 +239,59 @@ def test_a_roa_path_parameter_the_resource_lacks_is_an_error_not_a_listing(fake:
     assert (refused.value.code, refused.value.transient) == ("MissingInput", False)
     assert "elasticsearch:DescribeInstance needs InstanceId for its path" in refused.value.message
     assert not [c for c in fake.calls("DescribeInstance") if c.kind == "roa" and c.status != 200]
+
+
+
+
+def weak_everywhere(world: World) -> None:
+    """On top of the acceptance account (weak_world), the weak forms it leaves out, so that every check
+    of the pack's rules and every data-export check has something to fail on."""
+    account, region = world.account_id, world.regions[0]
+    anyone = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject"], "Principal": ["*"],
+                                             "Resource": [f"acs:oss:*:{account}:acme-public/*"]}]}
+    world.buckets.append(Bucket("acme-public", region, encryption="None", acl="public-read", versioning="Suspended",
+                                redundancy="LRS", policy=anyone, referers=[], allow_empty_referer=True,
+                                replication=[("acme-public-dr", "ap-southeast-1")]))
+    world.root_mfa = False
+    world.sas_version = 1
+    world.users += [User("li.na", policies=["AliyunOSSReadOnlyAccess"]),
+                    User("old.admin", created="2024-01-10T02:00:00Z", last_login="2025-01-10T02:00:00Z",
+                         keys=[{"AccessKeyId": "LTAI5tEEEE5555FFFF6666", "Status": "Active",
+                                "CreateDate": "2024-01-10T02:00:00Z", "LastUsedDate": "2025-01-10T02:00:00Z"}])]
+    world.policies["everything"] = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    world.policies["unused-policy"] = {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": ["ecs:Describe*"], "Resource": ["*"]}]}
+    world.policy_attachments["unused-policy"] = 0
+    world.instances[region] = [instance(region, 1, public_ip="47.96.0.9", network="classic")]
+    world.disks[region] = [disk(region, 1, encrypted=False, auto_snapshot=False)]
+    world.security_groups[region] = [security_group(region, 1, [("TCP", "22/22", "0.0.0.0/0"),
+                                                                ("TCP", "6379/6379", "0.0.0.0/0")])]
+    world.databases[region] = [{**database(region, 2, secure=False), "InstanceNetworkType": "Classic"}]
+    world.vpcs[region] = [vpc(region, 1, flow_log=False)]
+    world.clusters[region] = [{**world.clusters["cn-hangzhou"][0], "region_id": region,
+                               "master_url": json.dumps({"api_server_endpoint": "https://47.96.0.10:6443"})}]
+    world.assets[0]["ClientStatus"] = "offline"
+    world.regional["mongodb"][region] = [mongodb(region, 1, weak=True, backup_region="ap-southeast-1")]
+    world.vulnerabilities[world.assets[0]["Uuid"]] = [
+        {"Type": "cve", "Necessity": "asap", "Status": 1, "AliasName": "CVE-2026-0001: openssl",
+         "Name": "oval:2026-0001", "Level": "high", "Uuid": world.assets[0]["Uuid"]}]
+    audit = trail(account, "acme-audit", region, project="actiontrail-acme", status="Disable")
+    audit["SlsProjectArn"] = f"acs:log:ap-southeast-1:{account}:project/actiontrail-acme"
+    world.trails = [audit]
+    [domain] = world.cdn_domains
+    domain["_configs"][0]["FunctionArgs"]["FunctionArg"][0]["ArgValue"] = "on"     # tls10
+
+
+def test_an_account_weak_everywhere_fails_every_check_of_the_pack_and_every_data_export(
+        fake: AliyunFake, scan: Scan, content: Content) -> None:
+    world = fake.worlds[ACCOUNT] = weak_world(ACCOUNT)
+    weak_everywhere(world)
+    snapshot = scan(fake)
+    assert snapshot.errors == []
+    report = evaluate(snapshot, content, content.level_profile(3))
+    failing = {f.check for f in report.findings if f.status is Status.FAIL}
+    wanted = {check_id for check_id, check in content.checks.items() if check.provider == ["aliyun"] and (
+        referenced_rules(check, "Alibaba Cloud Config managed rule") or "cloud.data_export" in check.family)}
+    assert len(wanted) >= 80
+    assert sorted(wanted - failing) == []
+    assert not [f.check for f in report.findings if f.status is Status.ERROR and f.check in wanted]

@@ -210,26 +210,34 @@ def bucket_with(replication: Any) -> Resource:
 def test_replication_destinations_come_from_the_rules_location() -> None:
     rules = [{"ID": "r1", "Destination": {"Bucket": "b-dr", "Location": "oss-ap-southeast-1"}}]
     [done] = bucket_data_export(context(bucket_with(rules)))
-    assert done.data["DataExport"]["sources"] == ["cn-shanghai"]
-    assert done.data["DataExport"]["destinations"] == [
-        {"via": "OSS replication", "name": "b-dr", "region": "ap-southeast-1"}]
+    assert done.data["DataExports"] == [
+        {"kind": "replication", "via": "replication rule r1", "destination": "bucket b-dr",
+         "region": "ap-southeast-1", "partition": None, "unknown": None}]
     [none] = bucket_data_export(context(bucket_with(None)))
-    assert none.data["DataExport"]["destinations"] == []
-    # a rule that names no region cannot be placed: failed, never "nothing leaves"
-    [unreadable] = bucket_data_export(context(bucket_with([{"ID": "r1", "Destination": {"Bucket": "x"}}])))
-    assert "DataExport" not in unreadable.data
-    assert "names no region" in unreadable.data[FAILED_CALLS_KEY]["DataExport"]
+    assert none.data["DataExports"] == []
+    # a rule that names no region cannot be placed: an entry saying so (judged error), never "nothing leaves"
+    [unplaced] = bucket_data_export(context(bucket_with([{"ID": "r2", "Destination": {"Bucket": "x"}}])))
+    [entry] = unplaced.data["DataExports"]
+    assert (entry["destination"], entry["region"]) == ("bucket x", None)
+    assert "names no region" in entry["unknown"]
+    # an answer not in the API's shape: the derivation fails for that bucket
+    [unreadable] = bucket_data_export(context(bucket_with({"Rule": "r1"})))
+    assert "DataExports" not in unreadable.data
+    assert "not a list of rules" in unreadable.data[FAILED_CALLS_KEY]["DataExports"]
 
 
-def test_a_trail_of_every_region_carries_every_scanned_region() -> None:
-    audit = Resource(target="aliyun:1", type="aliyun.actiontrail.trail", uid="t", region="cn-hongkong",
-                     data={**trail("1", "t", "cn-hongkong", project="p", bucket="logs"), "TrailRegion": "All"})
-    account = Account("aliyun:1", api=None, regions=["cn-hangzhou", "cn-hongkong"])  # type: ignore[arg-type]
-    [done] = trail_data_export(HookContext(account, SPEC, [audit], []))
-    export = done.data["DataExport"]
-    assert export["sources"] == ["cn-hangzhou", "cn-hongkong"]
-    assert [(d["via"], d["region"]) for d in export["destinations"]] == [
-        ("ActionTrail delivery to Log Service", "cn-hongkong"), ("ActionTrail delivery to OSS", "cn-hongkong")]
+def test_a_trail_delivers_to_its_project_and_bucket_regions() -> None:
+    audit = Resource(target="aliyun:1", type="aliyun.actiontrail.trail", uid="t", name="audit", region="cn-hongkong",
+                     data={**trail("1", "audit", "cn-hongkong", project="p", bucket="logs"), "TrailRegion": "All"})
+    [done] = trail_data_export(context(audit))
+    assert [(e["kind"], e["via"], e["destination"], e["region"]) for e in done.data["DataExports"]] == [
+        ("log_delivery", "trail audit", "Log Service project p", "cn-hongkong"),
+        ("log_delivery", "trail audit", "OSS bucket logs", "cn-hongkong")]
+    odd = audit.model_copy(update={"data": {**audit.data, "SlsProjectArn": "project/p", "OssBucketName": ""}})
+    [unplaced] = trail_data_export(context(odd))
+    [entry] = unplaced.data["DataExports"]
+    assert entry["region"] is None
+    assert "names no region" in entry["unknown"]
 
 
 def test_database_copies_are_read_per_product() -> None:
@@ -242,7 +250,9 @@ def test_database_copies_are_read_per_product() -> None:
     denied = Resource(target="aliyun:1", type="aliyun.mongodb.instance", uid="m", region="cn-hangzhou", data={
         "DBInstanceId": "dds-1", FAILED_CALLS_KEY: {"DescribeBackupPolicy": "dds:DescribeBackupPolicy Forbidden"}})
     done = {r.uid: r for r in database_data_export(context(rds, polardb, denied))}
-    assert done["r"].data["DataExport"]["destinations"] == [
-        {"via": "RDS cross-region backup", "name": "rm-1", "region": "cn-hongkong"}]
-    assert done["p"].data["DataExport"]["destinations"] == []       # a second-region copy kept 0 days is off
-    assert "dds:DescribeBackupPolicy Forbidden" in done["m"].data[FAILED_CALLS_KEY]["DataExport"]
+    assert done["r"].data["DataExports"] == [
+        {"kind": "backup", "via": "RDS cross-region backup", "destination": "backup set of rm-1",
+         "region": "cn-hongkong", "partition": None, "unknown": None}]
+    assert done["p"].data["DataExports"] == []       # a second-region copy kept 0 days is off
+    assert "dds:DescribeBackupPolicy Forbidden" in done["m"].data[FAILED_CALLS_KEY]["DataExports"]
+    assert "DataExports" not in done["m"].data

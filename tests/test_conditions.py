@@ -195,3 +195,131 @@ def test_a_jmespath_failure_while_evaluating_is_one_line() -> None:
     assert isinstance(truth, Undetermined)
     assert "\n" not in truth.reason
     assert truth.reason.startswith("cannot evaluate 'max(a)': In function max()")
+
+
+
+def test_ordering_a_number_against_a_string_is_undetermined_not_a_crash() -> None:
+    # jmespath 1.1 hands `5 > "80"` to Python, which raises TypeError
+    truth = judge({"path": "EndPort > Port", "op": "eq", "value": True}, {"EndPort": 90, "Port": "80"})
+    assert isinstance(truth, Undetermined)
+    assert truth.reason.startswith("cannot evaluate 'EndPort > Port': values of different types compared")
+    listed = judge({"none": {"path": "L", "satisfies": {"path": "EndPort > Port", "op": "eq", "value": True}}},
+                   {"L": [{"EndPort": 90, "Port": "80"}]})
+    assert isinstance(listed, Undetermined)
+    assert judge({"path": "EndPort > Port", "op": "eq", "value": True}, {"EndPort": 90, "Port": 80}) is True
+
+
+# -- list conditions: every / none -------------------------------------------------------------
+
+HTTPS = {"path": "ListenerProtocol", "op": "eq", "value": "https"}
+STRICT = {"path": "TLSCipherPolicy", "op": "in", "value": ["tls_cipher_policy_1_2"]}
+LISTENERS = {"Listeners": [{"ListenerProtocol": "https", "TLSCipherPolicy": "tls_cipher_policy_1_2"},
+                           {"ListenerProtocol": "tcp"}]}
+
+
+@pytest.mark.parametrize(("raw", "document", "expected"), [
+    ({"every": {"path": "Listeners", "where": HTTPS, "satisfies": STRICT}}, LISTENERS, True),
+    ({"every": {"path": "Listeners", "where": HTTPS, "satisfies": STRICT}},
+     {"Listeners": [{"ListenerProtocol": "https", "TLSCipherPolicy": "tls_cipher_policy_1_0"}]}, False),
+    ({"every": {"path": "Listeners", "satisfies": {"path": "AclStatus", "op": "eq", "value": "on"}}},
+     {"Listeners": [{"AclStatus": "on"}, {"AclStatus": "off"}]}, False),
+    ({"every": {"path": "Listeners", "satisfies": STRICT}}, {"Listeners": []}, True),
+    ({"none": {"path": "Entries", "satisfies": {"path": "@", "op": "eq", "value": "0.0.0.0/0"}}},
+     {"Entries": ["10.0.0.0/8", "192.168.0.0/16"]}, True),
+    ({"none": {"path": "Entries", "satisfies": {"path": "@", "op": "eq", "value": "0.0.0.0/0"}}},
+     {"Entries": ["10.0.0.0/8", "0.0.0.0/0"]}, False),
+    ({"none": {"path": "Entries", "satisfies": {"path": "@", "op": "eq", "value": "0.0.0.0/0"}}},
+     {"Entries": []}, True),
+    # nested: no enabled endpoint has an ACL entry open to everyone
+    ({"none": {"path": "Endpoints", "where": {"path": "Enable", "op": "eq", "value": True},
+               "satisfies": {"not": {"every": {"path": "AclEntries",
+                                               "satisfies": {"path": "Entry", "op": "ne", "value": "0.0.0.0/0"}}}}}},
+     {"Endpoints": [{"Enable": False, "AclEntries": [{"Entry": "0.0.0.0/0"}]},
+                    {"Enable": True, "AclEntries": [{"Entry": "10.0.0.0/8"}]}]}, True),
+    ({"none": {"path": "Endpoints", "where": {"path": "Enable", "op": "eq", "value": True},
+               "satisfies": {"not": {"every": {"path": "AclEntries",
+                                               "satisfies": {"path": "Entry", "op": "ne", "value": "0.0.0.0/0"}}}}}},
+     {"Endpoints": [{"Enable": True, "AclEntries": [{"Entry": "0.0.0.0/0"}]}]}, False),
+])
+def test_list_conditions(raw: dict[str, Any], document: Any, expected: bool) -> None:
+    assert judge(raw, document) is expected
+
+
+@pytest.mark.parametrize(("raw", "document", "reason"), [
+    ({"every": {"path": "Listeners", "satisfies": STRICT}}, {}, "'Listeners' is missing"),
+    ({"every": {"path": "Listeners", "satisfies": STRICT}}, {"Listeners": {"TLSCipherPolicy": "x"}},
+     "'Listeners' is dict"),
+    ({"none": {"path": "Entries", "satisfies": STRICT}}, {"Entries": "0.0.0.0/0"}, "not a list"),
+    # an item without the field: the item cannot be judged, so neither can the list
+    ({"every": {"path": "Listeners", "satisfies": STRICT}}, {"Listeners": [{"ListenerProtocol": "https"}]},
+     "item 0 of 'Listeners': 'TLSCipherPolicy' is missing"),
+    ({"none": {"path": "Listeners", "satisfies": STRICT}}, {"Listeners": [{"TLSCipherPolicy": 12}]},
+     "item 0 of 'Listeners': 'TLSCipherPolicy' is int"),
+    # whether an item counts cannot be told, and it would fail if it did
+    ({"every": {"path": "Listeners", "where": HTTPS, "satisfies": STRICT}},
+     {"Listeners": [{"TLSCipherPolicy": "tls_cipher_policy_1_0"}]}, "'ListenerProtocol' is missing"),
+])
+def test_a_missing_or_mistyped_list_or_item_is_undetermined_never_a_pass(
+        raw: dict[str, Any], document: Any, reason: str) -> None:
+    truth = judge(raw, document)
+    assert isinstance(truth, Undetermined)
+    assert reason in truth.reason
+
+
+def test_a_failing_item_decides_even_when_another_is_undetermined() -> None:
+    raw = {"every": {"path": "L", "satisfies": {"path": "ok", "op": "eq", "value": True}}}
+    assert judge(raw, {"L": [{"nothing": 1}, {"ok": False}]}) is False
+    assert isinstance(judge(raw, {"L": [{"nothing": 1}, {"ok": True}]}), Undetermined)
+    # an item whose `where` cannot be read but which satisfies anyway does not matter
+    scoped = {"every": {"path": "L", "where": {"path": "kind", "op": "eq", "value": "x"},
+                        "satisfies": {"path": "ok", "op": "eq", "value": True}}}
+    assert judge(scoped, {"L": [{"ok": True}]}) is True
+
+
+def test_list_conditions_record_the_offending_items_and_describe_themselves() -> None:
+    condition = parse({"every": {"path": "Listeners", "where": HTTPS,
+                                 "satisfies": {"path": "TLSCipherPolicy", "op": "in", "param": "policies"}}},
+                      {"policies": ["tls_cipher_policy_1_2"]})
+    observed: dict[str, Any] = {}
+    document = {"Listeners": [{"ListenerProtocol": "https", "TLSCipherPolicy": "tls_cipher_policy_1_0"},
+                              {"ListenerProtocol": "tcp"}]}
+    params = {"policies": ["tls_cipher_policy_1_2"]}
+    assert condition.evaluate(document, params, observed) is False
+    assert observed == {"Listeners": {"items": 2, "judged": 1, "offending": [
+        {"item": 0, "ListenerProtocol": "https", "TLSCipherPolicy": "tls_cipher_policy_1_0"}]}}
+    assert condition.describe(params) == (
+        "every item of Listeners where ListenerProtocol eq 'https' satisfies "
+        "TLSCipherPolicy in ['tls_cipher_policy_1_2'] (policies)")
+    assert condition.paths() == ["Listeners", "ListenerProtocol", "TLSCipherPolicy"]
+    assert condition.params() == ["policies"]
+
+
+def test_a_list_condition_composes_and_keeps_kleene_logic() -> None:
+    every_ok = {"every": {"path": "L", "satisfies": {"path": "ok", "op": "eq", "value": True}}}
+    raw = {"any": [{"path": "L", "op": "eq", "value": []}, {"not": every_ok}]}
+    assert judge(raw, {"L": []}) is True
+    assert judge(raw, {"L": [{"ok": True}]}) is False
+    assert judge({"not": every_ok}, {"L": [{"ok": False}]}) is True
+    assert isinstance(judge({"not": every_ok}, {}), Undetermined)
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"every": "Listeners"}, "'every' needs a mapping"),
+    ({"every": {"satisfies": STRICT}}, "'every' needs 'path'"),
+    ({"none": {"path": "L"}}, "'none' needs 'satisfies'"),
+    ({"every": {"path": "L", "satisfies": STRICT, "op": "eq"}}, "unknown key 'op' in 'every'"),
+    ({"every": {"path": "L[", "satisfies": STRICT}}, "invalid jmespath"),
+    ({"every": {"path": "L", "satisfies": {"path": "a", "op": "eq", "param": "nope"}}}, "unknown parameter 'nope'"),
+    ({"every": {"path": "L", "satisfies": STRICT}, "none": {"path": "L", "satisfies": STRICT}}, "only key"),
+])
+def test_bad_list_conditions_are_refused(raw: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse(raw, PARAMS)
+
+
+def test_list_conditions_count_towards_depth_and_size_limits() -> None:
+    raw: dict[str, Any] = {"path": "a", "op": "exists"}
+    for _ in range(40):
+        raw = {"every": {"path": "L", "satisfies": raw}}
+    with pytest.raises(ValueError, match="nested deeper than 32 levels"):
+        parse(raw)

@@ -31,6 +31,7 @@ from rich.text import Text
 
 from mlpscan import cli_record, completion
 from mlpscan._version import __version__
+from mlpscan.cli_packs import print_pack_coverage
 from mlpscan.cli_types import path_argument as _path
 from mlpscan.config import Config
 from mlpscan.content import load_content
@@ -401,7 +402,10 @@ def _add_profiles(sub: Subparsers, p: _Parents) -> None:
 def _add_coverage(sub: Subparsers, p: _Parents) -> None:
     coverage = sub.add_parser("coverage", parents=[p.common, p.content],
                               help="which checks cover each clause of a level, and what stays manual")
-    coverage.add_argument("--level", type=int, choices=(1, 2, 3, 4), required=True)
+    what = coverage.add_mutually_exclusive_group(required=True)
+    what.add_argument("--level", type=int, choices=(1, 2, 3, 4))
+    what.add_argument("--pack", metavar="ID",
+                      help="a vendor compliance pack instead (aliyun-mlps-l3): the checks per rule")
     coverage.add_argument("--json", action="store_true", help="machine-readable output")
     coverage.set_defaults(run=_cmd_coverage)
 
@@ -717,6 +721,8 @@ def _clause_key(clause_id: str) -> list[Any]:
 
 
 def _cmd_coverage(args: argparse.Namespace, _: _Session) -> int:
+    if args.pack is not None:
+        return print_pack_coverage(args.content, args.pack, as_json=args.json, console=_stdout_console())
     content = load_content(args.content)
     profile = content.level_profile(args.level)
     covering: dict[str, list[str]] = {}

@@ -1,10 +1,23 @@
-"""The small condition language of checks: leaves compare a jmespath value, `all`/`any`/`not` compose.
+"""The small condition language of checks: leaves compare a jmespath value, `all`/`any`/`not` compose,
+and `every`/`none` judge the items of a list.
 
 Evaluation is three-valued. A leaf whose path is missing or whose value has the wrong type is
 *undetermined* (it carries the reason), never false-and-therefore-passing: `all` fails if any
 child fails, else is undetermined if any child is; `any` passes if any child passes, else is
 undetermined if any child is; `not` keeps undetermined. The engine turns undetermined into an
 `error` finding.
+
+A list condition names a list (`path`), optionally the items it is about (`where`, evaluated on
+each item) and what they must satisfy (`satisfies`, evaluated on each item):
+
+    every: {path: Listeners, where: {path: ListenerProtocol, op: eq, value: https},
+            satisfies: {path: TLSCipherPolicy, op: in, param: aliyun_tls_policies}}
+    none:  {path: SecurityIpList, satisfies: {path: "@", op: eq, value: 0.0.0.0/0}}
+
+`every` fails on one item that does not satisfy, `none` on one item that does; an item whose
+`where` or `satisfies` cannot be decided makes the whole condition undetermined unless another item
+already decided it. A missing list, or a value that is not a list, is undetermined. An empty list
+satisfies both (say `{path: X, op: ne, value: []}` beside it when the list must not be empty).
 """
 
 from __future__ import annotations
@@ -25,6 +38,9 @@ OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "
              "exists", "absent")
 _NO_VALUE_OPS = {"exists", "absent"}
 _LEAF_KEYS = {"path", "op", "value", "param"}
+_COMBINATORS = ("all", "any", "not", "every", "none")
+_LIST_KEYS = {"path", "where", "satisfies"}
+MAX_LISTED_ITEMS = 5   # offending items kept in `observed`, enough to show an assessor which ones
 _LIST_OPS = {"in", "not_in", "intersects"}
 _ORDER_OPS = {"gt", "gte", "lt", "lte"}
 # Far beyond any real check; keeps parsing and describing a condition clear of Python's recursion
@@ -45,6 +61,21 @@ Truth = bool | Undetermined
 Getter = Callable[[Any], Any]
 
 
+class IncomparableValues(jmespath.exceptions.JMESPathError):
+    """jmespath (1.1) orders a number against a string with Python's `<`, which raises TypeError:
+    for the data that is a value of the wrong type, so it is undetermined like any other."""
+
+
+def _search(parsed: Any) -> Getter:
+    def search(document: Any) -> Any:
+        try:
+            return parsed.search(document)
+        except TypeError as exc:
+            raise IncomparableValues(f"values of different types compared ({exc})") from None
+
+    return search
+
+
 @cache
 def compile_path(expression: str) -> Getter:
     """A getter for a jmespath expression; plain dotted field chains skip the interpreter."""
@@ -57,7 +88,7 @@ def compile_path(expression: str) -> Getter:
         raise ValueError(f"invalid jmespath {expression!r}: {problem}")
     fields = _field_chain(cast(dict[str, Any], parsed.parsed))
     if fields is None:
-        return parsed.search
+        return _search(parsed)
     return _dotted_getter(tuple(fields))
 
 
@@ -245,9 +276,68 @@ class Not(Condition):
         return self.child.params()
 
 
+@dataclass(frozen=True)
+class EachItem(Condition):
+    """`every` (or `none`) item of the list at `path` that matches `where` satisfies `satisfies`."""
+
+    quantifier: str            # "every" | "none"
+    path: str
+    satisfies: Condition
+    where: Condition | None = None
+    getter: Getter = field(compare=False, repr=False, default=lambda _: None)
+
+    def evaluate(self, document: Any, params: Mapping[str, Any], observed: dict[str, Any]) -> Truth:
+        try:
+            items = self.getter(document)
+        except jmespath.exceptions.JMESPathError as exc:
+            return Undetermined(f"cannot evaluate '{self.path}': {jmespath_problem(exc)}")
+        if items is None:
+            return Undetermined(f"'{self.path}' is missing")
+        if not isinstance(items, list):
+            return Undetermined(f"'{self.path}' is {type(items).__name__} {_show(items)}, not a list")
+        offending: list[dict[str, Any]] = []
+        undetermined: Undetermined | None = None
+        counted = 0
+        for index, item in enumerate(items):
+            seen: dict[str, Any] = {}
+            applies: Truth = True if self.where is None else self.where.evaluate(item, params, seen)
+            if applies is False:
+                continue
+            truth = self.satisfies.evaluate(item, params, seen)
+            settled = truth is (self.quantifier == "every")   # this item cannot fail the condition
+            if settled:
+                counted += 1 if applies is True else 0
+                continue
+            problem = applies if isinstance(applies, Undetermined) else (
+                truth if isinstance(truth, Undetermined) else None)
+            if problem is not None:   # whether this item counts, or passes, cannot be told
+                reason = f"item {index} of '{self.path}': {problem.reason}"
+                undetermined = undetermined or Undetermined(reason)
+                continue
+            counted += 1
+            offending.append({"item": index, **seen})
+        observed[self.path] = {"items": len(items), "judged": counted,
+                               "offending": offending[:MAX_LISTED_ITEMS]}
+        if offending:
+            return False
+        return undetermined if undetermined is not None else True
+
+    def describe(self, params: Mapping[str, Any]) -> str:
+        which = f" where {_group(self.where, params)}" if self.where is not None else ""
+        head = "every item" if self.quantifier == "every" else "no item"
+        return f"{head} of {self.path}{which} satisfies {_group(self.satisfies, params)}"
+
+    def paths(self) -> list[str]:
+        inner = [*(self.where.paths() if self.where is not None else []), *self.satisfies.paths()]
+        return [self.path, *inner]
+
+    def params(self) -> list[str]:
+        return [*(self.where.params() if self.where is not None else []), *self.satisfies.params()]
+
+
 def _group(condition: Condition, params: Mapping[str, Any]) -> str:
     text = condition.describe(params)
-    return f"({text})" if isinstance(condition, (AllOf, AnyOf)) else text
+    return f"({text})" if isinstance(condition, (AllOf, AnyOf, EachItem)) else text
 
 
 def _show(value: Any) -> str:
@@ -330,11 +420,13 @@ def _parse(raw: Any, declared: Mapping[str, Any] | None, *, depth: int, budget: 
         raise ValueError(f"a condition has more than {MAX_NODES:,} parts")
     if not isinstance(raw, dict):
         raise ValueError(f"a condition must be a mapping, got {type(raw).__name__}")
-    combinators = [key for key in ("all", "any", "not") if key in raw]
+    combinators = [key for key in _COMBINATORS if key in raw]
     if combinators:
         if len(raw) != 1:
             raise ValueError(f"'{combinators[0]}' must be the only key of its condition")
         key = combinators[0]
+        if key in ("every", "none"):
+            return _parse_each(key, raw[key], declared, depth=depth, budget=budget)
         if key == "not":
             return Not(_parse(raw["not"], declared, depth=depth + 1, budget=budget))
         children = raw[key]
@@ -345,7 +437,7 @@ def _parse(raw: Any, declared: Mapping[str, Any] | None, *, depth: int, budget: 
     unknown = sorted(str(k) for k in set(raw) - _LEAF_KEYS)
     if unknown:
         raise ValueError(f"unknown condition key {unknown[0]!r} (expected path/op/value/param "
-                         "or all/any/not)")
+                         "or all/any/not/every/none)")
     path, op = raw.get("path"), raw.get("op")
     if not isinstance(path, str) or not path:
         raise ValueError("a condition needs 'path' (a jmespath expression)")
@@ -376,6 +468,25 @@ def _parse(raw: Any, declared: Mapping[str, Any] | None, *, depth: int, budget: 
         except (re.error, RecursionError, OverflowError) as exc:
             raise ValueError(f"invalid regular expression {shown(value)}: {exc}") from None
     return Leaf(path=path, op=op, value=value, param=param, getter=getter, pattern=pattern)
+
+
+def _parse_each(key: str, raw: Any, declared: Mapping[str, Any] | None, *, depth: int,
+                budget: list[int]) -> EachItem:
+    if not isinstance(raw, dict):
+        raise ValueError(f"'{key}' needs a mapping with path, satisfies and optionally where")
+    unknown = sorted(str(k) for k in set(raw) - _LIST_KEYS)
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} in '{key}' (expected path, where, satisfies)")
+    path = raw.get("path")
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"'{key}' needs 'path' (a jmespath expression giving a list)")
+    if "satisfies" not in raw:
+        raise ValueError(f"'{key}' needs 'satisfies' (the condition every item is judged by)")
+    where = raw.get("where")
+    return EachItem(
+        quantifier=key, path=path, getter=compile_path(path),
+        satisfies=_parse(raw["satisfies"], declared, depth=depth + 1, budget=budget),
+        where=None if where is None else _parse(where, declared, depth=depth + 1, budget=budget))
 
 
 def _check_value_suits(op: str, value: Any) -> None:

@@ -2,10 +2,8 @@
 
 Collection turns each way a resource copies or sends data elsewhere (a replication rule, a
 cross-region backup or read replica, a log delivery, an interconnect attachment) into one entry
-of the resource's `DataExports` list, in the same shape on every cloud:
-
-    {"kind": "replication", "via": "rule r1", "destination": "arn:aws-cn:s3:::dst",
-     "region": "cn-northwest-1" | null, "partition": "aws-cn" | null, "unknown": "why" | null}
+of the resource's `DataExports` list, in the same shape on every cloud
+(mlpscan.providers.cloud.exports).
 
 This module judges those entries against the provider's region list (providers/<p>/regions.yaml,
 its mainland flags and partitions), so the verdict can be re-made offline from the evidence. A
@@ -13,7 +11,8 @@ destination is outside the mainland when its region is not mainland, or when its
 known but its partition holds no mainland region (an `arn:aws:` bucket seen from aws-cn); it is
 inside when its region is mainland, or when every region of its partition is. Anything else (an
 unknown region id, a region that could not be read) is undetermined: an `error` naming why,
-never a pass.
+never a pass. An entry not in that shape (an edited or damaged snapshot) is an `error` too, never
+read as "nothing leaves" and never a crash.
 """
 
 from __future__ import annotations
@@ -24,12 +23,15 @@ from typing import Any, ClassVar, Literal
 from mlpscan.evaluators import EVALUATORS, Context, Judgement, MessageSpec
 from mlpscan.findings import Status
 from mlpscan.i18n import Phrase
+from mlpscan.providers.cloud.exports import KEY as EXPORTS_KEY
 from mlpscan.regions import RegionList
 from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource
 
-EXPORTS_KEY = "DataExports"
 # One path's verb names its kind; an unknown kind is said as "other".
 PATH_KINDS = ("replication", "backup", "read_replica", "standby", "log_delivery", "interconnect", "other")
+# Fields every entry has, and the types they may hold (None: not known).
+REQUIRED_TEXT = ("kind", "via", "destination")
+OPTIONAL_TEXT = ("region", "partition", "unknown")
 
 
 class DataExportDestinations:
@@ -41,6 +43,8 @@ class DataExportDestinations:
     messages: ClassVar[MessageSpec] = {
         "collection_failed": ("reason",),
         "not_derived": ("what",),
+        "malformed": ("what", "entries"),
+        "malformed_entry": ("number", "fields"),
         "outside": ("what", "paths"),
         "outside_and_undetermined": ("what", "paths", "undetermined"),
         "undetermined": ("what", "paths"),
@@ -75,6 +79,11 @@ class DataExportDestinations:
         if not isinstance(exports, list) or not all(isinstance(entry, dict) for entry in exports):
             return Judgement(Status.ERROR, Phrase("not_derived", {"what": what}), {EXPORTS_KEY: exports},
                              self.expected)
+        malformed = [Phrase("malformed_entry", {"number": number, "fields": fields})
+                     for number, entry in enumerate(exports, start=1) if (fields := _malformed_fields(entry))]
+        if malformed:
+            return Judgement(Status.ERROR, Phrase("malformed", {"what": what, "entries": malformed}),
+                             {EXPORTS_KEY: exports}, self.expected)
         regions = context.regions.get(resource.provider)
         outside: list[Phrase] = []
         unknown: list[Phrase] = []
@@ -102,6 +111,12 @@ class DataExportDestinations:
             return Judgement(Status.PASS, Phrase("nowhere", {"what": what}), observed, self.expected)
         return Judgement(Status.PASS, Phrase("inside", {"what": what, "paths": [_path(e) for e in exports]}),
                          observed, self.expected)
+
+
+def _malformed_fields(entry: Mapping[str, Any]) -> list[str]:
+    """The fields of an entry that are missing or of the wrong type."""
+    missing = [key for key in REQUIRED_TEXT if not isinstance(entry.get(key), str) or not entry.get(key)]
+    return missing + [key for key in OPTIONAL_TEXT if not isinstance(entry.get(key), str | None)]
 
 
 def _locate(entry: Mapping[str, Any], regions: RegionList | None) -> tuple[bool | None, Phrase]:

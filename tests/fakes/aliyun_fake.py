@@ -36,29 +36,57 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from tests.fakes.aliyun_world import FakeError, World
+from tests.fakes.aliyun_paging import FakeError
+from tests.fakes.aliyun_world import World
 
 ROOT_KEY_ID, ROOT_SECRET = "LTAI5tFakeRootKey0001", "fake-root-secret-0001"
-# The API version each action must be called with: a wrong product/version is a test failure.
-VERSIONS = {
-    "GetCallerIdentity": "2015-04-01", "AssumeRole": "2015-04-01",
-    "GetAccountAlias": "2015-05-01", "ListUsers": "2015-05-01", "GetUser": "2015-05-01",
-    "GetLoginProfile": "2015-05-01", "GetUserMFAInfo": "2015-05-01", "ListPoliciesForUser": "2015-05-01",
-    "ListAccessKeys": "2015-05-01", "GetAccessKeyLastUsed": "2015-05-01", "ListPolicies": "2015-05-01",
-    "GetPolicy": "2015-05-01",
-    "GetPasswordPolicy": "2019-08-15", "GetSecurityPreference": "2019-08-15", "GetAccountMFAInfo": "2019-08-15",
-    "DescribeRegions": "2014-05-26", "DescribeInstances": "2014-05-26", "DescribeDisks": "2014-05-26",
-    "DescribeSnapshots": "2014-05-26", "DescribeSecurityGroups": "2014-05-26",
-    "DescribeSecurityGroupAttribute": "2014-05-26", "DescribePrefixLists": "2014-05-26",
-    "DescribePrefixListAttributes": "2014-05-26",
-    "DescribeTrails": "2020-07-06", "GetTrailStatus": "2020-07-06",
-    "DescribeDBInstances": "2014-08-15", "DescribeDBInstanceTDE": "2014-08-15",
-    "DescribeDBInstanceEncryptionKey": "2014-08-15", "DescribeSQLCollectorPolicy": "2014-08-15",
-    "DescribeBackupPolicy": "2014-08-15", "DescribeDBInstanceNetInfo": "2014-08-15",
-    "DescribeDBInstanceIPArrayList": "2014-08-15",
-    "DescribeVpcs": "2016-04-28", "DescribeFlowLogs": "2016-04-28",
-    "DescribeVersionConfig": "2018-12-03", "DescribeCloudCenterInstances": "2018-12-03",
+# Each product the fake serves, by the API version its requests are signed for (versions differ
+# between products, so a version names its product), and the actions it answers: a wrong
+# product/version for an action is a test failure. Several products share action names.
+PRODUCTS = {
+    "2015-04-01": "sts", "2015-05-01": "ram", "2019-08-15": "ims", "2014-05-26": "ecs",
+    "2020-07-06": "actiontrail", "2014-08-15": "rds", "2016-04-28": "vpc", "2018-12-03": "sas",
+    "2014-05-15": "slb", "2020-06-16": "alb", "2015-01-01": "kvstore", "2017-08-01": "polardb",
+    "2015-12-01": "dds", "2019-03-15": "adb", "2017-06-26": "nas", "2017-09-12": "cen", "2018-05-10": "cdn",
+    "2016-07-14": "apigateway", "2018-12-01": "cr", "2017-12-07": "cloudfw", "2020-01-01": "ddoscoo",
+    "2021-10-01": "waf3", "2019-09-10": "waf2",
 }
+ACTIONS = {
+    "sts": {"GetCallerIdentity", "AssumeRole"},
+    "ram": {"GetAccountAlias", "ListUsers", "GetUser", "GetLoginProfile", "GetUserMFAInfo", "ListPoliciesForUser",
+            "ListAccessKeys", "GetAccessKeyLastUsed", "ListPolicies", "GetPolicy", "ListGroups", "ListUsersForGroup"},
+    "ims": {"GetPasswordPolicy", "GetSecurityPreference", "GetAccountMFAInfo"},
+    "ecs": {"DescribeRegions", "DescribeInstances", "DescribeDisks", "DescribeSnapshots", "DescribeSecurityGroups",
+            "DescribeSecurityGroupAttribute", "DescribePrefixLists", "DescribePrefixListAttributes"},
+    "actiontrail": {"DescribeTrails", "GetTrailStatus"},
+    "rds": {"DescribeDBInstances", "DescribeDBInstanceTDE", "DescribeDBInstanceEncryptionKey",
+            "DescribeSQLCollectorPolicy", "DescribeBackupPolicy", "DescribeDBInstanceNetInfo",
+            "DescribeDBInstanceIPArrayList", "DescribeDBInstanceSSL", "DescribeInstanceCrossBackupPolicy"},
+    "vpc": {"DescribeVpcs", "DescribeFlowLogs", "DescribeNatGateways", "DescribeForwardTableEntries",
+            "DescribeNetworkAcls"},
+    "sas": {"DescribeVersionConfig", "DescribeCloudCenterInstances", "DescribeNoticeConfig",
+            "DescribeSuspiciousOverallConfig", "DescribeVulList"},
+    "slb": {"DescribeLoadBalancers", "DescribeLoadBalancerListeners", "DescribeAccessControlLists",
+            "DescribeAccessControlListAttribute"},
+    "alb": {"ListLoadBalancers", "GetLoadBalancerAttribute", "ListListeners", "GetListenerAttribute"},
+    "kvstore": {"DescribeInstances", "DescribeInstanceAttribute", "DescribeSecurityIps", "DescribeDBInstanceNetInfo",
+                "DescribeInstanceTDEStatus"},
+    "polardb": {"DescribeDBClusters", "DescribeDBClusterAttribute", "DescribeDBClusterSSL", "DescribeDBClusterTDE",
+                "DescribeBackupPolicy", "DescribeDBClusterAccessWhitelist", "DescribeDBClusterEndpoints"},
+    "dds": {"DescribeDBInstances", "DescribeBackupPolicy", "DescribeDBInstanceSSL", "DescribeDBInstanceTDEInfo",
+            "DescribeSecurityIps", "DescribeReplicaSetRole", "DescribeShardingNetworkAddress"},
+    "adb": {"DescribeDBClusters", "DescribeAuditLogConfig"},
+    "nas": {"DescribeFileSystems"},
+    "cen": {"DescribeCens", "DescribeCenAttachedChildInstances"},
+    "cdn": {"DescribeUserDomains", "DescribeCdnDomainConfigs"},
+    "apigateway": {"DescribeApiGroups"},
+    "cr": {"ListInstance", "ListInstanceEndpoint"},
+    "cloudfw": {"DescribeUserBuyVersion", "DescribeAssetList"},
+    "ddoscoo": {"DescribeInstances"},
+    "waf3": {"DescribeInstance"},
+    "waf2": {"DescribeInstanceInfo"},
+}
+ROA_VERSIONS = {"2015-12-15": "cs", "2017-06-13": "elasticsearch"}
 THROTTLED = {"rpc": (400, "Throttling.User", "Request was denied due to user flow control."),
              "oss": (503, "ServiceUnavailable", "Please reduce your request rate."),
              "sls": (403, "ReadQuotaExceed", "Read quota exceeded."),
@@ -103,6 +131,7 @@ class Fault:
     kind: str = "error"        # error | error_document | not_json | reset | rewrite
     rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     echo_string_to_sign: bool = False
+    product: str | None = None     # RPC: only this product's action of that name (several share names)
 
 
 @dataclass
@@ -115,6 +144,7 @@ class Seen:
     account: str | None
     status: int
     key_id: str | None = None
+    product: str = ""          # RPC: the product the version names (several share action names)
 
 
 @dataclass
@@ -146,10 +176,10 @@ class AliyunFake:
 
     def fail(self, action: str, code: str, status: int = 403, *, times: int | None = None,
              region: str | None = None, account: str | None = None, message: str = "",
-             echo_string_to_sign: bool = False) -> None:
+             echo_string_to_sign: bool = False, product: str | None = None) -> None:
         with self.lock:
             self.faults.append(Fault(action, code, status, times, region, account, message,
-                                     echo_string_to_sign=echo_string_to_sign))
+                                     echo_string_to_sign=echo_string_to_sign, product=product))
 
     def break_answer(self, action: str, how: str, *, times: int | None = None, region: str | None = None,
                      account: str | None = None, code: str = "Throttling.User",
@@ -165,17 +195,19 @@ class AliyunFake:
         with self.lock:
             self.faults.append(Fault(action, "", 200, times, region, account, kind="rewrite", rewrite=rewrite))
 
-    def throttle(self, action: str, kind: str = "rpc", *, times: int | None = None, region: str | None = None) -> None:
+    def throttle(self, action: str, kind: str = "rpc", *, times: int | None = None, region: str | None = None,
+                 product: str | None = None) -> None:
         status, code, message = THROTTLED[kind]
-        self.fail(action, code, status, times=times, region=region, message=message)
+        self.fail(action, code, status, times=times, region=region, message=message, product=product)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def calls(self, action: str | None = None) -> list[Seen]:
+    def calls(self, action: str | None = None, product: str | None = None) -> list[Seen]:
         with self.lock:
-            return [s for s in self.seen if action is None or s.action == action]
+            return [s for s in self.seen if (action is None or s.action == action)
+                    and (product is None or s.product == product)]
 
     @contextmanager
     def running(self) -> Iterator[AliyunFake]:
@@ -203,11 +235,11 @@ class AliyunFake:
             self.seen.append(seen)
 
     def injected(self, action: str, region: str | None, account: str | None,
-                 kinds: tuple[str, ...] = ("error",)) -> Fault | None:
+                 kinds: tuple[str, ...] = ("error",), product: str = "") -> Fault | None:
         with self.lock:
             for fault in self.faults:
                 if (fault.action != action or fault.kind not in kinds or fault.region not in (None, region)
-                        or fault.account not in (None, account)):
+                        or fault.account not in (None, account) or fault.product not in (None, product)):
                     continue
                 if fault.times is not None:
                     if fault.times <= 0:
@@ -340,10 +372,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self.fake.worlds[key.account]
 
     def _answer(self, kind: str, action: str, region: str | None, key: Key, key_id: str,
-                produce: Any) -> Any:
-        fault = self.fake.injected(action, region, key.account)
+                produce: Any, product: str = "") -> Any:
+        fault = self.fake.injected(action, region, key.account, product=product)
         if fault is not None:
-            self.fake.record(Seen(kind, action, region, key.account, fault.status, key_id))
+            self.fake.record(Seen(kind, action, region, key.account, fault.status, key_id, product))
             message = fault.message or f"injected {fault.code}"
             if fault.echo_string_to_sign:   # as ECS/RAM/STS word it, the whole signed request repeated
                 message = (f"Specified signature is not matched with our calculation. server string to sign "
@@ -352,9 +384,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             answer = produce()
         except FakeError as exc:
-            self.fake.record(Seen(kind, action, region, key.account, exc.status, key_id))
+            self.fake.record(Seen(kind, action, region, key.account, exc.status, key_id, product))
             raise
-        self.fake.record(Seen(kind, action, region, key.account, 200, key_id))
+        self.fake.record(Seen(kind, action, region, key.account, 200, key_id, product))
         return answer
 
     # -- RPC (HMAC-SHA1 over the sorted, percent-encoded parameters) ----------------------------
@@ -379,7 +411,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.fake.nonce_once(params["SignatureNonce"])
         self.string_to_sign = rpc_string_to_sign(self.command, params)
         action, version = params["Action"], params["Version"]
-        if VERSIONS.get(action) != version:
+        product = PRODUCTS.get(version, "")
+        if action not in ACTIONS.get(product, ()):
             raise FakeError(400, "InvalidVersion", f"{action} is not offered in version {version}")
         region = params.get("RegionId")
         world = self._world(key)
@@ -391,9 +424,9 @@ class _Handler(BaseHTTPRequestHandler):
                         "UserId": "2035000000000001", "PrincipalId": "2035000000000001"}
             if action == "AssumeRole":
                 return self.fake.assume_role(key, params)
-            return world.answer(action, params, region)
+            return world.answer(action, params, region, product)
 
-        answer = self._answer("rpc", action, region, key, params["AccessKeyId"], produce)
+        answer = self._answer("rpc", action, region, key, params["AccessKeyId"], produce, product)
         broken = self.fake.injected(action, region, key.account, ("error_document", "not_json", "reset", "rewrite"))
         if broken is not None and broken.kind == "rewrite" and broken.rewrite is not None:
             answer = broken.rewrite(answer)
@@ -432,14 +465,21 @@ class _Handler(BaseHTTPRequestHandler):
                 + unquote(self.path_only) + (f"?{query}" if query else ""))
         if not hmac.compare_digest(hmac_sha1_b64(key.secret, text), signature):
             raise FakeError(400, "SignatureDoesNotMatch", f"server string to sign is:{text}")
-        if self.headers.get("x-acs-version") != "2015-12-15":
-            raise FakeError(400, "InvalidVersion", "CS is served in version 2015-12-15")
-        if (self.command, self.path_only) != ("GET", "/api/v1/clusters"):
-            raise FakeError(404, "InvalidAction.NotFound", f"{self.command} {self.path_only}")
+        product = ROA_VERSIONS.get(self.headers.get("x-acs-version", ""))
         region = self.query.get("region_id") or self.query.get("RegionId") or self.headers.get("x-acs-region-id")
         world = self._world(key)
-        answer = self._answer("roa", "DescribeClustersV1", region, key, key_id,
-                              lambda: world.clusters_page(self.query, region or ""))
+        if self.command != "GET":
+            raise FakeError(404, "InvalidAction.NotFound", f"{self.command} {self.path_only}")
+        if product == "cs" and self.path_only == "/api/v1/clusters":
+            answer = self._answer("roa", "DescribeClustersV1", region, key, key_id,
+                                  lambda: world.clusters_page(self.query, region or ""))
+        elif product == "elasticsearch" and self.path_only.startswith("/openapi/instances"):
+            action, _ = world.elasticsearch(self.path_only, self.query, region or "")
+            answer = self._answer("roa", action, region, key, key_id,
+                                  lambda: world.elasticsearch(self.path_only, self.query, region or "")[1])
+        else:
+            raise FakeError(404, "InvalidAction.NotFound", f"{self.command} {self.path_only} "
+                                                           f"(version {self.headers.get('x-acs-version')})")
         self._send(200, json.dumps(answer).encode())
 
     # -- OSS (signature V4) ----------------------------------------------------------------------
@@ -482,9 +522,10 @@ class _Handler(BaseHTTPRequestHandler):
         if bucket.region != scope_region:   # a bucket answers only at its own region's endpoint
             raise FakeError(403, "AccessDenied", "The bucket you are attempting to access must be addressed "
                                                  f"using the specified endpoint (oss-{bucket.region}).")
-        sub = next((name for name in ("bucketInfo", "policy", "lifecycle") if name in self.query), None)
-        action = {"bucketInfo": "GetBucketInfo", "policy": "GetBucketPolicy",
-                  "lifecycle": "GetBucketLifecycle"}.get(sub or "", "Unknown")
+        sub = next((name for name in ("bucketInfo", "policy", "lifecycle", "referer", "replication")
+                    if name in self.query), None)
+        action = {"bucketInfo": "GetBucketInfo", "policy": "GetBucketPolicy", "lifecycle": "GetBucketLifecycle",
+                  "referer": "GetBucketReferer", "replication": "GetBucketReplication"}.get(sub or "", "Unknown")
 
         def produce() -> tuple[str, str]:
             if action == "GetBucketInfo":
@@ -495,6 +536,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return json.dumps(bucket.policy), "application/json"
             if action == "GetBucketLifecycle":
                 return world.lifecycle_xml(bucket), "application/xml"
+            if action == "GetBucketReferer":
+                return world.referer_xml(bucket), "application/xml"
+            if action == "GetBucketReplication":
+                return world.replication_xml(bucket), "application/xml"
             raise FakeError(400, "NotImplemented", f"the fake does not serve {self.path}")
 
         body, content_type = self._answer("oss", action, bucket.region, key, key_id, produce)
@@ -520,12 +565,23 @@ class _Handler(BaseHTTPRequestHandler):
                 f"{self.headers.get('Date')}\n{signed}{unquote(self.path_only)}{'?' + query if query else ''}")
         if not hmac.compare_digest(hmac_sha1_b64(key.secret, text), signature):
             raise FakeError(401, "SignatureNotMatch", "signature not match")
-        project = self.headers.get("Host", "").split(".", 1)[0]
+        host = self.headers.get("Host", "")
         world = self._world(key)
-        if not self.path_only.startswith("/logstores/"):
+        if self.path_only == "/":   # ListProject: the region's endpoint (its first label), no project
+            region = host.split(".", 1)[0]
+            answer = self._answer("sls", "ListProject", region, key, key_id,
+                                  lambda: world.projects(region, self.query))
+            self._send(200, json.dumps(answer).encode(), "application/json")
+            return
+        project = host.split(".", 1)[0]
+        if self.path_only == "/logstores":
+            answer = self._answer("sls", "ListLogStores", None, key, key_id,
+                                  lambda: world.logstore_names(project, self.query, world.logstores))
+        elif self.path_only.startswith("/logstores/"):
+            name = unquote(self.path_only[len("/logstores/"):])
+            answer = self._answer("sls", "GetLogStore", None, key, key_id, lambda: world.logstore(project, name))
+        else:
             raise FakeError(404, "InvalidAction.NotFound", self.path_only)
-        name = unquote(self.path_only[len("/logstores/"):])
-        answer = self._answer("sls", "GetLogStore", None, key, key_id, lambda: world.logstore(project, name))
         self._send(200, json.dumps(answer).encode(), "application/json")
 
     # -- the ECS metadata service (IMDSv2) -------------------------------------------------------

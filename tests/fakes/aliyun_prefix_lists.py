@@ -12,8 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-# aliyun_world imports this module: its FakeError is read when a handler runs, not at import.
-import tests.fakes.aliyun_world as fake_world
+from tests.fakes.aliyun_paging import FakeError
 
 
 class PrefixListWorld:
@@ -22,7 +21,7 @@ class PrefixListWorld:
     def _DescribePrefixLists(self, params: dict[str, str], region: str) -> Any:
         size = int(params.get("MaxResults") or 10)
         if not 1 <= size <= 100:
-            raise fake_world.FakeError(400, "InvalidParameter", "MaxResults must be between 1 and 100")
+            raise FakeError(400, "InvalidParameter", "MaxResults must be between 1 and 100")
         lists = [{k: v for k, v in listed.items() if k != "_entries"} | {"AssociationCount": 1}
                  for listed in self.prefix_lists.get(region, [])]
         start = _position(params.get("NextToken"), region)
@@ -35,7 +34,7 @@ class PrefixListWorld:
             if listed["PrefixListId"] == params.get("PrefixListId"):
                 return {**{k: v for k, v in listed.items() if k != "_entries"},
                         "Entries": {"Entry": [{"Cidr": cidr, "Description": ""} for cidr in listed["_entries"]]}}
-        raise fake_world.FakeError(404, "InvalidPrefixListId.NotFound", "The specified prefix list was not found.")
+        raise FakeError(404, "InvalidPrefixListId.NotFound", "The specified prefix list was not found.")
 
 
 def _position(token: str | None, region: str) -> int:
@@ -43,7 +42,7 @@ def _position(token: str | None, region: str) -> int:
         return 0
     scope, _, position = base64.urlsafe_b64decode(token.encode()).decode().rpartition(":")
     if scope != region or not position.isdigit():
-        raise fake_world.FakeError(400, "InvalidNextToken.Malformed", "The specified NextToken is invalid.")
+        raise FakeError(400, "InvalidNextToken.Malformed", "The specified NextToken is invalid.")
     return int(position)
 
 

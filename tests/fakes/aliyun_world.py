@@ -8,23 +8,14 @@ PageNumber/PageSize/TotalCount), ROA page_info, OSS bucket XML, SLS logstore JSO
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from tests.fakes.aliyun_paging import FakeError, marker_page, number_page, token, token_position
 from tests.fakes.aliyun_prefix_lists import PrefixListWorld, prefix_list
-
-
-class FakeError(Exception):
-    """An error answer: HTTP status, the service's code and message."""
-
-    def __init__(self, status: int, code: str, message: str = "") -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message or code
+from tests.fakes.aliyun_services import ServiceWorld, services_compliant, services_weak
 
 
 @dataclass
@@ -49,6 +40,9 @@ class Bucket:
     redundancy: str = "ZRS"
     policy: dict[str, Any] | None = None
     lifecycle: list[dict[str, Any]] | None = None      # rules: ID, Prefix, Status, Days
+    referers: list[str] = field(default_factory=lambda: ["https://*.acme.example"])
+    allow_empty_referer: bool = False
+    replication: list[tuple[str, str]] | None = None    # (destination bucket, its region); None: not set
 
 
 HTTPS_ONLY = {"Version": "1", "Statement": [{
@@ -57,7 +51,7 @@ HTTPS_ONLY = {"Version": "1", "Statement": [{
 
 
 @dataclass
-class World(PrefixListWorld):
+class World(ServiceWorld, PrefixListWorld):
     account_id: str
     alias: str = "acme-prod"
     regions: list[str] = field(default_factory=lambda: ["cn-hangzhou", "cn-shanghai"])
@@ -88,8 +82,10 @@ class World(PrefixListWorld):
 
     # -- dispatch ------------------------------------------------------------------------------
 
-    def answer(self, action: str, params: dict[str, str], region: str | None) -> Any:
-        handler = getattr(self, f"_{action}", None)
+    def answer(self, action: str, params: dict[str, str], region: str | None, product: str = "") -> Any:
+        """The product's own handler first (`_slb_DescribeLoadBalancers`): several products share
+        action names (DescribeInstances, DescribeBackupPolicy, DescribeDBInstances, ...)."""
+        handler = getattr(self, f"_{product}_{action}", None) or getattr(self, f"_{action}", None)
         if handler is None:
             raise FakeError(400, "InvalidAction.NotFound", f"the fake does not implement {action}")
         return handler(params, region or "")
@@ -244,6 +240,25 @@ class World(PrefixListWorld):
                 f"<BucketPolicy><LogBucket></LogBucket><LogPrefix></LogPrefix></BucketPolicy>"
                 f"</Bucket></BucketInfo>")
 
+    def referer_xml(self, bucket: Bucket) -> str:
+        referers = "".join(f"<Referer>{escape(r)}</Referer>" for r in bucket.referers)
+        return (f'<?xml version="1.0" encoding="UTF-8"?><RefererConfiguration>'
+                f"<AllowEmptyReferer>{str(bucket.allow_empty_referer).lower()}</AllowEmptyReferer>"
+                f"<AllowTruncateQueryString>true</AllowTruncateQueryString>"
+                f"<RefererList>{referers}</RefererList></RefererConfiguration>")
+
+    def replication_xml(self, bucket: Bucket) -> str:
+        if bucket.replication is None:
+            raise FakeError(404, "NoSuchReplicationConfiguration", "The bucket replication configuration does not exist.")
+        rules = "".join(
+            f"<Rule><ID>rule-{n}</ID><PrefixSet></PrefixSet><Action>ALL</Action><Destination>"
+            f"<Bucket>{escape(target)}</Bucket><Location>oss-{region}</Location>"
+            f"<TransferType>internal</TransferType></Destination><Status>doing</Status>"
+            f"<HistoricalObjectReplication>enabled</HistoricalObjectReplication>"
+            f"<SyncRole>aliyunramoss</SyncRole></Rule>"
+            for n, (target, region) in enumerate(bucket.replication))
+        return f'<?xml version="1.0" encoding="UTF-8"?><ReplicationConfiguration>{rules}</ReplicationConfiguration>'
+
     def lifecycle_xml(self, bucket: Bucket) -> str:
         if bucket.lifecycle is None:
             raise FakeError(404, "NoSuchLifecycle", "No Row found in Lifecycle Table.")
@@ -277,11 +292,11 @@ class World(PrefixListWorld):
             if group["SecurityGroupId"] == params.get("SecurityGroupId"):
                 rules = [r for r in group["Permissions"]
                          if params.get("Direction", "all") in ("all", r.get("Direction", "ingress"))]
-                start = _token_position(params.get("NextToken"), group["SecurityGroupId"])
+                start = token_position(params.get("NextToken"), group["SecurityGroupId"])
                 page, rest = rules[start:start + size], rules[start + size:]
                 return {"SecurityGroupId": group["SecurityGroupId"], "RegionId": region,
                         "InnerAccessPolicy": "Accept", "Permissions": {"Permission": page},
-                        "NextToken": _token(group["SecurityGroupId"], start + size) if rest else ""}
+                        "NextToken": token(group["SecurityGroupId"], start + size) if rest else ""}
         raise FakeError(404, "InvalidSecurityGroupId.NotFound", "The specified security group does not exist")
 
     def clusters_page(self, params: dict[str, str], region: str) -> Any:
@@ -321,6 +336,12 @@ class World(PrefixListWorld):
     def _DescribeDBInstanceIPArrayList(self, params: dict[str, str], region: str) -> Any:
         return self._database(params, region, "DescribeDBInstanceIPArrayList")
 
+    def _rds_DescribeDBInstanceSSL(self, params: dict[str, str], region: str) -> Any:
+        return self._database(params, region, "DescribeDBInstanceSSL")
+
+    def _rds_DescribeInstanceCrossBackupPolicy(self, params: dict[str, str], region: str) -> Any:
+        return self._database(params, region, "DescribeInstanceCrossBackupPolicy")
+
     def _DescribeVpcs(self, params: dict[str, str], region: str) -> Any:
         vpcs = [{k: v for k, v in v_.items() if k != "_flow_logs"} for v_ in self.vpcs.get(region, [])]
         return number_page(vpcs, params, "Vpcs", "Vpc", self.size(params.get("PageSize"), 10))
@@ -338,41 +359,6 @@ class World(PrefixListWorld):
         page = self.assets[(number - 1) * size:number * size]
         return {"Instances": page, "PageInfo": {"CurrentPage": number, "PageSize": size, "Count": len(page),
                                                  "TotalCount": len(self.assets)}, "Success": True}
-
-
-def _token(scope: str, position: int) -> str:
-    return base64.urlsafe_b64encode(f"{scope}:{position}".encode()).decode()
-
-
-def _token_position(token: str | None, scope: str) -> int:
-    if not token:
-        return 0
-    try:
-        found_scope, _, position = base64.urlsafe_b64decode(token.encode()).decode().rpartition(":")
-        if found_scope == scope:
-            return int(position)
-    except ValueError:
-        pass
-    raise FakeError(400, "InvalidNextToken.Malformed", "The specified NextToken is invalid.")
-
-
-def marker_page(items: list[dict[str, Any]], params: dict[str, str], outer: str, inner: str,
-                size: int) -> dict[str, Any]:
-    """RAM-style: MaxItems, Marker -> IsTruncated, Marker (an opaque token: here the next index)."""
-    start = int(params.get("Marker") or 0)
-    page = items[start:start + size]
-    answer: dict[str, Any] = {outer: {inner: page}, "IsTruncated": start + size < len(items)}
-    if answer["IsTruncated"]:
-        answer["Marker"] = str(start + size)
-    return answer
-
-
-def number_page(items: list[dict[str, Any]], params: dict[str, str], outer: str, inner: str,
-                size: int) -> dict[str, Any]:
-    """ECS-style: PageNumber, PageSize -> TotalCount."""
-    number = int(params.get("PageNumber") or 1)
-    return {outer: {inner: items[(number - 1) * size:number * size]}, "TotalCount": len(items),
-            "PageNumber": number, "PageSize": size}
 
 
 # -- the two acceptance accounts ----------------------------------------------------------------
@@ -444,7 +430,14 @@ def database(region: str, number: int, *, secure: bool = True) -> dict[str, Any]
                 "DescribeDBInstanceIPArrayList": {"Items": {"DBInstanceIPArray": [
                     {"DBInstanceIPArrayName": "default",
                      "SecurityIPList": "10.0.0.0/8" if secure else "10.0.0.0/8,0.0.0.0/0"}]}},
-            }}
+                "DescribeDBInstanceSSL": {"SSLEnabled": "Yes" if secure else "No", "CAType": "aliyun",
+                                          "ConnectionString": "rm-x.mysql.rds.aliyuncs.com",
+                                          "SSLExpireTime": "2027-11-21T10:00:00Z"},
+                "DescribeInstanceCrossBackupPolicy": {
+                    "DBInstanceId": f"rm-{region[-4:]}{number:06d}", "RegionId": region,
+                    "BackupEnabled": "Disabled" if secure else "Enable", "LogBackupEnabled": "Disabled",
+                    "CrossBackupRegion": "" if secure else "ap-southeast-1", "CrossBackupType": "1", "Retention": 7},
+            }, "GuardDBInstanceId": f"rm-{region[-4:]}{number:06d}g" if secure else ""}
 
 
 def vpc(region: str, number: int, *, flow_log: bool = True) -> dict[str, Any]:
@@ -496,12 +489,15 @@ def compliant_world(account_id: str = "1234567890123456") -> World:
                                                                 "https://192.168.0.10:6443"})}]
     world.assets = [{"Uuid": f"uuid-{r}", "InstanceId": f"i-{r[-4:]}000001", "InstanceName": "app-1",
                      "RegionId": r, "ClientStatus": "online", "Status": "Running"} for r in world.regions]
+    services_compliant(world)
     return world
 
 
 def weak_world(account_id: str = "2222333344445555") -> World:
     """The acceptance account: a user without MFA, console MFA not enforced, a weak password policy,
-    a trail delivering to a 30-day log store, an unencrypted disk and a bucket in Hong Kong."""
+    a trail delivering to a 30-day log store, an unencrypted disk, a bucket in Hong Kong and one
+    replicated to Singapore, and every load balancer, database and security service in its weak form
+    (services_weak: a PolarDB backup copy in Singapore, a CEN joining Singapore, a global CDN)."""
     world = compliant_world(account_id)
     world.regions = ["cn-hangzhou", "cn-hongkong"]
     world.password_policy.update(MinimumPasswordLength=6, RequireSymbols=False, RequireUppercaseCharacters=False,
@@ -511,7 +507,8 @@ def weak_world(account_id: str = "2222333344445555") -> World:
     world.trails = [trail(account_id, "acme-audit", "cn-hangzhou", project="actiontrail-acme")]
     world.logstores = {("actiontrail-acme", "actiontrail_acme-audit"): {"ttl": 30, "hot_ttl": 30}}
     world.buckets = [Bucket("acme-hk-static", "cn-hongkong", policy=HTTPS_ONLY),
-                     Bucket("acme-orders", "cn-hangzhou", policy=HTTPS_ONLY)]
+                     Bucket("acme-orders", "cn-hangzhou", policy=HTTPS_ONLY,
+                            replication=[("acme-orders-dr", "ap-southeast-1")])]
     for region in world.regions:
         world.instances[region] = [instance(region, 1)]
         world.disks[region] = [disk(region, 1, encrypted=region != "cn-hangzhou")]
@@ -521,4 +518,5 @@ def weak_world(account_id: str = "2222333344445555") -> World:
         world.vpcs[region] = [vpc(region, 1)]
     world.assets = [{"Uuid": f"uuid-{r}", "InstanceId": f"i-{r[-4:]}000001", "InstanceName": "app-1",
                      "RegionId": r, "ClientStatus": "online", "Status": "Running"} for r in world.regions]
+    services_weak(world)
     return world

@@ -131,6 +131,9 @@ SAMPLES: dict[str, list[Phrase]] = {
     "data_export_destinations": [
         Phrase("collection_failed", {"reason": "s3:GetBucketReplication AccessDenied"}),
         Phrase("not_derived", {"what": "aws.s3.bucket orders"}),
+        Phrase("malformed", {"what": "aliyun.cen.instance backbone", "entries": [
+            Phrase("malformed_entry", {"number": 1, "fields": ["destination", "region"]}),
+            Phrase("malformed_entry", {"number": 3, "fields": ["via"]})]}),
         Phrase("outside", {"what": "aws.s3.bucket orders", "paths": [Phrase("with_reason", {
             "path": Phrase("replication", {"destination": "arn:aws:s3:::orders-copy", "where": "us-east-1",
                                            "via": "rule r1"}),
@@ -307,7 +310,10 @@ def test_a_json_report_keeps_english_and_its_record_shows_the_translation(conten
             if content.checks[finding.check].evaluator and not finding.message.startswith("collection failed, ")]
     assert {finding.check for finding, _ in rows} == {
         "cloud.residency.mainland_region", "cloud.platform.level_at_least_system",
-        "aliyun.oss.bucket_https_only", "aliyun.ecs.security_group_admin_ports"}
+        "aliyun.oss.bucket_https_only", "aliyun.ecs.security_group_admin_ports",
+        *(f"aliyun.{check}" for check in ("oss.replication_in_mainland", "cen.no_cross_border_link",
+                                          "rds.backup_copies_in_mainland", "polardb.backup_copies_in_mainland",
+                                          "mongodb.backup_copies_in_mainland", "actiontrail.delivery_in_mainland"))}
     for finding, shown in rows:
         assert re.search("[\u3040-\u30ff]", finding.message) is None, finding.message   # the report: English
         assert shown != finding.message, finding.message

@@ -11,8 +11,12 @@ Alibaba provider and SDKs (RPC, OSS, SLS). The worlds of the example:
   password policy is weak (6 characters, never expires, no history, no lockout), the trail
   delivers to an SLS logstore that keeps 30 days, the cn-shanghai disk is not encrypted, and an
   ECS instance, its disk and an OSS bucket sit in cn-hongkong;
+  It also has a CLB whose HTTPS listener still accepts TLS 1.0, a compliant Redis instance, a WAF
+  instance, and data leaving the mainland: the orders bucket replicated to Singapore and a CDN
+  domain accelerated worldwide;
 - aliyun:5555666677778888 (acme-fin), on the finance cloud in cn-shanghai-finance-1 only, reached
-  by assuming its audit role (with an external id) with the first account's key; compliant.
+  by assuming its audit role (with an external id) with the first account's key; compliant, every
+  load balancer, database and security service included.
 Everything is seeded with fixed ids and dates. The hooks (login and key idle days, the trail's
 retention) read a clock pinned to STARTED, the snapshot's own times are fixed and it is sealed, so
 the file is the same on every run. The scanning key and the role's temporary keys are known only
@@ -108,6 +112,7 @@ def ecs_disk(region: str, disk_id: str, name: str, instance_id: str, *, encrypte
 
 def main_world() -> World:
     """acme-prod: the acceptance test's weak points, the rest compliant."""
+    from tests.fakes.aliyun_services import cdn_domain, load_balancer, redis  # noqa: PLC0415
     from tests.fakes.aliyun_world import (  # noqa: PLC0415
         HTTPS_ONLY,
         MANDATORY_MFA,
@@ -158,11 +163,20 @@ def main_world() -> World:
     orders = database("cn-shanghai", 1)
     orders.update(DBInstanceId="rm-uf6a2b3c4d5e6f7g8", DBInstanceDescription="orders", ZoneId="cn-shanghai-b")
     world.databases["cn-shanghai"] = [orders]
+    # a CLB still accepting TLS 1.0, a compliant Redis, the orders bucket replicated to Singapore and a
+    # CDN domain accelerated worldwide (data leaving the mainland), a WAF and nothing else in front
+    world.regional["slb"] = {"cn-hangzhou": [load_balancer("cn-hangzhou", 1, weak=True)]}
+    world.regional["redis"] = {"cn-shanghai": [redis("cn-shanghai", 1)]}
+    world.buckets[1].replication = [("acme-orders-dr-sg", "ap-southeast-1")]
+    world.cdn_domains = [cdn_domain("static.acme.example", coverage="global")]
+    world.waf3 = {"InstanceId": "waf_v3prepaid_public_cn-0001", "Status": 1, "Edition": "enterprise",
+                  "RegionId": "cn-hangzhou"}
     return world
 
 
 def finance_world() -> World:
     """acme-fin: a compliant account on the finance cloud, one region, no RAM users."""
+    from tests.fakes.aliyun_services import services_compliant  # noqa: PLC0415
     from tests.fakes.aliyun_world import HTTPS_ONLY, MANDATORY_MFA, STRONG_PASSWORDS, Bucket, World, trail  # noqa: PLC0415
 
     world = World(account_id=FINANCE, alias="acme-fin", regions=[FINANCE_REGION],
@@ -177,6 +191,7 @@ def finance_world() -> World:
                                                     "vpc-6wea2b3c4d5e6f7g8h9v", "sg-6wef2g3h4j5k6l7m8n9p")]
     world.disks[FINANCE_REGION] = [ecs_disk(FINANCE_REGION, "d-6wes2y3s4t5e6m7d8i9s", "pay-core-01-system",
                                             instance_id)]
+    services_compliant(world)   # every load balancer, database and security service in its compliant form
     return world
 
 
@@ -191,7 +206,8 @@ def collect(sources: Sequence[CloudSource]) -> CloudCollection:
 
 def refused(fake: AliyunFake) -> list[tuple[str, str | None, int]]:
     """Answers other than 200 besides the "not configured" ones the specs keep as null."""
-    expected = {("GetLoginProfile", 404), ("GetUserMFAInfo", 404), ("GetBucketLifecycle", 404)}
+    expected = {("GetLoginProfile", 404), ("GetUserMFAInfo", 404), ("GetBucketLifecycle", 404),
+                ("GetBucketReplication", 404)}
     return [(s.action, s.region, s.status) for s in fake.calls()
             if s.status != 200 and (s.action, s.status) not in expected]
 

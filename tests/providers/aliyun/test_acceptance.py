@@ -29,6 +29,14 @@ EXPECTED = {
     "trail delivering to a 30-day log store": ("aliyun.actiontrail.log_retention", "8.1.4.3.c"),
     "unencrypted disk": ("aliyun.ecs.disk_encrypted", "8.1.4.8.b"),
     "bucket in cn-hongkong": ("cloud.residency.mainland_region", "8.2.4.5.a"),
+    "bucket replicated to Singapore": ("aliyun.oss.replication_in_mainland", "8.2.4.5.a"),
+    "CDN domain accelerated worldwide": ("aliyun.cdn.acceleration_in_mainland", "8.2.4.5.a"),
+    "CEN joining Singapore": ("aliyun.cen.no_cross_border_link", "8.2.4.5.a"),
+    "HTTPS listener accepting TLS 1.0": ("aliyun.slb.tls_policy", "8.1.2.2.b"),
+    "password-free Redis": ("aliyun.redis.auth_mode", "8.1.4.1.a"),
+    "PolarDB open to the Internet": ("aliyun.polardb.no_public_any_ip", "8.1.3.1.a"),
+    "no WAF": ("aliyun.waf.in_use", "8.1.3.2.e"),
+    "log store unencrypted": ("aliyun.log.logstores_encrypted", "8.1.4.8.b"),
 }
 Validator = Callable[[bytes | str | dict[str, Any]], list[str]]
 

@@ -45,9 +45,10 @@ def test_full_scan_collects_every_declared_type(fake: AliyunFake, scan: Scan) ->
     [trail] = by_type(snapshot, "aliyun.actiontrail.trail")
     assert trail["data"]["LogRetention"]["longest_days"] == 400   # the bucket's lifecycle beats the 365-day store
     assert {s.kind for s in fake.calls()} == {"rpc", "roa", "oss", "sls"}
-    # the only refusals are the "not configured" answers of an API-only user, kept as null
+    # the only refusals are "not configured" answers, kept as null: an API-only user's login profile
+    # and MFA device, buckets without replication rules
     assert {(s.action, s.status) for s in fake.calls() if s.status != 200} == {
-        ("GetLoginProfile", 404), ("GetUserMFAInfo", 404)}
+        ("GetLoginProfile", 404), ("GetUserMFAInfo", 404), ("GetBucketReplication", 404)}
 
 
 def test_snapshot_holds_no_secret_and_no_whole_access_key_id(fake: AliyunFake, scan: Scan) -> None:
@@ -77,9 +78,9 @@ def test_lists_follow_every_page(fake: AliyunFake, scan: Scan) -> None:
     assert len(by_type(snapshot, "aliyun.sas.asset")) == 21
     pages = {action: len(fake.calls(action)) for action in ("ListUsers", "ListBuckets", "DescribeCloudCenterInstances")}
     assert pages == {"ListUsers": 3, "ListBuckets": 3, "DescribeCloudCenterInstances": 2}
-    assert len([c for c in fake.calls("DescribeInstances") if c.region == "cn-hangzhou"]) == 3
+    assert len([c for c in fake.calls("DescribeInstances", "ecs") if c.region == "cn-hangzhou"]) == 3
     assert len([c for c in fake.calls("DescribeSecurityGroups") if c.region == "cn-shanghai"]) == 3
-    assert len([c for c in fake.calls("DescribeDBInstances") if c.region == "cn-hangzhou"]) == 2
+    assert len([c for c in fake.calls("DescribeDBInstances", "rds") if c.region == "cn-hangzhou"]) == 2
 
 
 def test_throttling_that_recovers_loses_nothing(fake: AliyunFake, scan: Scan) -> None:
@@ -181,7 +182,7 @@ def test_hong_kong_resources_fail_residency(fake: AliyunFake, scan: Scan, conten
 def test_regions_can_be_restricted_and_unknown_ones_are_errors(fake: AliyunFake, scan: Scan) -> None:
     snapshot = scan(fake, CloudSource(provider="aliyun", regions=("cn-shanghai", "cn-atlantis-1")))
     assert snapshot.targets[0].regions == ["cn-shanghai"]
-    assert {c.region for c in fake.calls("DescribeInstances")} == {"cn-shanghai"}
+    assert {c.region for c in fake.calls("DescribeInstances", "ecs")} == {"cn-shanghai"}
     [error] = snapshot.errors
     assert (error.region, error.code, error.operation) == ("cn-atlantis-1", "UnknownRegion", "ecs:DescribeRegions")
 

@@ -127,7 +127,7 @@ def test_a_role_renewal_denied_mid_scan_is_an_error_for_the_calls_it_touched(
 
 
 def raise_denied() -> None:
-    from tests.fakes.aliyun_world import FakeError  # noqa: PLC0415
+    from tests.fakes.aliyun_paging import FakeError  # noqa: PLC0415
 
     raise FakeError(403, "NoPermission", "You are not authorized to assume this role any more.")
 

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from mlpscan.providers.aliyun.hooks import _bucket_retention, mask_key_id, user_activity, world_open_ports
+from mlpscan.providers.aliyun.export import bucket_data_export, database_data_export, trail_data_export
+from mlpscan.providers.aliyun.hooks import (
+    _bucket_retention,
+    acl_world_open_ports,
+    mask_key_id,
+    nat_forwarded_ports,
+    user_activity,
+    world_open_ports,
+)
 from mlpscan.providers.cloud.runner import Account, HookContext
 from mlpscan.providers.cloud.spec import ResourceSpec
 from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
@@ -139,3 +147,112 @@ def test_user_activity_masks_keys_and_reports_failed_inputs() -> None:
     assert (keys["active_keys"], keys["max_idle_days"]) == (1, 173)      # never used: counted from creation
     assert "LTAI5tABCDEFGH12345678" not in str(found.data)
     assert mask_key_id("LTAI5tABCDEFGH12345678") == "LTAI****5678"
+
+
+# -- network ACLs, NAT gateways and where data goes -----------------------------------------------
+
+def acl(entries: list[dict[str, str]]) -> Resource:
+    return Resource(target="aliyun:1", type="aliyun.vpc.network_acl", uid="nacl-1",
+                    data={"IngressAclEntries": {"IngressAclEntry": entries}})
+
+
+def entry(ports: str, policy: str = "accept", source: str = "0.0.0.0/0", protocol: str = "tcp") -> dict[str, str]:
+    return {"Port": ports, "Policy": policy, "SourceCidrIp": source, "Protocol": protocol}
+
+
+@pytest.mark.parametrize(("entries", "ports", "wide"), [
+    ([entry("22/22", "drop"), entry("1/1024")], [p for p in range(1, 1025) if p != 22], []),
+    ([entry("1/1024"), entry("22/22", "drop")], list(range(1, 1025)), []),          # the accept came first
+    ([entry("22/22", source="10.0.0.0/8")], [], []),
+    ([entry("-1/-1", protocol="all")], [], ["TCP 1/65535", "UDP 1/65535"]),
+    ([entry("-1/-1", protocol="icmp")], [], []),
+])
+def test_network_acl_entries_apply_in_order(entries: list[dict[str, str]], ports: list[int], wide: list[str]) -> None:
+    [done] = acl_world_open_ports(context(acl(entries)))
+    assert done.data["WorldOpen"]["ports"] == ports
+    assert done.data["WorldOpen"]["wide_ranges"] == wide
+
+
+def test_network_acl_without_its_entries_is_failed_not_open() -> None:
+    bare = Resource(target="aliyun:1", type="aliyun.vpc.network_acl", uid="nacl-1", data={})
+    [done] = acl_world_open_ports(context(bare))
+    assert "WorldOpen" not in done.data
+    assert set(done.data[FAILED_CALLS_KEY]) == {"WorldOpen", "WorldOpenRanges"}
+
+
+def dnat(port: str, protocol: str = "TCP", status: str = "Available", external: str = "47.96.0.20") -> dict[str, str]:
+    return {"ExternalIp": external, "ExternalPort": port, "IpProtocol": protocol, "Status": status}
+
+
+def test_nat_forwarded_ports_count_ranges_mappings_and_skip_pending_entries() -> None:
+    def gateway(*entries: dict[str, str]) -> Resource:
+        return Resource(target="aliyun:1", type="aliyun.vpc.nat_gateway", uid="ngw-1",
+                        data={"ForwardTableEntries": list(entries)})
+
+    [ports] = nat_forwarded_ports(context(gateway(dnat("443"), dnat("3306/3307"), dnat("22", status="Pending"),
+                                                  dnat("1024/65535", "UDP"))))
+    assert ports.data["ForwardedPorts"]["ports"] == [443, 3306, 3307]
+    assert ports.data["ForwardedPorts"]["wide_ranges"] == ["UDP 1024/65535"]
+    [mapped] = nat_forwarded_ports(context(gateway(dnat("443"), dnat("Any", "Any", external="47.96.0.21"))))
+    assert mapped.data["ForwardedPorts"]["wide_ranges"] == ["TCP 1/65535", "UDP 1/65535"]
+    assert mapped.data["ForwardedPorts"]["ip_mappings"] == ["47.96.0.21"]
+    failed = Resource(target="aliyun:1", type="aliyun.vpc.nat_gateway", uid="ngw-1",
+                      data={FAILED_CALLS_KEY: {"ForwardTableEntries": "vpc:DescribeForwardTableEntries Throttling"}})
+    [done] = nat_forwarded_ports(context(failed))
+    assert "Throttling" in done.data[FAILED_CALLS_KEY]["ForwardedPorts"]
+
+
+def bucket_with(replication: Any) -> Resource:
+    return Resource(target="aliyun:1", type="aliyun.oss.bucket", uid="b", region="cn-shanghai",
+                    data={"Name": "b", "GetBucketReplication": replication})
+
+
+def test_replication_destinations_come_from_the_rules_location() -> None:
+    rules = [{"ID": "r1", "Destination": {"Bucket": "b-dr", "Location": "oss-ap-southeast-1"}}]
+    [done] = bucket_data_export(context(bucket_with(rules)))
+    assert done.data["DataExports"] == [
+        {"kind": "replication", "via": "replication rule r1", "destination": "bucket b-dr",
+         "region": "ap-southeast-1", "partition": None, "unknown": None}]
+    [none] = bucket_data_export(context(bucket_with(None)))
+    assert none.data["DataExports"] == []
+    # a rule that names no region cannot be placed: an entry saying so (judged error), never "nothing leaves"
+    [unplaced] = bucket_data_export(context(bucket_with([{"ID": "r2", "Destination": {"Bucket": "x"}}])))
+    [entry] = unplaced.data["DataExports"]
+    assert (entry["destination"], entry["region"]) == ("bucket x", None)
+    assert "names no region" in entry["unknown"]
+    # an answer not in the API's shape: the derivation fails for that bucket
+    [unreadable] = bucket_data_export(context(bucket_with({"Rule": "r1"})))
+    assert "DataExports" not in unreadable.data
+    assert "not a list of rules" in unreadable.data[FAILED_CALLS_KEY]["DataExports"]
+
+
+def test_a_trail_delivers_to_its_project_and_bucket_regions() -> None:
+    audit = Resource(target="aliyun:1", type="aliyun.actiontrail.trail", uid="t", name="audit", region="cn-hongkong",
+                     data={**trail("1", "audit", "cn-hongkong", project="p", bucket="logs"), "TrailRegion": "All"})
+    [done] = trail_data_export(context(audit))
+    assert [(e["kind"], e["via"], e["destination"], e["region"]) for e in done.data["DataExports"]] == [
+        ("log_delivery", "trail audit", "Log Service project p", "cn-hongkong"),
+        ("log_delivery", "trail audit", "OSS bucket logs", "cn-hongkong")]
+    odd = audit.model_copy(update={"data": {**audit.data, "SlsProjectArn": "project/p", "OssBucketName": ""}})
+    [unplaced] = trail_data_export(context(odd))
+    [entry] = unplaced.data["DataExports"]
+    assert entry["region"] is None
+    assert "names no region" in entry["unknown"]
+
+
+def test_database_copies_are_read_per_product() -> None:
+    rds = Resource(target="aliyun:1", type="aliyun.rds.instance", uid="r", region="cn-hangzhou", data={
+        "DBInstanceId": "rm-1", "DescribeInstanceCrossBackupPolicy": {
+            "BackupEnabled": "Disabled", "LogBackupEnabled": "Enable", "CrossBackupRegion": "cn-hongkong"}})
+    polardb = Resource(target="aliyun:1", type="aliyun.polardb.cluster", uid="p", region="cn-hangzhou", data={
+        "DBClusterId": "pc-1", "DescribeBackupPolicy": {"DataLevel2BackupAnotherRegionRegion": "cn-beijing",
+                                                        "DataLevel2BackupAnotherRegionRetentionPeriod": "0"}})
+    denied = Resource(target="aliyun:1", type="aliyun.mongodb.instance", uid="m", region="cn-hangzhou", data={
+        "DBInstanceId": "dds-1", FAILED_CALLS_KEY: {"DescribeBackupPolicy": "dds:DescribeBackupPolicy Forbidden"}})
+    done = {r.uid: r for r in database_data_export(context(rds, polardb, denied))}
+    assert done["r"].data["DataExports"] == [
+        {"kind": "backup", "via": "RDS cross-region backup", "destination": "backup set of rm-1",
+         "region": "cn-hongkong", "partition": None, "unknown": None}]
+    assert done["p"].data["DataExports"] == []       # a second-region copy kept 0 days is off
+    assert "dds:DescribeBackupPolicy Forbidden" in done["m"].data[FAILED_CALLS_KEY]["DataExports"]
+    assert "DataExports" not in done["m"].data

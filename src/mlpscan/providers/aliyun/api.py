@@ -50,6 +50,7 @@ NAME_RESOLUTION = re.compile(r"NameResolutionError|Name or service not known|nod
 SUCCESS_CODES = frozenset({"200", "OK", "Success", "0"})
 ERROR_DOCUMENT_FIELDS = frozenset({"Code", "code", "Message", "message", "RequestId", "requestId", "HostId",
                                    "Recommend", "AccessDeniedDetail", "Success", "success", "Data"})
+PATH_PARAM = re.compile(r"\[(\w+)\]")   # a ROA path's parameters, as the core SDK writes them
 REGION_PARAM = "region"   # routes one call (an OSS bucket's, a log project's) to that region; not sent
 HOST_PARAM = "endpoint"   # the host a listing named for the resource (an OSS bucket's); not sent
 
@@ -169,9 +170,19 @@ class Transport:
         request.set_method(route.method)
         request.set_protocol_type(parts.scheme)      # the SDK's default is http: never in production
         request.set_accept_format("JSON")
+        in_path = set(PATH_PARAM.findall(route.path or ""))
         for name, value in params.items():
-            if value is not None:
+            if value is None:
+                continue
+            if name in in_path:      # ROA: /openapi/instances/[InstanceId]
+                request.add_path_param(name, _text(value))
+            else:
                 request.add_query_param(name, _text(value))
+        missing = sorted(in_path - {name for name, value in params.items() if value is not None})
+        if missing:
+            needs = ", ".join(missing)
+            raise AliyunError("MissingInput", f"{route.service}:{route.action} needs {needs} for its path, "
+                                              "and the resource does not say it", transient=False)
         if route.region and "RegionId" not in params:
             request.add_query_param("RegionId", route.region)
         if credentials.security_token:   # what the SDK's StsTokenSigner adds, signed like the rest
@@ -192,10 +203,21 @@ class Transport:
         return {"Items": answer}
 
     def _sls_call(self, route: Route, params: dict[str, Any], credentials: Credentials) -> dict[str, Any]:
-        if route.action != "GetLogStore":
+        """ListProject at the region's endpoint; ListLogStores and GetLogStore at the project's."""
+        query = {name: str(value) for name, value in params.items()
+                 if name not in ("project", "logstore") and value is not None}
+        if route.action == "ListProject":
+            return self.sls.get(self._url(route.host), None, "/", credentials,
+                                virtual_host=self.override is None, params=query, region=route.region or "")
+        project = str(params["project"])
+        if route.action == "ListLogStores":
+            resource = "/logstores"
+        elif route.action == "GetLogStore":
+            resource = f"/logstores/{params['logstore']}"
+        else:
             raise KeyError(f"log:{route.action} is not implemented by the SLS adapter")
-        return self.sls.get(self._url(route.host), str(params["project"]), f"/logstores/{params['logstore']}",
-                            credentials, virtual_host=self.override is None)
+        return self.sls.get(self._url(route.host), project, resource, credentials,
+                            virtual_host=self.override is None, params=query)
 
 
 def _close_all(oss: Any, sls: Any, clients: list[AcsClient]) -> None:

@@ -1,8 +1,8 @@
 """What the API answers cannot say by themselves, added to the resources after collection.
 
 Each hook keeps the raw answers and adds derived keys (`LoginActivity`, `AccessKeyActivity`,
-`LogRetention`, `LogProtection`, `WorldOpen`, `WorldOpenRanges`) that checks read. When an answer
-a derived key depends on failed,
+`LogRetention`, `LogProtection`, `WorldOpen`, `WorldOpenRanges`, `ForwardedPorts`, and
+`DataExports` from export.py) that checks read. When an answer a derived key depends on failed,
 the derived key is recorded as failed too, so every check reading it reports `error`.
 Times are measured from the collection, so evaluating the snapshot later gives the same result.
 """
@@ -15,8 +15,15 @@ from datetime import date, datetime
 from typing import Any
 
 from mlpscan.providers.aliyun.credentials import parse_time, utc_now
+from mlpscan.providers.aliyun.export import (
+    bucket_data_export,
+    cen_data_export,
+    database_data_export,
+    trail_data_export,
+)
 from mlpscan.providers.cloud.address_sets import NamedSets, Unresolved, world_families
-from mlpscan.providers.cloud.exposure import PROTOCOLS, WORLD, Rule, first_match
+from mlpscan.providers.cloud.exports import KEY as EXPORTS
+from mlpscan.providers.cloud.exposure import PROTOCOLS, WORLD, FirstMatch, Rule, first_match, merged
 from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
@@ -336,6 +343,90 @@ def _source_families(rule: dict[str, Any], region: str | None, prefix_lists: Nam
     return frozenset(families)
 
 
+def _open_summary(opened: list[tuple[str, int, int]], opening: int, unresolved: list[str]) -> dict[str, Any]:
+    """WorldOpen (ports, ranges wider than WIDE_RANGE as text) and WorldOpenRanges; both unknown
+    (null) when a rule's ports could not be resolved."""
+    ranges = merged(opened)
+    ports = sorted({port for r in ranges if r["ToPort"] - r["FromPort"] < WIDE_RANGE
+                    for port in range(r["FromPort"], r["ToPort"] + 1)})
+    wide = [f"{r['Protocol'].upper()} {r['FromPort']}/{r['ToPort']}" for r in ranges
+            if r["ToPort"] - r["FromPort"] >= WIDE_RANGE]
+    known = not unresolved
+    world_open = {"rules": opening, "ports": ports if known else None, "wide_ranges": wide,
+                  "unresolved": unresolved}
+    return {"WorldOpen": world_open, "WorldOpenRanges": ranges if known else None}
+
+
+# -- VPC network ACLs and NAT gateways ---------------------------------------------------------
+
+def acl_world_open_ports(context: HookContext) -> list[Resource]:
+    """What a network ACL's ingress entries let the whole Internet reach, in effect.
+
+    Entries apply in the order the API lists them (the console's priority order) and the first
+    matching one decides; as for security groups, only entries whose source is 0.0.0.0/0 or ::/0
+    decide what the world can reach, each address family on its own. Adds WorldOpen and
+    WorldOpenRanges in the security groups' shape.
+    """
+    return [_acl_world_open(resource) for resource in context.resources]
+
+
+def _acl_world_open(resource: Resource) -> Resource:
+    entries = ((resource.data.get("IngressAclEntries") or {}).get("IngressAclEntry"))
+    if not isinstance(entries, list):
+        problem = f"IngressAclEntries.IngressAclEntry is {type(entries).__name__}, not a list of entries"
+        return _with(resource, {}, dict.fromkeys(("WorldOpen", "WorldOpenRanges"), problem))
+    decisions = FirstMatch()
+    opened: list[tuple[str, int, int]] = []
+    opening = 0
+    for entry in entries:
+        family = WORLD.get(str(entry.get("SourceCidrIp") or ""))
+        protocol = str(entry.get("Protocol") or "").lower()
+        if family is None or protocol not in (*PROTOCOLS, "all"):
+            continue   # not the whole Internet, or ICMP/GRE: no ports
+        low, high = _port_range(str(entry.get("Port") or "-1/-1"))
+        fresh = [(proto, start, end) for proto in (PROTOCOLS if protocol == "all" else (protocol,))
+                 for start, end in decisions.claim(family, proto, low, high)]
+        if str(entry.get("Policy") or "").lower() == "accept" and fresh:
+            opening += 1
+            opened += fresh
+    return _with(resource, _open_summary(opened, opening, []), {})
+
+
+def nat_forwarded_ports(context: HookContext) -> list[Resource]:
+    """The ports a NAT gateway's DNAT entries forward from its public addresses to the inside.
+
+    An entry of protocol `Any` (IP mapping: every port of the public address) forwards all ports.
+    ForwardedPorts keeps the forwarded ports (ranges wider than WIDE_RANGE as text) and
+    `ip_mappings`, the public addresses mapped whole; entries not `Available` are left out.
+    """
+    return [_forwarded(resource) for resource in context.resources]
+
+
+def _forwarded(resource: Resource) -> Resource:
+    problem = _failed_inputs(resource, ("ForwardTableEntries",))
+    if problem:
+        return _with(resource, {}, {"ForwardedPorts": problem})
+    entries = resource.data.get("ForwardTableEntries")
+    if not isinstance(entries, list):
+        return _with(resource, {}, {"ForwardedPorts": f"ForwardTableEntries is {type(entries).__name__}"})
+    forwarded: list[tuple[str, int, int]] = []
+    mappings: list[str] = []
+    for entry in entries:
+        if str(entry.get("Status") or "Available") != "Available":
+            continue
+        protocol = str(entry.get("IpProtocol") or "").lower()
+        if protocol == "any":
+            mappings.append(str(entry.get("ExternalIp") or "?"))
+            forwarded += [(proto, 1, 65535) for proto in PROTOCOLS]
+            continue
+        low, high = _port_range(str(entry.get("ExternalPort") or ""))
+        forwarded += [(proto, low, high) for proto in (PROTOCOLS if protocol == "all" else (protocol,))]
+    summary = _open_summary(forwarded, len(entries), [])["WorldOpen"]
+    found = {"ports": summary["ports"], "wide_ranges": summary["wide_ranges"], "ip_mappings": mappings,
+             "entries": len(entries)}
+    return _with(resource, {"ForwardedPorts": found}, {})
+
+
 def _priority(value: Any) -> int | None:
     """Rule priority (1 is the highest); the API's default when absent."""
     if value in (None, ""):
@@ -364,4 +455,10 @@ HOOKS: dict[str, Hook] = {
                                                               "GetBucketInfo", "LogRetention",
                                                               "LogProtection")),
     "world_open_ports": Hook(world_open_ports, derives=WORLD_OPEN_FIELDS),
+    "acl_world_open_ports": Hook(acl_world_open_ports, derives=("WorldOpen", "WorldOpenRanges")),
+    "nat_forwarded_ports": Hook(nat_forwarded_ports, derives=("ForwardedPorts",)),
+    "bucket_data_export": Hook(bucket_data_export, derives=(EXPORTS,)),
+    "database_data_export": Hook(database_data_export, derives=(EXPORTS,)),
+    "trail_data_export": Hook(trail_data_export, derives=(EXPORTS,)),
+    "cen_data_export": Hook(cen_data_export, derives=(EXPORTS,)),
 }

@@ -52,6 +52,10 @@ class OssClient:
                 return {"Policy": bucket.get_bucket_policy().policy}
             if action == "GetBucketLifecycle":
                 return _lifecycle(bucket.get_bucket_lifecycle())
+            if action == "GetBucketReferer":
+                return _referer(bucket.get_bucket_referer())
+            if action == "GetBucketReplication":
+                return _replication(bucket.get_bucket_replication())
         except oss2.exceptions.RequestError as exc:   # no answer at all: connection, timeout, DNS
             raise OssError("RequestError", str(exc.body or exc)[:300], -2) from None
         except oss2.exceptions.OssError as exc:
@@ -120,3 +124,25 @@ def _lifecycle(result: Any) -> dict[str, Any]:
                 "NoncurrentDays": rule.noncurrent_version_expiration.noncurrent_days},
         })
     return {"LifecycleConfiguration": {"Rule": rules}}
+
+
+def _referer(result: Any) -> dict[str, Any]:
+    return {"RefererConfiguration": {
+        "AllowEmptyReferer": result.allow_empty_referer,
+        "AllowTruncateQueryString": getattr(result, "allow_truncate_query_string", None),
+        "RefererList": {"Referer": list(result.referers or [])},
+        "RefererBlacklist": {"Referer": list(getattr(result, "black_referers", None) or [])},
+    }}
+
+
+def _replication(result: Any) -> dict[str, Any]:
+    """The replication rules; the destination's Location (`oss-<region>`) says where copies go."""
+    return {"ReplicationConfiguration": {"Rule": [
+        {"ID": rule.rule_id, "Status": rule.status, "Action": ",".join(rule.action_list or []),
+         "PrefixSet": {"Prefix": list(rule.prefix_list or [])},
+         "Destination": {"Bucket": rule.target_bucket_name, "Location": rule.target_bucket_location,
+                         "TransferType": rule.target_transfer_type},
+         "HistoricalObjectReplication": ("enabled" if rule.is_enable_historical_object_replication
+                                         else "disabled"),
+         "SyncRole": rule.sync_role_name}
+        for rule in result.rule_list]}}

@@ -1,9 +1,10 @@
 """Log Service (SLS) reads as signed HTTP requests (signature v1, `LOG ak:sig`).
 
-The SLS SDK is not used for the one read mlpscan needs: it sends project calls to
-`<project>.<endpoint>` (so a test endpoint on 127.0.0.1:PORT cannot be reached without touching a
-private attribute), retries every 5xx ten times with a fixed one-second sleep outside any bound,
-and changes the process locale on each signature. The request below is what it would send.
+The SLS SDK is not used for the reads mlpscan needs (ListProject, ListLogStores, GetLogStore): it
+sends project calls to `<project>.<endpoint>` (so a test endpoint on 127.0.0.1:PORT cannot be
+reached without touching a private attribute), retries every 5xx ten times with a fixed one-second
+sleep outside any bound, and changes the process locale on each signature. The requests below are
+what it would send.
 """
 
 from __future__ import annotations
@@ -52,24 +53,32 @@ class SlsClient:
         self.session.mount("http://", adapter)
         self.timeout = timeout
 
-    def get(self, base_url: str, project: str, resource: str, credentials: Credentials,
-            virtual_host: bool) -> dict[str, Any]:
-        """GET `resource` of `project` at https://<project>.<region>.log.aliyuncs.com (virtual_host), or
-        at a fixed test or private endpoint that learns the project from the Host header."""
+    def get(self, base_url: str, project: str | None, resource: str, credentials: Credentials, *,
+            virtual_host: bool, params: dict[str, str] | None = None, region: str = "") -> dict[str, Any]:
+        """GET `resource` (with its query `params`) of `project` at
+        https://<project>.<region>.log.aliyuncs.com (virtual_host), or at a fixed test or private
+        endpoint that learns the project from the Host header. Without a project (ListProject), at the
+        region's own endpoint, which a fixed endpoint learns from the Host header too."""
+        query = dict(params or {})
         headers = {"x-log-apiversion": API_VERSION, "x-log-signaturemethod": "hmac-sha1",
                    "x-log-bodyrawsize": "0", "Date": formatdate(usegmt=True)}
         if credentials.security_token:
             headers["x-acs-security-token"] = credentials.security_token
-        signed = signature(credentials.access_key_secret, string_to_sign("GET", headers, resource, {}))
+        signed = signature(credentials.access_key_secret, string_to_sign("GET", headers, resource, query))
         headers["Authorization"] = f"LOG {credentials.access_key_id}:{signed}"
         parts = urlsplit(base_url)
-        if virtual_host:
+        if project is None:
+            url = base_url + quote(resource)
+            if not virtual_host:
+                headers["Host"] = f"{region}.{parts.netloc}"
+        elif virtual_host:
             url = f"{parts.scheme}://{project}.{parts.netloc}{quote(resource)}"
         else:
             url = base_url + quote(resource)
             headers["Host"] = f"{project}.{parts.netloc}"
         try:
-            answer = self.session.get(url, headers=headers, timeout=self.timeout, allow_redirects=False)
+            answer = self.session.get(url, headers=headers, params=query, timeout=self.timeout,
+                                      allow_redirects=False)
         except requests.RequestException as exc:
             raise SlsError("RequestError", type(exc).__name__, -2) from None
         try:

@@ -13,21 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlpscan.providers.cloud.exports import KEY, export_entry
 from mlpscan.providers.cloud.runner import ApiError, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call
 from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
 
-KEY = "DataExports"
 GET_BUCKET_LOCATION = Call(call="s3:GetBucketLocation")
 # What GetBucketLocation's LocationConstraint means when it is not a region id (S3 API reference).
 LEGACY_LOCATIONS = {"": "us-east-1", "EU": "eu-west-1"}
 GONE = frozenset({"deleted", "deleting", "rejected", "failed", "expired"})
-
-
-def export(kind: str, via: str, destination: str, *, region: str | None = None, partition: str | None = None,
-           unknown: str | None = None) -> dict[str, Any]:
-    return {"kind": kind, "via": via, "destination": destination, "region": region or None,
-            "partition": partition or None, "unknown": None if region else unknown}
 
 
 def arn_parts(arn: str) -> tuple[str | None, str | None]:
@@ -71,12 +65,12 @@ def _replication(context: HookContext, rule: dict[str, Any], own: str | None) ->
     via = f"replication rule {rule.get('ID') or '?'}"
     name = target.rsplit(":", 1)[-1]
     if partition is None or not name:
-        return export("replication", via, target or "?", unknown="the destination is not a bucket ARN")
+        return export_entry("replication", via, target or "?", unknown="the destination is not a bucket ARN")
     if partition != own:
-        return export("replication", via, target, partition=partition,
-                      unknown=f"a bucket of partition {partition} cannot be read from {own}")
+        return export_entry("replication", via, target, partition=partition,
+                            unknown=f"a bucket of partition {partition} cannot be read from {own}")
     region, why = _location(context, name)
-    return export("replication", via, target, region=region, partition=partition, unknown=why)
+    return export_entry("replication", via, target, region=region, partition=partition, unknown=why)
 
 
 def _location(context: HookContext, bucket: str) -> tuple[str | None, str | None]:
@@ -102,13 +96,14 @@ def trail_exports(context: HookContext) -> list[Resource]:
             location = data.get("TrailBucketLocation")
             region = bucket_region(location.get("LocationConstraint")) if isinstance(location, dict) else None
             why = str(failed.get("TrailBucketLocation") or "the bucket's location was not read")
-            entries.append(export("log_delivery", via, f"S3 bucket {data['S3BucketName']}", region=region,
-                                  partition=partition, unknown=why))
+            entries.append(export_entry("log_delivery", via, f"S3 bucket {data['S3BucketName']}",
+                                        region=region, partition=partition, unknown=why))
         group = str(data.get("CloudWatchLogsLogGroupArn") or "")
         if group:
             group_partition, group_region = arn_parts(group)
-            entries.append(export("log_delivery", via, f"log group {group}", region=group_region,
-                                  partition=group_partition, unknown="the log group ARN names no region"))
+            entries.append(export_entry("log_delivery", via, f"log group {group}", region=group_region,
+                                        partition=group_partition,
+                                        unknown="the log group ARN names no region"))
         found.append(_with(trail, entries))
     return found
 
@@ -127,13 +122,14 @@ def rds_exports(context: HookContext) -> list[Resource]:
         for replica in [str(r) for field in REPLICA_FIELDS for r in data.get(field) or []]:
             partition, region = arn_parts(replica)
             if partition is not None:
-                entries.append(export("read_replica", "cross-region read replica", replica, region=region,
-                                      partition=partition, unknown="the replica ARN names no region"))
+                entries.append(export_entry("read_replica", "cross-region read replica", replica,
+                                            region=region, partition=partition,
+                                            unknown="the replica ARN names no region"))
         for backup in data.get("DBInstanceAutomatedBackupsReplications") or []:
             arn = str((backup or {}).get("DBInstanceAutomatedBackupsArn") or "")
             partition, region = arn_parts(arn)
-            entries.append(export("backup", "replicated automated backups", arn or "?", region=region,
-                                  partition=partition, unknown="the replicated backup names no region"))
+            entries.append(export_entry("backup", "replicated automated backups", arn or "?", region=region,
+                                        partition=partition, unknown="the replicated backup names no region"))
         found.append(_with(database, entries))
     return found
 
@@ -144,8 +140,8 @@ def _sides(resource: Resource, sides: tuple[str, str], via: str, what: str) -> l
     for side in sides:
         info = resource.data.get(side) or {}
         if info.get("Region") != resource.region:
-            entries.append(export("interconnect", via, f"{what} {info.get(_ID[side]) or '?'}",
-                                  region=info.get("Region"), unknown=f"{side} names no region"))
+            entries.append(export_entry("interconnect", via, f"{what} {info.get(_ID[side]) or '?'}",
+                                        region=info.get("Region"), unknown=f"{side} names no region"))
     return entries
 
 

@@ -17,10 +17,10 @@ from mlpscan.providers.aws.exports import (
     tgw_exports,
     trail_exports,
 )
-from mlpscan.providers.aws.exports import KEY as EXPORTS
 from mlpscan.providers.aws.protection import GET_DETECTOR, guardduty_detectors
 from mlpscan.providers.aws.protection import KEY as DETECTORS
 from mlpscan.providers.cloud.address_sets import NamedSets, Unresolved, world_families
+from mlpscan.providers.cloud.exports import KEY as EXPORTS
 from mlpscan.providers.cloud.exposure import Rule, first_match
 from mlpscan.providers.cloud.runner import ApiError, Hook, HookContext, with_failed_calls
 from mlpscan.providers.cloud.spec import Call

@@ -322,6 +322,8 @@ class AccountRun:
                 tokens.add(key)
             else:
                 total = search(paging.total or "", answer)
+                if paging.total_text and isinstance(total, str) and total.isdigit():
+                    total = int(total)
                 if not isinstance(total, int) or isinstance(total, bool):
                     raise malformed(call, f"a {paging.total} that is not a number ({total!r})", answer)
                 if received >= total:

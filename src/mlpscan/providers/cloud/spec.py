@@ -48,6 +48,10 @@ class Pagination(_Strict):
     size: str | None = None
     limit: int = Field(default=100, ge=1)
     total: str | None = None
+    total_text: bool = Field(
+        default=False, description="The API documents `total` as a string of digits (VPC "
+                                   "DescribeNetworkAcls' TotalCount): only then are digits in a string read "
+                                   "as the number")
 
     @model_validator(mode="after")
     def _complete(self) -> Pagination:

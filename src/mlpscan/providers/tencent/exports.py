@@ -9,21 +9,13 @@ check says `error`, never `pass`.
 
 from __future__ import annotations
 
-from typing import Any
-
+from mlpscan.providers.cloud.exports import KEY, export_entry
 from mlpscan.providers.cloud.runner import HookContext
 from mlpscan.providers.tencent.derive import as_list, with_derived
 from mlpscan.snapshot import Resource
 
-KEY = "DataExports"
 # States in which a CCN attachment or a peering connection carries no traffic.
 GONE = frozenset({"REJECTED", "DELETED", "FAILED", "EXPIRED"})
-
-
-def export(kind: str, via: str, destination: str, region: Any, unknown: str | None = None) -> dict[str, Any]:
-    known = region if isinstance(region, str) and region else None
-    return {"kind": kind, "via": via, "destination": destination, "region": known, "partition": None,
-            "unknown": None if known else unknown}
 
 
 def track_exports(context: HookContext) -> list[Resource]:
@@ -35,9 +27,10 @@ def track_exports(context: HookContext) -> list[Resource]:
         entries = []
         if track.data.get("Status") == 1 and isinstance(storage, dict) and storage.get("StorageType"):
             kind = "CLS topic" if storage.get("StorageType") == "cls" else "COS bucket"
-            entries.append(export("log_delivery", f"track {track.name or track.uid}",
-                                  f"{kind} {storage.get('StorageName') or '?'}", storage.get("StorageRegion"),
-                                  "the track names no StorageRegion"))
+            entries.append(export_entry("log_delivery", f"track {track.name or track.uid}",
+                                        f"{kind} {storage.get('StorageName') or '?'}",
+                                        region=storage.get("StorageRegion"),
+                                        unknown="the track names no StorageRegion"))
         found.append(with_derived(track, (), **{KEY: entries}))
     return found
 
@@ -54,8 +47,9 @@ def bucket_exports(context: HookContext) -> list[Resource]:
             target = str((rule.get("Destination") or {}).get("Bucket") or "")
             parts = target.split(":")
             region = parts[3] if len(parts) == 6 and parts[:3] == ["qcs", "", "cos"] else None
-            entries.append(export("replication", f"replication rule {rule.get('ID') or '?'}", target or "?",
-                                  region, f"the destination {target!r} does not name its region"))
+            entries.append(export_entry("replication", f"replication rule {rule.get('ID') or '?'}",
+                                        target or "?", region=region,
+                                        unknown=f"the destination {target!r} does not name its region"))
         found.append(with_derived(bucket, ("GetBucketReplication",), **{KEY: entries}))
     return found
 
@@ -63,16 +57,16 @@ def bucket_exports(context: HookContext) -> list[Resource]:
 def cdb_exports(context: HookContext) -> list[Resource]:
     """A MySQL instance's disaster-recovery instances (DrInfo), each in its own region."""
     return [with_derived(db, (), **{KEY: [
-        export("standby", "disaster-recovery instance", str(dr.get("InstanceId") or "?"), dr.get("Region"),
-               "the disaster-recovery instance names no region")
+        export_entry("standby", "disaster-recovery instance", str(dr.get("InstanceId") or "?"),
+                     region=dr.get("Region"), unknown="the disaster-recovery instance names no region")
         for dr in as_list(db.data.get("DrInfo") or []) if isinstance(dr, dict)]}) for db in context.resources]
 
 
 def mongodb_exports(context: HookContext) -> list[Resource]:
     """A MongoDB instance's disaster-recovery (standby) instances."""
     return [with_derived(db, (), **{KEY: [
-        export("standby", "disaster-recovery instance", str(standby.get("InstanceId") or "?"),
-               standby.get("Region"), "the standby instance names no region")
+        export_entry("standby", "disaster-recovery instance", str(standby.get("InstanceId") or "?"),
+                     region=standby.get("Region"), unknown="the standby instance names no region")
         for standby in as_list(db.data.get("StandbyInstances") or []) if isinstance(standby, dict)]})
         for db in context.resources]
 
@@ -85,7 +79,8 @@ def cynosdb_exports(context: HookContext) -> list[Resource]:
         logic = (config or {}).get("LogicBackupConfig") if isinstance(config, dict) else None
         entries = []
         if isinstance(logic, dict) and str(logic.get("LogicCrossRegionsEnable") or "").upper() == "ON":
-            entries = [export("backup", "cross-region logical backup", "logical backup storage", region)
+            entries = [export_entry("backup", "cross-region logical backup", "logical backup storage",
+                                    region=region)
                        for region in as_list(logic.get("LogicCrossRegions") or [])]
         found.append(with_derived(cluster, ("DescribeBackupConfig",), **{KEY: entries}))
     return found
@@ -96,9 +91,10 @@ def ccn_exports(context: HookContext) -> list[Resource]:
     found = []
     for ccn in context.resources:
         attached = ccn.data.get("DescribeCcnAttachedInstances")
-        entries = [export("interconnect", f"CCN {ccn.name or ccn.uid}",
-                          f"{item.get('InstanceType') or 'instance'} {item.get('InstanceId') or '?'}",
-                          item.get("InstanceRegion"), "the attached instance names no region")
+        entries = [export_entry("interconnect", f"CCN {ccn.name or ccn.uid}",
+                                f"{item.get('InstanceType') or 'instance'} {item.get('InstanceId') or '?'}",
+                                region=item.get("InstanceRegion"),
+                                unknown="the attached instance names no region")
                    for item in (attached if isinstance(attached, list) else [])
                    if isinstance(item, dict) and str(item.get("State") or "").upper() not in GONE]
         found.append(with_derived(ccn, ("DescribeCcnAttachedInstances",), **{KEY: entries}))
@@ -114,8 +110,8 @@ def peering_exports(context: HookContext) -> list[Resource]:
         if str(data.get("State") or "").upper() not in GONE:
             for side, vpc in (("SourceRegion", "SourceVpcId"), ("DestinationRegion", "PeerVpcId")):
                 if data.get(side) != peering.region:
-                    entries.append(export("interconnect", f"peering {peering.name or peering.uid}",
-                                          f"VPC {data.get(vpc) or '?'}", data.get(side),
-                                          f"the peering connection names no {side}"))
+                    entries.append(export_entry("interconnect", f"peering {peering.name or peering.uid}",
+                                                f"VPC {data.get(vpc) or '?'}", region=data.get(side),
+                                                unknown=f"the peering connection names no {side}"))
         found.append(with_derived(peering, (), **{KEY: entries}))
     return found

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from mlpscan.providers.cloud.exports import KEY as EXPORTS
 from mlpscan.providers.cloud.runner import Hook
 from mlpscan.providers.tencent.databases import cynosdb_backups
-from mlpscan.providers.tencent.exports import KEY as EXPORTS
 from mlpscan.providers.tencent.exports import (
     bucket_exports,
     ccn_exports,

@@ -63,11 +63,13 @@ from mlpscan.planning import (
     TargetRequest,
     byte_size,
     check_seconds,
+    judge_snapshot,
     load_config,
     plan_collection,
     plan_evaluation,
     run_evaluation,
     summarize_content,
+    write_outputs,
 )
 from mlpscan.snapshot import Snapshot, dump_snapshot, read_snapshot
 from mlpscan.writers import FORMATS, TABLE, TableOptions, render_table
@@ -526,8 +528,9 @@ def _cmd_scan(args: argparse.Namespace, session: _Session) -> int:
 def _cmd_evaluate(args: argparse.Namespace, session: _Session) -> int:
     table = _table_options(args)
     plan = plan_evaluation(_evaluation_request(args))
-    evaluation = run_evaluation(plan, read_snapshot(args.snapshot), notifications=session.messages)
-    return _show(plan, evaluation, table)
+    # the snapshot (most of the memory of a large one) is let go before the files are rendered
+    judged = judge_snapshot(plan, read_snapshot(args.snapshot), notifications=session.messages)
+    return _show(plan, write_outputs(plan, judged), table)
 
 
 def _cmd_collect(args: argparse.Namespace, _: _Session) -> int:

@@ -197,6 +197,14 @@ def fill_in(template: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m[0], m[0]), template)
 
 
+@lru_cache(maxsize=1024)
+def _segments(template: str) -> tuple[tuple[str, str | None], ...]:
+    """``template`` as (text, placeholder name or None) pairs: said once per finding, parsed once."""
+    pieces = PLACEHOLDER.split(template)
+    names: list[str | None] = [m[1:-1] for m in PLACEHOLDER.findall(template)]
+    return tuple(zip(pieces, [*names, None], strict=True))
+
+
 class Messages:
     """One evaluator's message templates, by key."""
 
@@ -208,15 +216,19 @@ class Messages:
 
     def say(self, phrase: Phrase) -> str:
         """The English text of ``phrase``."""
-        def fill(match: re.Match[str]) -> str:
-            value = phrase.values.get(match[0][1:-1])
+        parts: list[str] = []
+        for literal, name in _segments(self.templates[phrase.key].en):
+            parts.append(literal)
+            if name is None:
+                continue
+            value = phrase.values.get(name)
             if isinstance(value, Phrase):
-                return self.say(value)
-            if isinstance(value, list) and value and all(isinstance(v, Phrase) for v in value):
-                return PHRASE_SEPARATOR.join(self.say(v) for v in value)
-            return value_text(value)
-
-        return PLACEHOLDER.sub(fill, self.templates[phrase.key].en)
+                parts.append(self.say(value))
+            elif isinstance(value, list) and value and all(isinstance(v, Phrase) for v in value):
+                parts.append(PHRASE_SEPARATOR.join(self.say(v) for v in value))
+            else:
+                parts.append(value_text(value))
+        return "".join(parts)
 
     def translate(self, text: str, lang: Lang, separator: str) -> str | None:
         """``text``, one of these messages in English, in ``lang`` (lists of phrases joined by

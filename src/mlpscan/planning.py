@@ -84,12 +84,14 @@ __all__ = [
     "ScanOptions",
     "TargetRequest",
     "byte_size",
+    "judge_snapshot",
     "load_config",
     "plan_collection",
     "plan_evaluation",
     "run_evaluation",
     "summarize_content",
     "unreached_targets",
+    "write_outputs",
 ]
 
 log = logging.getLogger("mlpscan")
@@ -386,10 +388,21 @@ class Evaluation:
     exit_code: ExitCode
 
 
-def run_evaluation(plan: EvaluationPlan, snapshot: Snapshot, *, anchors: Mapping[str, str] | None = None,
-                   notifications: Sequence[str] = (), extra_files: Mapping[str, bytes] | None = None
-                   ) -> Evaluation:
-    """Evaluate, compare with the baseline, render every file format and write them all or none."""
+@dataclass(frozen=True)
+class Judged:
+    """An evaluation before its files are written: all that is left of the snapshot."""
+
+    report: Report
+    comparison: Comparison | None
+    unreached: Mapping[str, str]
+    render: RenderInput
+    exit_code: ExitCode
+
+
+def judge_snapshot(plan: EvaluationPlan, snapshot: Snapshot, *, anchors: Mapping[str, str] | None = None,
+                   notifications: Sequence[str] = ()) -> Judged:
+    """Evaluate and compare with the baseline. Nothing returned refers to the snapshot, so a caller
+    that lets it go before `write_outputs` renders the files without it in memory."""
     config = plan.config
     report = evaluate(snapshot, plan.content, plan.profile, waivers=plan.waivers,
                       platforms=config.config.platforms,
@@ -407,9 +420,19 @@ def run_evaluation(plan: EvaluationPlan, snapshot: Snapshot, *, anchors: Mapping
                         sarif_anchor=plan.request.sarif_anchor, sarif_category=plan.request.sarif_category,
                         notifications=notifications, comparison=comparison, content=plan.content,
                         lang=plan.request.lang, answers=plan.answers, baseline=plan.baseline)
-    renderers = {FILE_FORMATS[f].filename: partial(FILE_FORMATS[f].render, given)
-                 for f in plan.formats if f in FILE_FORMATS}
     unreached = unreached_targets(snapshot)
+    if snapshot.targets and len(unreached) == len(snapshot.targets):
+        code = ExitCode.NO_TARGET
+    else:
+        code = ExitCode.FINDINGS if plan.gate.failing(report, comparison) else ExitCode.OK
+    return Judged(report=report, comparison=comparison, unreached=unreached, render=given, exit_code=code)
+
+
+def write_outputs(plan: EvaluationPlan, judged: Judged, *, extra_files: Mapping[str, bytes] | None = None
+                  ) -> Evaluation:
+    """Render every file format and write them all or none (or the one format for standard output)."""
+    renderers = {FILE_FORMATS[f].filename: partial(FILE_FORMATS[f].render, judged.render)
+                 for f in plan.formats if f in FILE_FORMATS}
     if plan.output_dir is None:
         stdout, written = next(iter(renderers.values()))(), []
         if extra_files:
@@ -420,13 +443,17 @@ def run_evaluation(plan: EvaluationPlan, snapshot: Snapshot, *, anchors: Mapping
         try:
             written = write_files(plan.output_dir, {**(extra_files or {}), **renderers})
         except InputError as exc:
-            raise config.located(exc) if plan.request.output_dir is None else exc from None
-    if snapshot.targets and len(unreached) == len(snapshot.targets):
-        code = ExitCode.NO_TARGET
-    else:
-        code = ExitCode.FINDINGS if plan.gate.failing(report, comparison) else ExitCode.OK
-    return Evaluation(report=report, comparison=comparison, unreached=unreached, written=written,
-                      stdout=stdout, exit_code=code)
+            raise plan.config.located(exc) if plan.request.output_dir is None else exc from None
+    return Evaluation(report=judged.report, comparison=judged.comparison, unreached=judged.unreached,
+                      written=written, stdout=stdout, exit_code=judged.exit_code)
+
+
+def run_evaluation(plan: EvaluationPlan, snapshot: Snapshot, *, anchors: Mapping[str, str] | None = None,
+                   notifications: Sequence[str] = (), extra_files: Mapping[str, bytes] | None = None
+                   ) -> Evaluation:
+    """Evaluate, compare with the baseline, render every file format and write them all or none."""
+    judged = judge_snapshot(plan, snapshot, anchors=anchors, notifications=notifications)
+    return write_outputs(plan, judged, extra_files=extra_files)
 
 
 def _only_providers(report: Report, targets: Iterable[Target], providers: Sequence[str]) -> Report:

@@ -17,7 +17,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 FIGURES = ("tracebacks", "hangs", "crashes", "targets_lost", "false_passes", "leaks", "mutating_calls")
-HEADINGS = {"tracebacks": "tracebacks", "hangs": "hangs", "crashes": "crashes", "targets_lost": "targets lost",
+HEADINGS = {"tracebacks": "tracebacks", "hangs": "hangs", "crashes": "crashes",
+            "targets_lost": "targets lost",
             "false_passes": "false passes", "leaks": "leaks", "mutating_calls": "mutating calls",
             "bad_messages": "bad exit-2 lines"}
 

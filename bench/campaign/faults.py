@@ -41,7 +41,8 @@ def run_scenario(stage: Stage, scenario: Scenario | None, root: Path) -> Outcome
         return stage.run(faulty, workdir)
 
 
-def judge(figures: Figures, stage: Stage, scenario: Scenario, clean: Outcome, outcome: Outcome) -> dict[str, Any]:
+def judge(figures: Figures, stage: Stage, scenario: Scenario, clean: Outcome,
+          outcome: Outcome) -> dict[str, Any]:
     name = scenario.name
     run = outcome.run
     summary: dict[str, Any] = {"scenario": name, "fault": scenario.what, "exit": run.code,
@@ -63,7 +64,8 @@ def judge(figures: Figures, stage: Stage, scenario: Scenario, clean: Outcome, ou
         figures.count("false_passes", f"{name}: {check} on {uid} is {status} (fails when the data is read)")
     faulty_errors = [e for e in outcome.errors() if e["target"] not in stage.healthy_ids]
     failed_calls = sorted({f"{r['type']} {name}" for r in (outcome.snapshot or {}).get("resources", [])
-                           if r["target"] not in stage.healthy_ids for name in r["data"].get("_failed_calls", {})})
+                           if r["target"] not in stage.healthy_ids
+                           for name in r["data"].get("_failed_calls", {})})
     summary["faulty_errors"] = sorted({f"{e['operation']} {e['code']}" for e in faulty_errors})[:8]
     summary["failed_detail_calls"] = failed_calls[:8]
     faulty_errors += failed_calls  # type: ignore[arg-type]
@@ -98,7 +100,8 @@ def _lost(stage: Stage, clean: Outcome, outcome: Outcome) -> list[tuple[str, str
     return lost
 
 
-def _false_passes(stage: Stage, scenario: Scenario, clean: Outcome, outcome: Outcome) -> list[tuple[str, str, str]]:
+def _false_passes(stage: Stage, scenario: Scenario, clean: Outcome,
+                  outcome: Outcome) -> list[tuple[str, str, str]]:
     faulted = {k: v for k, v in outcome.findings().items() if k[0] not in stage.healthy_ids}
     if stage.provider == "host":
         types = _check_types(outcome)
@@ -137,7 +140,8 @@ def _check_types(_outcome: Outcome) -> dict[str, str]:
     return _resource_types()
 
 
-def run_faults(stages: Sequence[Stage], scenarios: Sequence[Scenario], root: Path, jobs: int) -> list[Figures]:
+def run_faults(stages: Sequence[Stage], scenarios: Sequence[Scenario], root: Path,
+               jobs: int) -> list[Figures]:
     rows = []
     for stage in stages:
         mine = [s for s in scenarios if s.provider == stage.provider]

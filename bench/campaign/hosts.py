@@ -11,9 +11,10 @@ from typing import Any
 
 from bench.campaign.scans import Faulty, Outcome, Stage, closed_port, scan, silent_listener
 from bench.campaign.scenarios import Scenario
-from mlpscan.providers.host.facts import AREAS
 from tests.providers.host.scripted_ssh import scripted_ssh
 from tests.providers.host.sshd_server import TEST_USER, running_sshd
+
+from mlpscan.providers.host.facts import AREAS
 
 EVERYTHING = frozenset({"*"})
 
@@ -82,8 +83,11 @@ HOSTS = [
              _scripted("refuse_session"), EVERYTHING),
     Scenario("host.closed_after_auth", "the SSH server drops the connection right after login",
              _scripted("close_after_auth"), EVERYTHING),
-    Scenario("host.trickling", "the session prints one byte every 0.5 s, forever (--session-timeout 20)",
-             _scripted("trickle", "--session-timeout", "20", "--command-timeout", "60", interval=0.5), EVERYTHING),
+    # the deadline leaves the healthy host (14 s on a loaded machine) room; --command-timeout alone
+    # would never end this session
+    Scenario("host.trickling", "the session prints one byte every 0.5 s, forever (--session-timeout 40)",
+             _scripted("trickle", "--session-timeout", "40", "--command-timeout", "60", interval=0.5),
+             EVERYTHING),
     Scenario("host.flood", "the session prints an endless stream (--max-session-output 2M)",
              _scripted("flood", "--max-session-output", "2M"), EVERYTHING),
     Scenario("host.huge_os_release", "os_release prints 3 MB (--max-command-output 1M)",

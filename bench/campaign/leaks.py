@@ -18,22 +18,22 @@ The host's full scan runs under strace (attached to its sshd as root), for the r
 from __future__ import annotations
 
 import base64
+import json
 import shutil
 import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import yaml
-
-from bench.campaign.common import Figures, run_mlpscan
-from bench.campaign.scans import AliyunStage, AwsStage, Faulty, Outcome, Stage, TencentStage, closed_port, scan
-from bench.campaign.worlds import ALIYUN_FAULTY, TENCENT_FAULTY, aliyun_planted, tencent_planted
+from bench.campaign.common import Figures, Run, run_mlpscan
+from bench.campaign.scans import AliyunStage, AwsStage, Call, Outcome, Stage, TencentStage, closed_port, scan
+from bench.campaign.worlds import ALIYUN_FAULTY, aliyun_planted, tencent_planted
 
 ALL_FORMATS = ["--format", "table,json,sarif,junit,xlsx,html", "--debug"]
 
@@ -75,19 +75,19 @@ def forms(value: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 def _aliyun(stage: AliyunStage, workdir: Path) -> tuple[Outcome, list[Canary]]:
-    base_id, base_secret = "LTAI5tCanaryBase7Kq2", "canary/ali+base=secret7Kq2Zz"
-    sts_id, sts_secret, sts_token = "STS.CanaryTemp7Kq2Mx", "canary/ali+sts=secret7Kq2Mx", "CAIS/canary+token==7Kq2Vw/x"
-    sub_key = "LTAI5tCanarySubUser7Kq2"
-    tag_value = "canary-ali-tag-7Kq2Pp"
-    home = _home(workdir, {".aliyun/config.json": _json({"current": "leak", "profiles": [
-        {"name": "leak", "mode": "AK", "access_key_id": base_id, "access_key_secret": base_secret,
-         "region_id": "cn-hangzhou"}]})})
     from tests.fakes.aliyun_fake import AliyunFake  # noqa: PLC0415
 
+    base_id, base_secret = "LTAI5tCanaryBase7Kq2", "canary/ali+base=secret7Kq2Zz"
+    sts_id, sts_secret = "STS.CanaryTemp7Kq2Mx", "canary/ali+sts=secret7Kq2Mx"
+    sts_token = "CAIS/canary+token==7Kq2Vw/x"
+    sub_key, tag_value = "LTAI5tCanarySubUser7Kq2", "canary-ali-tag-7Kq2Pp"
+    home = _home(workdir, {".aliyun/config.json": json.dumps({"current": "leak", "profiles": [
+        {"name": "leak", "mode": "AK", "access_key_id": base_id, "access_key_secret": base_secret,
+         "region_id": "cn-hangzhou"}]})})
     fake = AliyunFake()
     world = aliyun_planted()
-    world.users[0].keys.append({"AccessKeyId": sub_key, "Status": "Active", "CreateDate": "2026-01-05T02:00:00Z",
-                                "LastUsedDate": "2026-11-20T09:00:00Z"})
+    world.users[0].keys.append({"AccessKeyId": sub_key, "Status": "Active",
+                                "CreateDate": "2026-01-05T02:00:00Z", "LastUsedDate": "2026-11-20T09:00:00Z"})
     for instances in world.instances.values():
         instances[0]["Tags"] = {"Tag": [{"TagKey": "db_password", "TagValue": tag_value},
                                         {"TagKey": "owner", "TagValue": "ops"}]}
@@ -108,42 +108,39 @@ def _aliyun(stage: AliyunStage, workdir: Path) -> tuple[Outcome, list[Canary]]:
 
     fake.assume_role = canary_sts  # type: ignore[method-assign]
     # the real services repeat the string to sign: the key id, and the STS token percent-encoded twice
-    fake.fail("DescribeDisks", "SignatureDoesNotMatch", 400, account=ALIYUN_FAULTY, echo_string_to_sign=True)
-    fake.fail("DescribeSnapshots", "SignatureDoesNotMatch", 400, account=other.account_id, echo_string_to_sign=True)
+    for action, account in (("DescribeDisks", ALIYUN_FAULTY), ("DescribeSnapshots", other.account_id)):
+        fake.fail(action, "SignatureDoesNotMatch", 400, account=account, echo_string_to_sign=True)
     with fake.running():
-        config = {"clouds": [
-            {"provider": "aliyun", "profile": "leak", "endpoint": fake.url, "regions": ["cn-hangzhou"]},
-            {"provider": "aliyun", "profile": "leak", "endpoint": fake.url, "regions": ["cn-hangzhou"],
-             "accounts": [{"role_arn": role}]}]}
+        entry = {"provider": "aliyun", "profile": "leak", "endpoint": fake.url, "regions": ["cn-hangzhou"]}
+        config = {"clouds": [entry, {**entry, "accounts": [{"role_arn": role}]}]}
         outcome = _scan_config(stage, workdir, home, config)
-        stage.record([_call("aliyun", s.kind, s.action) for s in fake.calls()])
-    canaries = [Canary("aliyun: AccessKeyId in use (echoed in a string to sign)", base_id, "aliyun",
-                       "SignatureDoesNotMatch"),
-                Canary("aliyun: AccessKeySecret in use", base_secret, "aliyun", None),
-                Canary("aliyun: STS AccessKeyId (echoed)", sts_id, "aliyun", "SignatureDoesNotMatch"),
-                Canary("aliyun: STS AccessKeySecret", sts_secret, "aliyun", None),
-                Canary("aliyun: STS SecurityToken (echoed, encoded twice)", sts_token, "aliyun",
-                       "SignatureDoesNotMatch"),
-                Canary("aliyun: a RAM user's AccessKeyId", sub_key, "aliyun", "LTAI****"),
-                Canary("aliyun: value of tag db_password", tag_value, "aliyun", "db_password")]
-    return outcome, canaries
+        stage.record([Call("aliyun", s.kind, s.action) for s in fake.calls()])
+    echoed = "SignatureDoesNotMatch"
+    return outcome, [
+        Canary("aliyun: AccessKeyId in use (echoed in a string to sign)", base_id, "aliyun", echoed),
+        Canary("aliyun: AccessKeySecret in use", base_secret, "aliyun", None),
+        Canary("aliyun: STS AccessKeyId (echoed)", sts_id, "aliyun", echoed),
+        Canary("aliyun: STS AccessKeySecret", sts_secret, "aliyun", None),
+        Canary("aliyun: STS SecurityToken (echoed, encoded twice)", sts_token, "aliyun", echoed),
+        Canary("aliyun: a RAM user's AccessKeyId", sub_key, "aliyun", "LTAI****"),
+        Canary("aliyun: value of tag db_password", tag_value, "aliyun", "db_password")]
 
 
 def _tencent(stage: TencentStage, workdir: Path) -> tuple[Outcome, list[Canary]]:
-    base_id, base_key = "AKIDcanaryBASE7Kq2000000000000001", "canaryTENCENTbase/key+7Kq2"
-    base_token = "canary/tc+static=token7Kq2"
-    role_id, role_key, role_token = "AKIDcanaryROLE7Kq2000000000000001", "canaryTENCENTrole/key+7Kq2", \
-        "canary/tc+role=token7Kq2Ab"
-    sub_key = "AKIDcanarySubUser7Kq20000000001"
-    tag_value = "canary-tc-tag-7Kq2Qq"
-    home = _home(workdir, {".tencentcloud/credentials":
-                           f"[leak]\nsecret_id = {base_id}\nsecret_key = {base_key}\ntoken = {base_token}\n"})
     from tests.fakes.tencent_accounts import build  # noqa: PLC0415
     from tests.fakes.tencent_fake import TencentFake  # noqa: PLC0415
 
+    base_id, base_key = "AKIDcanaryBASE7Kq2000000000000001", "canaryTENCENTbase/key+7Kq2"
+    base_token = "canary/tc+static=token7Kq2"
+    role_id, role_key = "AKIDcanaryROLE7Kq2000000000000001", "canaryTENCENTrole/key+7Kq2"
+    role_token = "canary/tc+role=token7Kq2Ab"
+    sub_key, tag_value = "AKIDcanarySubUser7Kq20000000001", "canary-tc-tag-7Kq2Qq"
+    home = _home(workdir, {".tencentcloud/credentials": f"[leak]\nsecret_id = {base_id}\n"
+                                                        f"secret_key = {base_key}\ntoken = {base_token}\n"})
     fake = TencentFake()
     account = tencent_planted()
-    account.users[0]["_keys"].append({"AccessKeyId": sub_key, "Status": "Active", "CreateTime": "2026-01-05 10:00:00"})
+    account.users[0]["_keys"].append({"AccessKeyId": sub_key, "Status": "Active",
+                                      "CreateTime": "2026-01-05 10:00:00"})
     account.users[0]["_last_used"][sub_key] = 2
     for region in ("ap-guangzhou", "ap-shanghai"):
         account.items("instances", region)[0]["Tags"] = [{"Key": "api_token", "Value": tag_value},
@@ -168,54 +165,52 @@ def _tencent(stage: TencentStage, workdir: Path) -> tuple[Outcome, list[Canary]]
     # a gateway quoting the request it refused: the SecretId and the X-TC-Token header
     fake.fail("cbs:DescribeDisks", "AuthFailure.SignatureFailure", times=None, echo_credentials=True)
     with fake.running():
-        config = {"clouds": [
-            {"provider": "tencent", "profile": "leak", "endpoint": fake.endpoint, "regions": ["ap-guangzhou"]},
-            {"provider": "tencent", "profile": "leak", "endpoint": fake.endpoint, "regions": ["ap-guangzhou"],
-             "accounts": [{"role_arn": role}]}]}
+        entry = {"provider": "tencent", "profile": "leak", "endpoint": fake.endpoint,
+                 "regions": ["ap-guangzhou"]}
+        config = {"clouds": [entry, {**entry, "accounts": [{"role_arn": role}]}]}
         outcome = _scan_config(stage, workdir, home, config)
         with fake._lock:
-            stage.record([_call("tencent", "", c.operation) for c in fake.calls])
-    canaries = [Canary("tencent: SecretId in use (echoed)", base_id, "tencent", "AuthFailure.SignatureFailure"),
-                Canary("tencent: SecretKey in use", base_key, "tencent", None),
-                Canary("tencent: static token in use (echoed)", base_token, "tencent", "AuthFailure.SignatureFailure"),
-                Canary("tencent: role SecretId (echoed)", role_id, "tencent", "AuthFailure.SignatureFailure"),
-                Canary("tencent: role SecretKey", role_key, "tencent", None),
-                Canary("tencent: role token (echoed)", role_token, "tencent", "AuthFailure.SignatureFailure"),
-                Canary("tencent: a CAM sub-user's SecretId", sub_key, "tencent", "AKID****"),
-                Canary("tencent: value of tag api_token", tag_value, "tencent", "api_token")]
-    return outcome, canaries
+            stage.record([Call("tencent", "", c.operation) for c in fake.calls])
+    echoed = "AuthFailure.SignatureFailure"
+    return outcome, [
+        Canary("tencent: SecretId in use (echoed)", base_id, "tencent", echoed),
+        Canary("tencent: SecretKey in use", base_key, "tencent", None),
+        Canary("tencent: static token in use (echoed)", base_token, "tencent", echoed),
+        Canary("tencent: role SecretId (echoed)", role_id, "tencent", echoed),
+        Canary("tencent: role SecretKey", role_key, "tencent", None),
+        Canary("tencent: role token (echoed)", role_token, "tencent", echoed),
+        Canary("tencent: a CAM sub-user's SecretId", sub_key, "tencent", "AKID****"),
+        Canary("tencent: value of tag api_token", tag_value, "tencent", "api_token")]
 
 
 def _aws(stage: AwsStage, workdir: Path) -> tuple[Outcome, list[Canary]]:
-    key_id, secret, token = "AKIACANARY7KQ2LEAKS1", "canary/aws+secret7Kq2/Leaks0000000000001", "Canary/Aws+Session=Token7Kq2"
-    tag_value = "canary-aws-tag-7Kq2Rr"
+    import boto3  # noqa: PLC0415
+
+    key_id, secret = "AKIACANARY7KQ2LEAKS1", "canary/aws+secret7Kq2/Leaks0000000000001"
+    token, tag_value = "Canary/Aws+Session=Token7Kq2", "canary-aws-tag-7Kq2Rr"
     home = _home(workdir, {
         ".aws/credentials": f"[leak]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
                             f"aws_session_token = {token}\n",
         ".aws/config": "[profile leak]\nregion = cn-north-1\n"})
-    import boto3  # noqa: PLC0415
-
-    ec2 = boto3.client("ec2", region_name="cn-north-1", endpoint_url=stage.moto, aws_access_key_id="AKIASEEDER0000000001",
-                       aws_secret_access_key="seed")
-    ec2.create_volume(AvailabilityZone="cn-north-1a", Size=8, Encrypted=True, TagSpecifications=[
-        {"ResourceType": "volume", "Tags": [{"Key": "db-password", "Value": tag_value}, {"Key": "owner", "Value": "ops"}]}])
-    iam = boto3.client("iam", region_name="cn-north-1", endpoint_url=stage.moto, aws_access_key_id="AKIASEEDER0000000001",
-                       aws_secret_access_key="seed")
-    user_key = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    seeder = {"region_name": "cn-north-1", "endpoint_url": stage.moto,
+              "aws_access_key_id": "AKIASEEDER0000000001", "aws_secret_access_key": "seed"}
+    tags = [{"Key": "db-password", "Value": tag_value}, {"Key": "owner", "Value": "ops"}]
+    boto3.client("ec2", **seeder).create_volume(AvailabilityZone="cn-north-1a", Size=8, Encrypted=True,
+                                                 TagSpecifications=[{"ResourceType": "volume", "Tags": tags}])
+    user_key = boto3.client("iam", **seeder).create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
     echoed = ("<Response><Errors><Error><Code>AuthFailure</Code><Message>request signed with "
               f"{key_id} / {quote(secret, safe='')} X-Amz-Security-Token={quote(token, safe='')} "
               f"X-Amz-Credential={key_id}%2F20261121 token {token} was refused</Message></Error></Errors>"
               "<RequestID>r-3</RequestID></Response>")
     with stage.faulty(workdir) as faulty:
         faulty.server.answer("DescribeVolumes", 401, echoed, "text/xml", region="cn-northwest-1")
-        config = {"clouds": [{**faulty.entry, "profile": "leak"}]}
-        outcome = _scan_config(stage, workdir, home, config)
-    canaries = [Canary("aws: access key id in use (echoed)", key_id, "aws", "AuthFailure"),
-                Canary("aws: secret access key in use (echoed, encoded)", secret, "aws", "AuthFailure"),
-                Canary("aws: session token in use (echoed)", token, "aws", "AuthFailure"),
-                Canary("aws: an IAM user's access key id", user_key, "aws", "alice"),
-                Canary("aws: value of tag db-password", tag_value, "aws", "db-password")]
-    return outcome, canaries
+        outcome = _scan_config(stage, workdir, home, {"clouds": [{**faulty.entry, "profile": "leak"}]})
+    return outcome, [
+        Canary("aws: access key id in use (echoed)", key_id, "aws", "AuthFailure"),
+        Canary("aws: secret access key in use (echoed, encoded)", secret, "aws", "AuthFailure"),
+        Canary("aws: session token in use (echoed)", token, "aws", "AuthFailure"),
+        Canary("aws: an IAM user's access key id", user_key, "aws", "alice"),
+        Canary("aws: value of tag db-password", tag_value, "aws", "db-password")]
 
 
 def _scan_config(stage: Stage, workdir: Path, home: Path, config: dict[str, Any]) -> Outcome:
@@ -229,28 +224,33 @@ def _scan_config(stage: Stage, workdir: Path, home: Path, config: dict[str, Any]
 # -- hosts ------------------------------------------------------------------------------------
 
 HOST_CANARIES = {
-    "pam passwd=": "canaryPamMysql7Kq2", "pam secret=": "canaryPamRadius7Kq2", "pam token=": "canaryPamToken7Kq2",
-    "pam bindpw=": "canaryPamBind7Kq2", "pam key=": "canaryPamKey7Kq2",
+    "pam passwd=": "canaryPamMysql7Kq2", "pam secret=": "canaryPamRadius7Kq2",
+    "pam token=": "canaryPamToken7Kq2", "pam bindpw=": "canaryPamBind7Kq2", "pam key=": "canaryPamKey7Kq2",
     "shadow hash": "$6$canarysalt7Kq2$Canary7Kq2HashHashHashHashHashHashHashHashHashHashHash",
     "rsyslog ommysql pwd=": "canaryRsyslog7Kq2", "MLPSCAN_SSH_PASSWORD": "canary-ssh-password-7Kq2",
 }
+TRACED = ("execve,execveat,openat,open,creat,unlink,unlinkat,rename,renameat,renameat2,mkdir,mkdirat,"
+          "rmdir,chmod,fchmodat,chown,fchownat,lchown,truncate,link,linkat,symlink,symlinkat,clone,clone3,"
+          "fork,vfork")
 
 
 def _host_etc() -> dict[str, str]:
+    """The host's own /etc with secrets where real ones sit (PAM files sshd and sudo do not use)."""
     def current(path: str) -> str:
         file = Path(path)
         return file.read_text(encoding="utf-8") if file.is_file() else ""
 
+    secret = HOST_CANARIES
     login = current("/etc/pam.d/login") + (
-        f"auth optional pam_mysql.so user=pam passwd={HOST_CANARIES['pam passwd=']} db=auth\n"
-        f"auth optional pam_radius_auth.so secret={HOST_CANARIES['pam secret=']}\n"
-        f"auth optional pam_ldap.so bindpw={HOST_CANARIES['pam bindpw=']} use_first_pass\n")
+        f"auth optional pam_mysql.so user=pam passwd={secret['pam passwd=']} db=auth\n"
+        f"auth optional pam_radius_auth.so secret={secret['pam secret=']}\n"
+        f"auth optional pam_ldap.so bindpw={secret['pam bindpw=']} use_first_pass\n")
     password = current("/etc/pam.d/common-password") + (
-        f"password optional pam_exec.so token={HOST_CANARIES['pam token=']} key={HOST_CANARIES['pam key=']}\n")
-    shadow = current("/etc/shadow") + f"canaryuser:{HOST_CANARIES['shadow hash']}:20000:0:99999:7:::\n"
-    passwd = current("/etc/passwd") + "canaryuser:x:4242:4242:canary:/nonexistent:/usr/sbin/nologin\n"
-    rsyslog = (f'module(load="ommysql")\n*.* action(type="ommysql" server="127.0.0.1" db="Syslog" uid="rsyslog" '
-               f'pwd="{HOST_CANARIES["rsyslog ommysql pwd="]}")\n')
+        f"password optional pam_exec.so token={secret['pam token=']} key={secret['pam key=']}\n")
+    rsyslog = ('module(load="ommysql")\n*.* action(type="ommysql" server="127.0.0.1" db="Syslog" '
+               f'uid="rsyslog" pwd="{secret["rsyslog ommysql pwd="]}")\n')
+    shadow = current("/etc/shadow") + f"canaryuser:{secret['shadow hash']}:20000:0:99999:7:::\n"
+    passwd = current("/etc/passwd") + "canaryuser:x:4242:4242::/nonexistent:/usr/sbin/nologin\n"
     return {"/etc/pam.d/login": login, "/etc/pam.d/common-password": password, "/etc/shadow": shadow,
             "/etc/passwd": passwd, "/etc/rsyslog.d/60-canary.conf": rsyslog}
 
@@ -258,10 +258,8 @@ def _host_etc() -> dict[str, str]:
 @contextmanager
 def traced(pid: int, log: Path) -> Iterator[None]:
     """strace, as root, on a running sshd and every process it starts from now on."""
-    calls = ("execve,execveat,openat,open,creat,unlink,unlinkat,rename,renameat,renameat2,mkdir,mkdirat,rmdir,"
-             "chmod,fchmodat,chown,fchownat,lchown,truncate,link,linkat,symlink,symlinkat,clone,clone3,fork,vfork")
-    tracer = subprocess.Popen(["strace", "-f", "-qq", "-s", "200", "-e", f"trace={calls}", "-o", str(log),
-                               "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tracer = subprocess.Popen(["strace", "-f", "-qq", "-s", "200", "-e", f"trace={TRACED}", "-o", str(log),
+                               "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while not log.exists() and time.monotonic() < deadline:   # attached once its log exists
         time.sleep(0.05)
@@ -281,126 +279,124 @@ def _host(stage: Stage, workdir: Path, full: FullScans) -> tuple[Outcome, list[C
         empty = workdir / "ssh_config"
         empty.write_text("", encoding="utf-8")
         env = {**stage.env, "MLPSCAN_SSH_PASSWORD": HOST_CANARIES["MLPSCAN_SSH_PASSWORD"]}
-        full.host_trace = workdir / "strace.txt"
-        full.host_trace_pid = sshd.namespace_pid
+        full.host_trace, full.host_trace_pid = workdir / "strace.txt", sshd.namespace_pid
         with traced(sshd.namespace_pid, full.host_trace):
             outcome = scan([sshd.target(), "--sudo", "--known-hosts", str(sshd.known_hosts), "--identity",
                             str(sshd.client_key), "--ssh-config", str(empty), *ALL_FORMATS],
                            env=env, cwd=workdir, out=workdir / "out")
         key_body = [line for line in sshd.client_key.read_text(encoding="utf-8").splitlines()
                     if line and not line.startswith("-----")]
-    canaries = [Canary(f"host: {name}", value, "host", probe) for name, value, probe in (
-        ("PAM argument passwd=", HOST_CANARIES["pam passwd="], "pam_mysql"),
-        ("PAM argument secret=", HOST_CANARIES["pam secret="], "pam_radius_auth"),
-        ("PAM argument bindpw=", HOST_CANARIES["pam bindpw="], "pam_ldap"),
-        ("PAM argument token=", HOST_CANARIES["pam token="], "pam_exec"),
-        ("PAM argument key=", HOST_CANARIES["pam key="], "pam_exec"),
-        ("a shadow password hash", HOST_CANARIES["shadow hash"], "canaryuser"),
-        ("rsyslog ommysql pwd=", HOST_CANARIES["rsyslog ommysql pwd="], "rsyslog_conf"),
-        ("MLPSCAN_SSH_PASSWORD", HOST_CANARIES["MLPSCAN_SSH_PASSWORD"], None))]
-    canaries.append(Canary("host: the SSH identity (private key)", key_body[1] if len(key_body) > 1 else key_body[0],
-                           "host", None))
-    return outcome, canaries
+    secret = HOST_CANARIES
+    return outcome, [Canary(f"host: {name}", value, "host", probe) for name, value, probe in (
+        ("PAM argument passwd=", secret["pam passwd="], "pam_mysql"),
+        ("PAM argument secret=", secret["pam secret="], "pam_radius_auth"),
+        ("PAM argument bindpw=", secret["pam bindpw="], "pam_ldap"),
+        ("PAM argument token=", secret["pam token="], "pam_exec"),
+        ("PAM argument key=", secret["pam key="], "pam_exec"),
+        ("a shadow password hash", secret["shadow hash"], "canaryuser"),
+        ("rsyslog ommysql pwd=", secret["rsyslog ommysql pwd="], "rsyslog_conf"),
+        ("MLPSCAN_SSH_PASSWORD", secret["MLPSCAN_SSH_PASSWORD"], None),
+        ("the SSH identity (private key)", key_body[min(1, len(key_body) - 1)], None))]
 
 
 # -- command-line carriers --------------------------------------------------------------------
 
 def _arguments(stage: Stage, workdir: Path, full: FullScans) -> None:
+    """Passwords where mlpscan refuses to take them: in an ssh:// target, mlpscan.yaml, an inventory."""
     port = closed_port()
-    for name in ("target-in-argv", "target-in-config", "inventory"):
-        (workdir / name).mkdir(parents=True, exist_ok=True)
-    password = "canary-url-password-7Kq2"
-    done = run_mlpscan(["collect", f"ssh://ops:{password}@127.0.0.1:{port}", "-o",
-                        str(workdir / "target-in-argv" / "snapshot.json"),
-                        "--debug"], env=stage.env, cwd=workdir, limit=60)
-    _keep(workdir / "target-in-argv", done)
-    full.canaries.append(Canary("cli: password in an ssh:// target", password, "target-in-argv", None))
-    config_password = "canary-config-password-7Kq2"
     config = workdir / "mlpscan.yaml"
-    config.write_text(yaml.safe_dump({"targets": [f"ssh://ops:{config_password}@127.0.0.1:{port}"]}),
-                      encoding="utf-8")
-    done = run_mlpscan(["collect", "--config", str(config), "-o", str(workdir / "target-in-config" / "snapshot.json"),
-                        "--debug"],
-                       env=stage.env, cwd=workdir, limit=60)
-    _keep(workdir / "target-in-config", done)
-    full.canaries.append(Canary("cli: password in an ssh:// target of mlpscan.yaml", config_password,
-                                "target-in-config", None))
-    inventory_password = "canary-inventory-password-7Kq2"
     inventory = workdir / "hosts.ini"
-    inventory.write_text(f"[web]\nweb-01 ansible_host=127.0.0.1 ansible_port={port} "
-                         f"ansible_password={inventory_password} ansible_become_password={inventory_password}x\n",
-                         encoding="utf-8")
-    done = run_mlpscan(["collect", "--inventory", str(inventory), "-o", str(workdir / "inventory" / "snapshot.json"),
-                        "--debug"],
-                       env=stage.env, cwd=workdir, limit=60)
-    _keep(workdir / "inventory", done)
-    full.canaries.append(Canary("cli: ansible_password in an inventory", inventory_password, "inventory", None))
+    carriers = {
+        "target-in-argv": ("cli: password in an ssh:// target", "canary-url-password-7Kq2",
+                           lambda secret: [f"ssh://ops:{secret}@127.0.0.1:{port}"]),
+        "target-in-config": ("cli: password in an ssh:// target of mlpscan.yaml",
+                             "canary-config-password-7Kq2", lambda secret: ["--config", str(config)]),
+        "inventory": ("cli: ansible_password in an inventory", "canary-inventory-password-7Kq2",
+                      lambda secret: ["--inventory", str(inventory)])}
+    for run_name, (name, secret, arguments) in carriers.items():
+        config.write_text(yaml.safe_dump({"targets": [f"ssh://ops:{secret}@127.0.0.1:{port}"]}),
+                          encoding="utf-8")
+        inventory.write_text(f"[web]\nweb-01 ansible_host=127.0.0.1 ansible_port={port} "
+                             f"ansible_password={secret} ansible_become_password={secret}\n",
+                             encoding="utf-8")
+        directory = workdir / run_name
+        directory.mkdir(parents=True, exist_ok=True)
+        done = run_mlpscan(["collect", *arguments(secret), "-o", str(directory / "snapshot.json"), "--debug"],
+                           env=stage.env, cwd=workdir, limit=60)
+        _keep(directory, done)
+        full.outcomes[run_name] = Outcome(done, None, None, directory / "out")
+        full.canaries.append(Canary(name, secret, run_name, None))
 
 
-def _keep(directory: Path, run: Any) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
+def _keep(directory: Path, run: Run) -> None:
     (directory / "stdout.txt").write_text(run.stdout, encoding="utf-8")
     (directory / "stderr.txt").write_text(run.stderr, encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
 
-def full_scans(stages: list[Stage], root: Path, seed: int) -> FullScans:
+def full_scans(stages: list[Stage], root: Path) -> FullScans:
     full = FullScans()
-    planters = {"aliyun": _aliyun, "tencent": _tencent, "aws": _aws}
     for stage in stages:
         workdir = root / stage.provider
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
-        if stage.provider == "host":
-            outcome, canaries = _host(stage, workdir, full)
+        if isinstance(stage, AliyunStage):
+            outcome, canaries = _aliyun(stage, workdir)
+        elif isinstance(stage, TencentStage):
+            outcome, canaries = _tencent(stage, workdir)
+        elif isinstance(stage, AwsStage):
+            outcome, canaries = _aws(stage, workdir)
         else:
-            outcome, canaries = planters[stage.provider](stage, workdir)  # type: ignore[operator]
+            outcome, canaries = _host(stage, workdir, full)
         full.outcomes[stage.provider] = outcome
         full.canaries += canaries
-    arguments = root / "arguments"
-    arguments.mkdir(parents=True, exist_ok=True)
-    _arguments(stages[0], arguments, full)
-    for name in ("target-in-argv", "target-in-config", "inventory"):
-        full.outcomes[name] = Outcome(None, None, None, arguments / name / "out")  # type: ignore[arg-type]
+    _arguments(stages[0], root / "arguments", full)
     return full
 
 
 def artefacts(directory: Path) -> dict[str, str]:
-    """Every file a run left (its outputs, stdout and stderr), as text; XLSX parts one by one."""
+    """Every file a run left (its outputs, stdout and stderr) as text, XLSX parts one by one; not
+    the inputs the campaign gave it (credential files, keys, known_hosts, the strace log)."""
     texts: dict[str, str] = {}
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and "home" not in p.relative_to(directory).parts):
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        relative = path.relative_to(directory)
+        if relative.parts[0] in ("home",) or path.name in INPUT_FILES:
+            continue
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as book:
                 for member in book.namelist():
-                    texts[f"{path.name}:{member}"] = book.read(member).decode("utf-8", "replace")
-        elif path.name not in ("strace.txt", "known_hosts", "mlpscan.yaml", "hosts.ini", "ssh_config") \
-                and not path.name.startswith(("client", "host_key", "other", "impostor")):
-            texts[path.name] = path.read_bytes().decode("utf-8", "replace")
+                    texts[f"{relative}:{member}"] = book.read(member).decode("utf-8", "replace")
+        else:
+            texts[str(relative)] = path.read_bytes().decode("utf-8", "replace")
     return texts
+
+
+INPUT_FILES = {"strace.txt", "known_hosts", "mlpscan.yaml", "hosts.ini", "ssh_config"}
 
 
 def judge_leaks(full: FullScans) -> Figures:
     figures = Figures("leaks", applies=("leaks",))
     started = time.monotonic()
-    delivered, undelivered = 0, []
+    undelivered = []
     for canary in full.canaries:
-        outcome = full.outcomes[canary.run]
-        texts = artefacts(outcome.out.parent)
+        texts = artefacts(full.outcomes[canary.run].out.parent)
         if canary.probe is not None and not any(canary.probe in text for text in texts.values()):
             undelivered.append(canary.name)
-        else:
-            delivered += 1
         for form, needle in forms(canary.value).items():
             where = sorted(name for name, text in texts.items() if needle in text)
             if where:
                 figures.count("leaks", f"{canary.name}: {form} in {', '.join(where)[:200]}")
                 break
     figures.cases = len(full.canaries)
-    figures.seconds = time.monotonic() - started + sum(o.run.seconds for o in full.outcomes.values() if o.run)
-    figures.details = {"canaries": [c.name for c in full.canaries], "delivered": delivered,
-                       "not_delivered": undelivered,
-                       "exits": {name: o.run.code for name, o in full.outcomes.items() if o.run}}
+    figures.seconds = time.monotonic() - started + sum(o.run.seconds for o in full.outcomes.values())
+    figures.details = {"canaries": [c.name for c in full.canaries],
+                       "delivered": len(full.canaries) - len(undelivered), "not_delivered": undelivered,
+                       "exits": {name: o.run.code for name, o in full.outcomes.items()},
+                       "artefacts": sorted({name.split(":")[0] for o in full.outcomes.values()
+                                            for name in artefacts(o.out.parent)})}
+    if undelivered:
+        figures.notes += [f"harness: canary not delivered (proves nothing): {name}" for name in undelivered]
     return figures
 
 
@@ -411,18 +407,3 @@ def _home(workdir: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return home
-
-
-def _json(document: Any) -> str:
-    import json  # noqa: PLC0415
-
-    return json.dumps(document)
-
-
-def _call(provider: str, method: str, action: str) -> Any:
-    from bench.campaign.scans import Call  # noqa: PLC0415
-
-    return Call(provider, method, action)
-
-
-__all__ = ["ExitStack", "Faulty", "FullScans", "full_scans", "judge_leaks"]

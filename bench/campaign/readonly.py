@@ -52,7 +52,6 @@ def classify(call: Call) -> str:
 def _rest_models() -> dict[str, Any]:
     """signing name -> botocore service model, for the services mlpscan's AWS manifest calls."""
     import botocore.session  # noqa: PLC0415
-
     from bench.campaign.common import REPO  # noqa: PLC0415
 
     manifest = (REPO / "providers" / "aws" / "resources.yaml").read_text(encoding="utf-8")
@@ -62,7 +61,7 @@ def _rest_models() -> dict[str, Any]:
     for name in sorted(services):
         try:
             model = session.get_service_model(name)
-        except Exception:  # noqa: BLE001, S112  (a prefix that is no botocore service)
+        except Exception:
             continue
         models[model.metadata.get("signingName") or model.metadata["endpointPrefix"]] = model
     return models
@@ -88,21 +87,24 @@ def rest_operation(service: str, method: str, path: str) -> str | None:
 
 LINE = re.compile(r"^(\d+)\s+(.*)$")
 CALL = re.compile(r"^([a-z0-9_]+)\((.*)\)\s+=\s+(-?\d+|\?)(?:\s+(\w+).*)?$")
-ALLOWED_PATHS = re.compile(r"^(/dev/null|/dev/tty.*|/dev/pts/.*|/dev/ptmx|/run/sudo/ts/.*|/var/run/sudo/ts/.*)$")
+ALLOWED_PATHS = re.compile(r"^(/dev/null|/dev/tty.*|/dev/pts/.*|/dev/ptmx|(/var)?/run/sudo/ts/.*)$")
 WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")
-CHANGING_CALLS = {"unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "chmod",
-                  "fchmodat", "chown", "fchownat", "lchown", "truncate", "link", "linkat", "symlink", "symlinkat",
-                  "creat"}
+CHANGING_CALLS = {"unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir",
+                  "chmod", "fchmodat", "chown", "fchownat", "lchown", "truncate", "link", "linkat", "symlink",
+                  "symlinkat", "creat"}
 SSHD = re.compile(r"/sshd(-session|-auth)?$")
 # programs that change the system, and the arguments that make them (None: any use)
 CHANGING_PROGRAMS: dict[str, re.Pattern[str] | None] = {
-    **dict.fromkeys(["rm", "mv", "cp", "dd", "tee", "truncate", "chmod", "chown", "chgrp", "ln", "mkdir", "rmdir",
-                     "touch", "install", "useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel",
-                     "passwd", "chpasswd", "chage", "mount", "umount", "reboot", "shutdown", "halt", "poweroff",
+    **dict.fromkeys(["rm", "mv", "cp", "dd", "tee", "truncate", "chmod", "chown", "chgrp", "ln", "mkdir",
+                     "rmdir", "touch", "install", "useradd", "usermod", "userdel", "groupadd", "groupmod",
+                     "groupdel",
+                     "passwd", "chpasswd", "chage", "mount", "umount", "reboot", "shutdown", "halt",
+                     "poweroff",
                      "kill", "pkill", "killall", "logrotate", "setenforce", "aa-enforce", "aa-complain",
                      "aa-disable", "service", "update-rc.d", "chkconfig", "hostnamectl"]),
     "apt": re.compile(r"\b(install|remove|purge|upgrade|full-upgrade|update|autoremove|edit-sources)\b"),
-    "apt-get": re.compile(r"\b(install|remove|purge|upgrade|dist-upgrade|update|autoremove|clean|autoclean)\b"),
+    "apt-get": re.compile(r"\b(install|remove|purge|upgrade|dist-upgrade|update|autoremove|clean|"
+                          r"autoclean)\b"),
     "dpkg": re.compile(r"(^|\s)(-i|-r|-P|--install|--remove|--purge|--configure|-a)\b"),
     "dnf": re.compile(r"\b(install|remove|erase|upgrade|update|makecache|clean|autoremove|distro-sync)\b"),
     "yum": re.compile(r"\b(install|remove|erase|upgrade|update|makecache|clean|autoremove)\b"),
@@ -169,7 +171,7 @@ def read_trace(log: Path, root_pid: int) -> Trace:
             continue
         if pid not in session:
             continue
-        _judge_file_call(trace, program.get(pid, "?"), name, args, result, error)
+        _judge_file_call(trace, program.get(pid, "?"), name, args, result=result, error=error)
     return trace
 
 
@@ -187,7 +189,8 @@ def _judge_program(trace: Trace, name: str, argv: str) -> None:
         trace.changing.append(f"runs {argv[:160]}")
 
 
-def _judge_file_call(trace: Trace, program: str, name: str, args: str, result: str, error: str | None) -> None:
+def _judge_file_call(trace: Trace, program: str, name: str, args: str, *, result: str,
+                     error: str | None) -> None:
     if name in ("open", "openat", "creat"):
         if name != "creat" and not any(flag in args for flag in WRITE_FLAGS):
             return

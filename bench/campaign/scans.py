@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from bench.campaign.common import Run, run_mlpscan
 from bench.campaign.worlds import (
     ALIYUN_FAULTY,
@@ -205,8 +204,8 @@ class AliyunStage(Stage):
         profiles = [{"name": name, "mode": "AK", "access_key_id": k.key_id, "access_key_secret": k.secret,
                      "region_id": "cn-hangzhou"} for name, k in ALIYUN_KEYS.items()]
         (self.home / ".aliyun").mkdir(exist_ok=True)
-        (self.home / ".aliyun" / "config.json").write_text(json.dumps({"current": "healthy", "profiles": profiles}),
-                                                           encoding="utf-8")
+        (self.home / ".aliyun" / "config.json").write_text(
+            json.dumps({"current": "healthy", "profiles": profiles}), encoding="utf-8")
 
     def healthy_entry(self) -> dict[str, Any]:
         return {"provider": "aliyun", "profile": "healthy", "endpoint": self.healthy.url}
@@ -217,8 +216,8 @@ class AliyunStage(Stage):
         keys = ALIYUN_KEYS["faulty"]
         fake.add_account(aliyun_planted(), keys.key_id, keys.secret)
         with fake.running():
-            yield Faulty(fake, {"provider": "aliyun", "profile": "faulty", "endpoint": fake.url, "read_timeout": 3},
-                         workdir=workdir)
+            entry = {"provider": "aliyun", "profile": "faulty", "endpoint": fake.url, "read_timeout": 3}
+            yield Faulty(fake, entry, workdir=workdir)
             self.record([Call("aliyun", s.kind, s.action) for s in fake.calls()])
 
 
@@ -235,7 +234,8 @@ class TencentStage(Stage):
         stack.callback(lambda: self.record(_tencent_calls(self.healthy)))
         (self.home / ".tencentcloud").mkdir(exist_ok=True)
         (self.home / ".tencentcloud" / "credentials").write_text("".join(
-            f"[{name}]\nsecret_id = {k.key_id}\nsecret_key = {k.secret}\n" for name, k in TENCENT_KEYS.items()),
+            f"[{name}]\nsecret_id = {k.key_id}\nsecret_key = {k.secret}\n"
+            for name, k in TENCENT_KEYS.items()),
             encoding="utf-8")
 
     def healthy_entry(self) -> dict[str, Any]:
@@ -283,7 +283,8 @@ class AwsStage(Stage):
                                     encoding="utf-8")
 
     def healthy_entry(self) -> dict[str, Any]:
-        return {"provider": "aws", "profile": "healthy", "endpoint": self.healthy.endpoint, "regions": list(CHINA),
+        return {"provider": "aws", "profile": "healthy", "endpoint": self.healthy.endpoint,
+                "regions": list(CHINA),
                 "accounts": [{"role_arn": AWS_HEALTHY_ROLE, "name": "healthy"}]}
 
     @contextmanager

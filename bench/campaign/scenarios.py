@@ -117,7 +117,8 @@ ALIYUN = [
              lambda f: f.server.break_answer("GetCallerIdentity", "not_json")),
     Scenario("aliyun.unreachable_region", "every call in cn-shanghai answers 503", _aliyun_region_down),
     Scenario("aliyun.bucket_listing_denied", "oss:ListBuckets answers 403 AccessDenied",
-             lambda f: f.server.fail("ListBuckets", "AccessDenied", 403, message="You have no right to access")),
+             lambda f: f.server.fail("ListBuckets", "AccessDenied", 403,
+                                     message="You have no right to access this bucket.")),
     Scenario("aliyun.bucket_listing_5xx", "oss:ListBuckets answers 503",
              lambda f: f.server.fail("ListBuckets", "ServiceUnavailable", 503)),
     Scenario("aliyun.bucket_detail_5xx", "oss:GetBucketInfo answers 500 InternalError",
@@ -176,7 +177,8 @@ TENCENT = [
 
 def _iam_error(code: str, message: str) -> str:
     return ('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
-            f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>")
+            f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId>"
+            "</ErrorResponse>")
 
 
 def _ec2_error(code: str, message: str) -> str:
@@ -191,22 +193,25 @@ def _without(element: bytes) -> Callable[[bytes], bytes]:
 
 def _aws_role_renewal_denied(faulty: Faulty) -> None:
     faulty.server.rewrite("AssumeRole", shorter_session, times=2)
-    faulty.server.answer("AssumeRole", 403, sts_denied("not authorized to perform sts:AssumeRole"), "text/xml")
+    faulty.server.answer("AssumeRole", 403, sts_denied("not authorized to perform sts:AssumeRole"),
+                         "text/xml")
     faulty.entry["accounts"] = [{"role_arn": "arn:aws-cn:iam::123456789012:role/mlpscan-audit"}]
 
 
 AWS = [
     Scenario("aws.denied", "iam:ListUsers answers 403 AccessDenied",
-             lambda f: f.server.answer("ListUsers", 403, _iam_error("AccessDenied", "not authorized"), "text/xml")),
+             lambda f: f.server.answer("ListUsers", 403, _iam_error("AccessDenied", "not authorized"),
+                                       "text/xml")),
     Scenario("aws.throttled", "logs:DescribeLogGroups throttled on every attempt",
              lambda f: f.server.throttle(".DescribeLogGroups", 10_000)),
     Scenario("aws.5xx", "ec2:DescribeVolumes answers 503 in cn-northwest-1",
-             lambda f: f.server.answer("DescribeVolumes", 503, _ec2_error("Unavailable", "try later"), "text/xml",
-                                       region="cn-northwest-1")),
+             lambda f: f.server.answer("DescribeVolumes", 503, _ec2_error("Unavailable", "try later"),
+                                       "text/xml", region="cn-northwest-1")),
     Scenario("aws.reset", "ec2:DescribeSecurityGroups: the connection closes without an answer",
              lambda f: f.server.stall("DescribeSecurityGroups", 0.01)),
     Scenario("aws.non_json_200", "logs:DescribeLogGroups answers 200 with an HTML page",
-             lambda f: f.server.answer("DescribeLogGroups", 200, "<html><body>gateway</body></html>", "text/html")),
+             lambda f: f.server.answer("DescribeLogGroups", 200, "<html><body>gateway</body></html>",
+                                       "text/html")),
     Scenario("aws.error_document_200", "logs:DescribeLogGroups answers 200 carrying an error document",
              lambda f: f.server.answer("DescribeLogGroups", 200,
                                        '{"__type": "AccessDeniedException", "message": "not authorized"}',
@@ -217,7 +222,8 @@ AWS = [
              lambda f: f.server.rewrite("ListUsers", lambda body: body.replace(
                  b"<IsTruncated>false</IsTruncated>", b"<IsTruncated>true</IsTruncated>"))),
     Scenario("aws.repeated_token", "logs:DescribeLogGroups repeats its nextToken",
-             lambda f: f.server.rewrite("DescribeLogGroups", lambda body: body[:-1] + b', "nextToken": "same"}')),
+             lambda f: f.server.rewrite("DescribeLogGroups",
+                                        lambda body: body[:-1] + b', "nextToken": "same"}')),
     Scenario("aws.stalled", f"cloudtrail:DescribeTrails answers after {STALL:.0f} s",
              lambda f: f.server.stall("DescribeTrails", STALL)),
     Scenario("aws.unreachable_account", "sts:GetCallerIdentity answers 403 while connecting",

@@ -304,6 +304,7 @@ def _host(stage: Stage, workdir: Path, full: FullScans) -> tuple[Outcome, list[C
 def _arguments(stage: Stage, workdir: Path, full: FullScans) -> None:
     """Passwords where mlpscan refuses to take them: in an ssh:// target, mlpscan.yaml, an inventory."""
     port = closed_port()
+    workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "mlpscan.yaml"
     inventory = workdir / "hosts.ini"
     carriers = {

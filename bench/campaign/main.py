@@ -69,12 +69,17 @@ def main(argv: list[str]) -> int:
                                             options.subprocess_every, guard, net_log, options.only_case)))
     if thread is not None:
         thread.join()
-        if failed:
+        if failed:   # what finished is still worth seeing
+            print(render_table(rows), flush=True)
             raise failed[0]
     rows += scans
+    return _report(rows, areas, options, workdir=workdir, net_log=net_log, elapsed=time.monotonic() - started)
+
+
+def _report(rows: list[Figures], areas: list[str], options: argparse.Namespace, *, workdir: Path,
+            net_log: Path, elapsed: float) -> int:
     print()
     print(render_table(rows))
-    elapsed = time.monotonic() - started
     off_loopback = net_log.read_text(encoding="utf-8").splitlines() if net_log.exists() else []
     print(f"\nseed {options.seed}, {elapsed:.0f} s; attempts to leave loopback, refused: {len(off_loopback)}")
     found = [f"{row.area}: {note}" for row in rows for note in row.notes if not note.startswith("harness:")]

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.campaign.common import REPO, Figures, base_env, run_mlpscan
+from bench.campaign.common import REPO, Figures, base_env, limit_memory, run_mlpscan
+from bench.campaign.scans import closed_port
 
 TODAY = "2026-11-21"
 LIMIT = 20.0          # seconds per case in-process before it counts as hung
@@ -140,6 +141,11 @@ class Workspace:
         if code != 0:
             raise RuntimeError(f"the survey template could not be written: {err}")
         self.answers_xlsx = next((self.root / "survey").glob("*.xlsx"))
+
+    def command_lines(self, module: Any, pools: Any) -> None:
+        """tests/test_cli_fuzz.py's vector builder and its pools of values (files it writes and a
+        report it evaluates: built once the content cache is in place)."""
+        self.fuzz_cli, self.pools = module, pools
 
     def evaluate(self, *extra: str, snapshot: Path | None = None, content: Path | None = None) -> list[str]:
         return ["evaluate", str(snapshot or self.snapshot), "--content", str(content or self.cloud_content),
@@ -339,8 +345,7 @@ class Worker:
         from mlpscan.content import load_content  # noqa: PLC0415
 
         self.seed = seed
-        with socket_closed_port() as port:
-            self.space = Workspace(root, port)
+        self.space = Workspace(root, closed_port())
         # Content is immutable once loaded: the shipped and the cloud-only copies are loaded once per
         # worker (the check kind's content changes with every case and is always loaded afresh).
         immutable = {None, str(self.space.cloud_content)}
@@ -360,9 +365,8 @@ class Worker:
         os.chdir(root)   # relative paths a mutant names stay inside the workspace
         (root / "ssh_config").write_text("", encoding="utf-8")
         (root / "known_hosts").write_text("", encoding="utf-8")
-        self.space.fuzz_cli = test_cli_fuzz  # type: ignore[attr-defined]
         (root / "pools").mkdir(exist_ok=True)
-        self.space.pools = test_cli_fuzz.Pools(root / "pools")  # type: ignore[attr-defined]
+        self.space.command_lines(test_cli_fuzz, test_cli_fuzz.Pools(root / "pools"))
         self.kinds = {k.name: k for k in self.space.kinds()}
         self.env = dict(os.environ)   # the campaign's: HOME, the network guard, no credentials
 
@@ -437,16 +441,6 @@ def _place(path: Path, data: bytes) -> None:
 NOT_REGULAR = ("fifo", "device", "directory", "symlink loop", "missing")
 
 
-@contextlib.contextmanager
-def socket_closed_port() -> Iterator[int]:
-    import socket  # noqa: PLC0415
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    yield port
-
-
 def worker_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, required=True)
@@ -454,6 +448,7 @@ def worker_main(argv: list[str]) -> int:
     parser.add_argument("--cases", type=Path, required=True, help="JSON list of [kind, number, subprocess]")
     options = parser.parse_args(argv)
     cases = json.loads(options.cases.read_text(encoding="utf-8"))
+    limit_memory()
     # results go to their own pipe: whatever mlpscan prints can never be mistaken for one
     report = os.fdopen(int(os.environ["CAMPAIGN_REPORT_FD"]), "w", buffering=1, encoding="utf-8")
     worker = Worker(options.root, options.seed)

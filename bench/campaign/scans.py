@@ -13,7 +13,7 @@ import re
 import shutil
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,7 @@ from bench.campaign.worlds import (
     tencent_planted,
 )
 from tests.fakes.aliyun_fake import AliyunFake
-from tests.fakes.aws_throttle import Rule, ThrottlingProxy, _Handler, operation_of
+from tests.fakes.aws_throttle import Rule, ThrottlingProxy, _Handler
 from tests.fakes.tencent_fake import TencentFake
 from tests.providers.aws.conftest import CHINA
 
@@ -340,9 +340,3 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-# operations as operation_of names them, for scenarios that take a service's calls down
-__all__ = ["AliyunStage", "AwsStage", "Call", "Faulty", "Outcome", "RecordingProxy", "Stage", "TencentStage",
-           "closed_port", "operation_of", "scan", "silent_listener"]
-Plant = Callable[[Faulty], None]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from tests.fakes import aliyun_world as ali
 from tests.fakes import tencent_accounts as tc
@@ -118,8 +117,3 @@ def seed_aws(endpoint: str) -> None:
     good.client("iam").create_role(RoleName="mlpscan-audit", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"AWS": "*"}}]}))
-
-
-def aws_clients_keys(which: str) -> dict[str, Any]:
-    keys = AWS_KEYS[which]
-    return {"aws_access_key_id": keys.key_id, "aws_secret_access_key": keys.secret}

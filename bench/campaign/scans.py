@@ -8,13 +8,14 @@ plant one fault on the faulty endpoint; a clean scan of the same worlds is the g
 
 from __future__ import annotations
 
+import abc
 import json
 import re
 import shutil
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,14 +146,14 @@ class Faulty:
     entry: dict[str, Any] = field(default_factory=dict)     # the faulty clouds: entry (changeable)
     targets: list[str] = field(default_factory=list)        # host targets
     args: list[str] = field(default_factory=list)           # extra command-line options
-    healthy_entry: dict[str, Any] | None = None
     stack: ExitStack = field(default_factory=ExitStack)     # what the scenario starts, stopped after it
-    home: Path | None = None
     workdir: Path = Path()
     known_hosts: list[str] = field(default_factory=list)    # hosts: lines for the scan's known_hosts
 
 
-class Stage:
+class Stage(abc.ABC):
+    """A provider's servers, its scans' HOME, and the API calls they received."""
+
     provider: str
     healthy_ids: frozenset[str]
     faulty_ids: frozenset[str]
@@ -167,30 +168,38 @@ class Stage:
         self.lock = threading.Lock()
         self.calls: list[Call] = []
 
+    @abc.abstractmethod
     def start(self, stack: ExitStack) -> None:
-        raise NotImplementedError
+        """Start what stays up for the whole campaign; `stack` stops it."""
 
-    @contextmanager
-    def faulty(self, workdir: Path) -> Iterator[Faulty]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+    @abc.abstractmethod
+    def faulty(self, workdir: Path) -> AbstractContextManager[Faulty]:
+        """A fresh faulty endpoint for one scenario."""
 
-    def healthy_entry(self) -> dict[str, Any]:
-        raise NotImplementedError
-
+    @abc.abstractmethod
     def run(self, faulty: Faulty, workdir: Path) -> Outcome:
-        config = {"clouds": [faulty.entry, faulty.healthy_entry or self.healthy_entry()]}
-        path = workdir / "mlpscan.yaml"
-        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        env = self.env if faulty.home is None else {**self.env, "HOME": str(faulty.home)}
-        return scan(["--config", str(path), *faulty.args], env=env, cwd=workdir, out=workdir / "out")
+        """Scan the faulty target beside the healthy one."""
 
     def record(self, calls: list[Call]) -> None:
         with self.lock:
             self.calls.extend(calls)
 
 
-class AliyunStage(Stage):
+class CloudStage(Stage):
+    """The faulty account's clouds: entry beside the healthy one's, in one mlpscan.yaml."""
+
+    @abc.abstractmethod
+    def healthy_entry(self) -> dict[str, Any]:
+        """The healthy account's clouds: entry."""
+
+    def run(self, faulty: Faulty, workdir: Path) -> Outcome:
+        config = {"clouds": [faulty.entry, self.healthy_entry()]}
+        path = workdir / "mlpscan.yaml"
+        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        return scan(["--config", str(path), *faulty.args], env=self.env, cwd=workdir, out=workdir / "out")
+
+
+class AliyunStage(CloudStage):
     provider = "aliyun"
     healthy_ids = frozenset({f"aliyun:{ALIYUN_HEALTHY}"})
     faulty_ids = frozenset({f"aliyun:{ALIYUN_FAULTY}"})
@@ -221,7 +230,7 @@ class AliyunStage(Stage):
             self.record([Call("aliyun", s.kind, s.action) for s in fake.calls()])
 
 
-class TencentStage(Stage):
+class TencentStage(CloudStage):
     provider = "tencent"
     healthy_ids = frozenset({f"tencent:{TENCENT_HEALTHY}"})
     faulty_ids = frozenset({f"tencent:{TENCENT_FAULTY}"})
@@ -257,7 +266,7 @@ def _tencent_calls(fake: TencentFake) -> list[Call]:
         return [Call("tencent", "", c.operation) for c in fake.calls]
 
 
-class AwsStage(Stage):
+class AwsStage(CloudStage):
     provider = "aws"
     healthy_ids = frozenset({f"aws:{AWS_HEALTHY}"})
     faulty_ids = frozenset({f"aws:{AWS_FAULTY}"})

@@ -196,7 +196,10 @@ def diamond(levels: int) -> str:
     ("hosts.ini", "[web]\n" + "x" * 2_000_000 + "\n", "line longer than"),
     ("hosts.ini", deep_children(3000) + "[g3000:children]\ng0\n", "is its own ancestor"),
     ("hosts.json", '{"all": {"hosts": "web-01"}}', "must be a list"),
-    ("hosts.json", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("hosts.json", "[" * 100_000 + "]" * 100_000, "nested deeper than 200 levels"),
+    # found by bench/campaign.py: JSON read by content (no .json suffix) took 5,000-digit integers to int()
+    ("hosts", '{"all": {"vars": {"ansible_port": ' + "9" * 5000 + "}}}", "more than 4300 digits"),
+    ("hosts.ini", '{"_meta": {"hostvars": {}}, "web": {"hosts": ["\\ud800"]}}', "lone UTF-16 surrogate"),
     ("hosts.yml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n", ""),
 ])
 def test_bad_inventories_are_one_line_naming_the_file(tmp_path: Path, name: str, text: str,

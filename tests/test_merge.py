@@ -141,6 +141,18 @@ def test_what_a_shard_could_not_reach_becomes_an_error_of_the_account() -> None:
         (ACCOUNT, "aliyun.ram.user", "Denied"), (ACCOUNT, "aliyun.*", "Timeout")}
 
 
+def test_resources_of_a_target_a_part_did_not_reach_are_refused_naming_that_part() -> None:
+    """Found by bench/campaign.py: such a part was refused without saying which file it was."""
+    one, two, _ = three_shards()
+    gone = f"aliyun:{SOURCE.split(':')[1]}"
+    inconsistent = shard(3, 3, [target(gone, regions=[])], [resource(gone, "aliyun.ecs.instance", "i-9", "cn-beijing")],
+                         [ShardUnit(source=SOURCE, region="*", target=gone)])
+    message = refused([one, two, inconsistent])
+    assert message.startswith("shard-3.json: ")
+    assert f"resources of target {gone}, which it records as not reached" in message
+    assert "\n" not in message
+
+
 def test_separate_scans_of_different_targets_merge_too() -> None:
     hosts = make_snapshot([target("host:web-01")], [resource("host:web-01", "host.system", "web-01")]).sealed()
     cloud = make_snapshot([account([])], [resource(ACCOUNT, "aliyun.account", "root")]).sealed()

@@ -37,6 +37,27 @@ def test_bad_inventory_names_file_and_line(tmp_path: Path) -> None:
     assert f"{inventory}:2: expected key=value" in line
 
 
+@pytest.mark.parametrize(("text", "limit", "where"), [
+    ("# the fleet moved to hosts.yml\n", [], "no host: nothing to scan"),
+    ("[web]\n[db]\ndb-01 ansible_host=127.0.0.1\n", ["--limit", "web"], "no host in group 'web'"),
+])
+def test_an_inventory_without_hosts_never_scans_this_machine_instead(tmp_path: Path, text: str, limit: list[str],
+                                                                     where: str) -> None:
+    """Found by bench/campaign.py: an empty inventory (or --limit to an empty group) scanned the machine
+    running mlpscan, as if no target had been given, and passed on it."""
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(text, encoding="utf-8")
+    line = one_line_error(run("collect", "--inventory", str(inventory), *limit, "-o", str(tmp_path / "s.json")))
+    assert f"{inventory}: the inventory names no host" in line
+    assert where in line
+    assert not (tmp_path / "s.json").exists()
+    config = tmp_path / "mlpscan.yaml"
+    config.write_text("inventory: hosts.ini\n", encoding="utf-8")
+    line = one_line_error(run("scan", "--config", str(config), *limit, "--output-dir", str(tmp_path / "out")))
+    assert "hosts.ini: the inventory names no host" in line
+    assert not (tmp_path / "out").exists()
+
+
 def test_config_targets_are_checked(tmp_path: Path) -> None:
     config = tmp_path / "mlpscan.yaml"
     config.write_text("targets: [local, 'gcp:prod']\n", encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,9 +18,11 @@ from openpyxl import load_workbook
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mlpscan.errors import InputError
-from mlpscan.loading import Document, input_error_from, read_document, validate
+from mlpscan.loading import Document, input_error_from, read_bytes, read_document, validate
 
 ANSWERS_SCHEMA = "mlpscan.answers/1"
+# A filled-in survey template is some tens of kilobytes; parts expanding past this are no answers file.
+MAX_XLSX_EXPANDED = 64 * 1024 * 1024
 AnswerResult = Literal["conform", "partial", "nonconform", "not_applicable"]
 
 # What a consultant may type in any of the three languages (and the template's own codes).
@@ -159,24 +162,32 @@ def read_answers(path: Path, level: int, known_units: set[str]) -> list[SurveyAn
 
 def _read_xlsx(path: Path) -> Document:
     """The survey sheet of a filled-in template workbook, as the same document a YAML file gives."""
+    data = read_bytes(path)   # a regular file of bounded size, as every input
     try:
-        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:   # a part never expands past its stated size
+            expanded = sum(member.file_size for member in archive.infolist())
+        if expanded > MAX_XLSX_EXPANDED:
+            raise InputError(f"the workbook expands to {expanded:,} bytes, over {MAX_XLSX_EXPANDED:,}: "
+                             "not a survey answers file", path=path)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise InputError("file not found", path=path) from None
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        try:
+            if SURVEY_SHEET not in book.sheetnames or "meta" not in book.sheetnames:
+                raise InputError(
+                    f"workbook has no '{SURVEY_SHEET}' and 'meta' sheets (use the survey template)", path=path
+                )
+            # read-only workbooks parse each sheet while its rows are iterated: a damaged part fails here
+            meta = {
+                str(row[0]): _cell(row[1])
+                for row in book["meta"].iter_rows(values_only=True)
+                if len(row) > 1 and row[0]
+            }
+            rows = list(book[SURVEY_SHEET].iter_rows(values_only=True))
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile, openpyxl and the XML parser raise many types for a damaged workbook
         raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})", path=path) from None
-    if SURVEY_SHEET not in book.sheetnames or "meta" not in book.sheetnames:
-        raise InputError(
-            f"workbook has no '{SURVEY_SHEET}' and 'meta' sheets (use the survey template)", path=path
-        )
-    meta = {
-        str(row[0]): _cell(row[1])
-        for row in book["meta"].iter_rows(values_only=True)
-        if len(row) > 1 and row[0]
-    }
-    rows = list(book[SURVEY_SHEET].iter_rows(values_only=True))
-    book.close()
     if not rows:
         raise InputError(f"sheet '{SURVEY_SHEET}' is empty", path=path)
     # the template's headers read `result / 評価結果`: the code is before the slash

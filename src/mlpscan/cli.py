@@ -90,6 +90,7 @@ Handler = Callable[[argparse.Namespace, "_Session"], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerate_unencodable_output()
+    _quiet_library_logging()
     parser = build_parser()
     arguments = sys.argv[1:] if argv is None else list(argv)
     undecodable = next((a for a in arguments if _SURROGATE.search(a)), None)
@@ -828,6 +829,19 @@ def _one_line(text: str, limit: int = MAX_MESSAGE) -> str:
 def _error(message: str, prefix: str = "mlpscan: error: ") -> None:
     sys.stderr.write(f"{prefix}{_one_line(message)}\n")
     sys.stderr.flush()
+
+
+_LIBRARY_SINK = logging.NullHandler()
+
+
+def _quiet_library_logging() -> None:
+    """Libraries log too: paramiko writes a failed handshake's traceback at ERROR, from its own
+    thread, even after the host's error is recorded. With no handler anywhere, logging's last resort
+    prints such records raw on stderr; mlpscan reports failures as findings and its own messages
+    as single lines, so the libraries' records go nowhere (once per process: main may run often)."""
+    root = logging.getLogger()
+    if _LIBRARY_SINK not in root.handlers:
+        root.addHandler(_LIBRARY_SINK)
 
 
 def _tolerate_unencodable_output() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from mlpscan._gc import gc_paused
 from mlpscan.errors import InputError
-from mlpscan.snapshot import CollectionError, PartRef, Resource, Snapshot, Target, canonical, read_snapshot
+from mlpscan.snapshot import CollectionError, PartRef, Snapshot, Target, canonical, read_snapshot
 
 ANY_REGION = "*"
 
@@ -68,7 +68,7 @@ def merge_snapshots(parts: Sequence[Part]) -> Snapshot:
     _check_resources(parts)
     errors = [_moved(e, remap) for p in parts for e in p.snapshot.errors]
     resources = [r for p in parts for r in p.snapshot.resources]
-    _check_references(targets, resources, errors)
+    _check_references(parts, targets)
     first = parts[0].snapshot
     merged = Snapshot.model_construct(
         schema_="mlpscan.snapshot/1", tool=first.tool, digest=None,
@@ -204,15 +204,16 @@ def _merged_targets(parts: Sequence[Part], remap: dict[str, str]) -> list[Target
     return [target for target, _ in merged.values()]
 
 
-def _check_references(targets: list[Target], resources: Iterable[Resource],
-                      errors: Iterable[CollectionError]) -> None:
+def _check_references(parts: Sequence[Part], targets: list[Target]) -> None:
     """What Snapshot validation says of a whole file, said of the merge without validating 100,000s of
-    resources again (each part was validated when read)."""
+    resources again (each part was validated when read). Errors of a source a part did not reach
+    move to the account another shard reached it as; resources of such a target cannot."""
     known = {t.id for t in targets}
-    named = [r.target for r in resources] + [e.target for e in errors]
-    stray = next((target for target in named if target not in known), None)
-    if stray is not None:
-        raise InputError(f"merge: the parts name target {stray} without recording it")
+    for part in parts:
+        stray = next((r.target for r in part.snapshot.resources if r.target not in known), None)
+        if stray is not None:
+            raise InputError(f"holds resources of target {stray}, which it records as not reached (another "
+                             "shard reached it as an account): the part is inconsistent", path=part.path)
 
 
 def _difference(one: Target, other: Target) -> str:

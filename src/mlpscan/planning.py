@@ -648,6 +648,12 @@ def _targets(request: TargetRequest, config: LoadedConfig,
         if providers and "host" not in providers:
             raise InputError(f"no target of --provider {','.join(providers)} (give one, or declare it in "
                              "the config's targets: or clouds:)")
+        inventory = request.inventory or (config.directory / config.config.inventory
+                                          if config.config.inventory else None)
+        if inventory is not None:   # never this machine in place of the fleet an inventory was to name
+            group = f" in group {request.limit!r}" if request.limit else ""
+            raise InputError(f"the inventory names no host{group}: nothing to scan (name a target, or local "
+                             "for this machine)", path=inventory)
         hosts = [HostSpec(transport="local")]
     seen: dict[str, HostSpec] = {}
     for host in hosts:

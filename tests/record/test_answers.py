@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -155,3 +159,42 @@ def test_not_a_workbook(tmp_path: Path, known: set[str]) -> None:
     path.write_text("not a zip", encoding="utf-8")
     with pytest.raises(InputError, match="not a readable XLSX workbook"):
         read_answers(path, 3, known)
+
+
+def _rewritten(template: bytes, change: Callable[[str, bytes], bytes]) -> bytes:
+    """The template workbook with each part's bytes passed through `change` (name, data)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(template)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, change(info.filename, source.read(info)))
+    return out.getvalue()
+
+
+def _flip_in_compressed_sheet(template: bytes) -> bytes:
+    """One byte of the survey sheet's compressed data changed: the archive opens, the part is garbage."""
+    with zipfile.ZipFile(io.BytesIO(template)) as source:
+        info = source.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data = bytearray(template)
+    data[start + info.compress_size // 2] ^= 0x55
+    return bytes(data)
+
+
+@pytest.mark.parametrize("damage", ["sheet XML not well-formed", "sheet data damaged in the archive", "a FIFO"])
+def test_a_damaged_workbook_is_one_line_naming_the_file(tmp_path: Path, content: Content, known: set[str],
+                                                      damage: str) -> None:
+    """Found by bench/campaign.py: openpyxl reads a read-only workbook's sheets only while their rows are
+    iterated, so a damaged part raised ParseError or BadZipFile there, an internal error (exit 4)."""
+    path = tmp_path / "answers.xlsx"
+    template = template_xlsx(content, 3, "en")
+    if damage == "a FIFO":
+        os.mkfifo(path)   # read, it would block until someone writes
+    elif damage == "sheet data damaged in the archive":
+        path.write_bytes(_flip_in_compressed_sheet(template))
+    else:
+        path.write_bytes(_rewritten(template, lambda name, data: data[: len(data) // 2] + b"<<<"
+                                    if name.startswith("xl/worksheets/") else data))
+    with pytest.raises(InputError) as caught:
+        read_answers(path, 3, known)
+    assert caught.value.path == str(path)
+    assert "\n" not in str(caught.value)

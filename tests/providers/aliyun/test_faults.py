@@ -14,7 +14,7 @@ from mlpscan.findings import Status
 from mlpscan.providers.cloud.source import CloudSource
 from mlpscan.snapshot import FAILED_CALLS_KEY, Snapshot, dump_snapshot
 from tests.fakes.aliyun_fake import ROOT_KEY_ID, ROOT_SECRET, AliyunFake
-from tests.fakes.aliyun_world import User, compliant_world, permission
+from tests.fakes.aliyun_world import User, compliant_world, disk, permission
 from tests.providers.aliyun.conftest import FAST, Scan
 
 ACCOUNT = "aliyun:1234567890123456"
@@ -53,6 +53,23 @@ def test_truncated_without_a_marker_is_an_error(fake: AliyunFake, scan: Scan, co
     assert (kind, region, code) == ("aliyun.ram.user", None, "MalformedResponse")
     assert "more pages follow" in snapshot.errors[0].message
     assert statuses(snapshot, content, "aliyun.ram.user_console_mfa") == {Status.ERROR}
+
+
+def test_a_total_below_the_items_already_returned_is_an_error(fake: AliyunFake, scan: Scan,
+                                                               content: Content) -> None:
+    """Found by bench/campaign.py: a TotalCount below what the first page already held ended the list
+    there, and the unencrypted disk on the next page was never read, without an error."""
+    world = fake.worlds["1234567890123456"]
+    world.page_cap = 1
+    world.disks["cn-shanghai"] = [disk("cn-shanghai", 1), disk("cn-shanghai", 2, encrypted=False)]
+    fake.mangle("DescribeDisks", lambda answer: {**answer, "TotalCount": 0}, region="cn-shanghai")
+    snapshot = scan(fake)
+    [error] = [e for e in snapshot.errors if e.operation == "ecs:DescribeDisks"]
+    assert (error.region, error.code) == ("cn-shanghai", "IncompleteList")
+    assert "announced 0" in error.message
+    disks = {(f.resource.region, f.status) for f in evaluate(snapshot, content, content.level_profile(3)).findings
+             if f.check == "aliyun.ecs.disk_encrypted"}
+    assert disks == {("cn-hangzhou", Status.PASS), ("cn-shanghai", Status.ERROR)}
 
 
 def test_a_server_that_ignores_the_page_number_stops_with_an_error(fake: AliyunFake, scan: Scan) -> None:

@@ -8,7 +8,8 @@ does after authentication is the behaviour under test:
 - ``trickle``: runs the session but prints one byte every ``interval`` seconds, forever;
 - ``flood``: prints an endless stream of bytes without any marker;
 - ``big_command``: answers every command of the script (its markers read from the script itself)
-  with empty output, except ``big_command_id``, which prints ``big_bytes`` bytes.
+  with empty output, except ``big_command_id``, which prints ``big_bytes`` bytes;
+- ``silent``: accepts the connection and never says a word, not even its banner.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import paramiko
 
-BEHAVIOURS = ("refuse_session", "close_after_auth", "trickle", "flood", "big_command")
+BEHAVIOURS = ("refuse_session", "close_after_auth", "trickle", "flood", "big_command", "silent")
 _MARKER = re.compile(r"'(@@MLPSCAN-[0-9a-f]+@@)'")
 _COMMAND = re.compile(r"begin ([a-z0-9_]+)\\n")
 
@@ -93,6 +94,10 @@ def _serve_session(channel: paramiko.Channel, behaviour: str, stop: threading.Ev
 
 def _handle(client: socket.socket, host_key: paramiko.PKey, behaviour: str, stop: threading.Event,
             interval: float, big_command_id: str, big_bytes: int) -> None:
+    if behaviour == "silent":
+        stop.wait()
+        client.close()
+        return
     transport = paramiko.Transport(client)
     transport.add_server_key(host_key)
     server = _Server(behaviour)

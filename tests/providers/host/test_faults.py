@@ -63,6 +63,17 @@ def test_a_host_that_refuses_the_session_is_an_error_for_it_alone(sshd: Sshd, tm
     assert_healthy_host_collected(snapshot, sshd)
 
 
+def test_a_host_that_never_speaks_is_an_error_for_it_alone_without_a_traceback(sshd: Sshd, tmp_path: Path) -> None:
+    """Found by bench/campaign.py: paramiko logged the failed handshake's traceback from its own thread,
+    and with no logging handler, Python printed it on stderr. (collect_beside asserts no traceback.)"""
+    code, snapshot, faulty = collect_beside(sshd, tmp_path, "silent", "--connect-timeout", "2")
+    assert code == 0
+    [error] = errors_of(snapshot, faulty)
+    assert error["type"] == "host.*"
+    assert not [r for r in snapshot["resources"] if r["target"] == faulty]
+    assert_healthy_host_collected(snapshot, sshd)
+
+
 def test_a_trickling_host_meets_the_session_deadline(sshd: Sshd, tmp_path: Path) -> None:
     # one byte every 0.2 s never trips the 30 s silence timeout; the 2 s deadline ends it
     code, snapshot, faulty = collect_beside(sshd, tmp_path, "trickle", "--session-timeout", "2",

@@ -8,9 +8,9 @@ CollectionError for its type and region; a failed detail call, or a hook that ra
 the resource under FAILED_CALLS_KEY, so checks that read it report `error`, never `pass`.
 
 An answer is read only if it has the shape its spec declares: the item list's top-level field
-present, a numeric total, a token when more pages are announced. Pagination stops with an error
-on a repeated token or a page that brings nothing new, not only after MAX_PAGES. Every message
-recorded is scrubbed of the account's credentials first.
+present, a numeric total no lower than the items it came with, a token when more pages are
+announced. Pagination stops with an error on a repeated token or a page that brings nothing new,
+not only after MAX_PAGES. Every message recorded is scrubbed of the account's credentials first.
 """
 
 from __future__ import annotations
@@ -286,8 +286,8 @@ class AccountRun:
         """Each answer with its item list (when `items` names one), every page of it.
 
         Stops with an ApiError, never silently, on an answer without the list, a non-numeric
-        total, a truncation without a token, a repeated token, a page that brings nothing new, or
-        an empty page before the announced total.
+        total, a total below the items already returned, a truncation without a token, a repeated
+        token, a page that brings nothing new, or an empty page before the announced total.
         """
         paging = call.paginate
         if paging is None:
@@ -326,6 +326,9 @@ class AccountRun:
                     total = int(total)
                 if not isinstance(total, int) or isinstance(total, bool):
                     raise malformed(call, f"a {paging.total} that is not a number ({total!r})", answer)
+                if len(seen) > total:   # more than it says it has: nothing tells where the list ends
+                    raise ApiError("IncompleteList", f"{call.call} returned {len(seen)} different items but "
+                                                     f"announced {total}: its total cannot end the list")
                 if received >= total:
                     return
                 if not listed:

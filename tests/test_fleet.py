@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from mlpscan.cli import main
 from mlpscan.snapshot import read_snapshot
+from tests.fakes.aws_throttle import serving
 from tests.fakes.tencent_accounts import FakeAccount, build, rule, security_group, user
 from tests.fakes.tencent_quota import QuotaProxy
 from tests.fleet_world import Fleet, running_fleet
@@ -130,10 +130,9 @@ def collect_in_shards(fleet: Fleet, config: Path, prefix: str, workdir: Path) ->
 
 def test_shards_sharing_an_account_budget_are_never_throttled(fleet: Fleet, tmp_path: Path) -> None:
     fleet.tencent.add_account(busy_account(), BUSY_ID, BUSY_KEY)
-    proxy = QuotaProxy(fleet.tencent.endpoint, per_second=20)   # Tencent's default: 20 a second per action
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
     config = tmp_path / "mlpscan.yaml"
-    try:
+    # Tencent's default quota: 20 calls a second per action
+    with serving(QuotaProxy(fleet.tencent.endpoint, per_second=20)) as proxy:
         # the built-in budget (Tencent: 15 a second per action), split among the four shards
         config.write_text(json.dumps({"clouds": [{"provider": "tencent", "endpoint": proxy.endpoint}]}),
                           encoding="utf-8")
@@ -155,9 +154,6 @@ def test_shards_sharing_an_account_budget_are_never_throttled(fleet: Fleet, tmp_
         for process in collect_in_shards(fleet, config, "eager", tmp_path):
             process.communicate(timeout=600)
         assert proxy.throttled > 0
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
 
 
 def test_collect_skips_what_no_chosen_check_reads_and_shards_of_another_selection_do_not_merge(

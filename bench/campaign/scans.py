@@ -40,7 +40,7 @@ from bench.campaign.worlds import (
     tencent_planted,
 )
 from tests.fakes.aliyun_fake import AliyunFake
-from tests.fakes.aws_throttle import Rule, ThrottlingProxy, _Handler
+from tests.fakes.aws_throttle import Rule, ThrottlingProxy, _Handler, serving
 from tests.fakes.tencent_fake import TencentFake
 from tests.providers.aws.conftest import CHINA
 
@@ -281,7 +281,7 @@ class AwsStage(CloudStage):
         self.moto = f"http://{host}:{port}"
         seed_aws(self.moto)
         self.healthy = RecordingProxy(self.moto)
-        stack.enter_context(_serving(self.healthy))
+        stack.enter_context(serving(self.healthy))
         stack.callback(lambda: self.record(self.healthy.seen))
         aws = self.home / ".aws"
         aws.mkdir(exist_ok=True)
@@ -299,21 +299,10 @@ class AwsStage(CloudStage):
     @contextmanager
     def faulty(self, workdir: Path) -> Iterator[Faulty]:
         proxy = RecordingProxy(self.moto)
-        with _serving(proxy):
+        with serving(proxy):
             yield Faulty(proxy, {"provider": "aws", "profile": "faulty", "endpoint": proxy.endpoint,
                                  "regions": list(CHINA), "read_timeout": 3}, workdir=workdir)
             self.record(proxy.seen)
-
-
-@contextmanager
-def _serving(proxy: ThrottlingProxy) -> Iterator[ThrottlingProxy]:
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield proxy
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
 
 
 @contextmanager

@@ -27,8 +27,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import BaseServer
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+S = TypeVar("S", bound=BaseServer)
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
@@ -180,12 +183,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def throttling_proxy(upstream: str, latency: float = 0.0) -> Iterator[ThrottlingProxy]:
-    proxy = ThrottlingProxy(upstream, latency)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+def serving(server: S) -> Iterator[S]:
+    """``server`` answering on its own thread until the block ends, then shut down and closed."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield proxy
+        yield server
     finally:
-        proxy.shutdown()
-        proxy.server_close()
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def throttling_proxy(upstream: str, latency: float = 0.0) -> Iterator[ThrottlingProxy]:
+    with serving(ThrottlingProxy(upstream, latency)) as proxy:
+        yield proxy

@@ -28,7 +28,8 @@ from mlpscan.regions import RegionList
 from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource
 
 # One path's verb names its kind; an unknown kind is said as "other".
-PATH_KINDS = ("replication", "backup", "read_replica", "standby", "log_delivery", "interconnect", "other")
+PATH_KINDS = ("replication", "backup", "read_replica", "standby", "log_delivery", "interconnect", "cdn",
+              "other")
 # Fields every entry has, and the types they may hold (None: not known).
 REQUIRED_TEXT = ("kind", "via", "destination")
 OPTIONAL_TEXT = ("region", "partition", "unknown")
@@ -38,7 +39,7 @@ class DataExportDestinations:
     """Every destination a resource copies or sends data to lies in mainland China."""
 
     per: Literal["resource"] = "resource"
-    expected = ("every replication, backup copy, replica, log delivery and interconnect stays in "
+    expected = ("every replication, backup copy, replica, CDN edge, log delivery and interconnect stays in "
                 "mainland China")
     messages: ClassVar[MessageSpec] = {
         "collection_failed": ("reason",),

@@ -13,10 +13,11 @@ for the two planted denials. The accounts of the example:
   (encrypted, versioned, public access blocked, TLS-only policy) and web-assets-cn, whose policy
   denies plain http for s3:GetObject only; an instance, an encrypted and an unencrypted volume, a
   web security group (443) and an admin one with SSH and RDP open to the world; a VPC flow log;
-  an encrypted RDS instance; Amazon Inspector scanning EC2 in both regions. guardduty:ListDetectors is
-  denied in cn-northwest-1 (planted error).
+  an encrypted RDS instance; Amazon Inspector scanning EC2 in both regions; a CloudFront distribution
+  (China edges) logging to orders-cn. guardduty:ListDetectors is denied in cn-northwest-1 (planted error).
 - aws:444455556666 in the commercial partition, reached by assuming its audit role: a bucket in
-  us-east-1 and an instance in ap-east-1 (Hong Kong), Amazon Inspector scanning EC2 in both;
+  us-east-1 and an instance in ap-east-1 (Hong Kong), Amazon Inspector scanning EC2 in both; a
+  CloudFront distribution (global edges) for the Hong Kong site; no Shield Advanced subscription;
   iam:GetAccountSummary is denied there (planted error).
 moto's ids come from a fixed seed and its clock, like the hooks', is pinned to STARTED (the
 legacy user is made 400 days earlier), so the file is the same on every run but for what moto
@@ -46,7 +47,8 @@ DENIED = ('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Err
           "<Code>AccessDenied</Code><Message>User: arn:aws:sts::444455556666:assumed-role/mlpscan-audit/mlpscan "
           "is not authorized to perform: iam:GetAccountSummary</Message></Error>"
           "<RequestId>4a9e1f7c-0000-4000-8000-000000000001</RequestId></ErrorResponse>")
-SERVICES = ("iam", "sts", "s3", "cloudtrail", "logs", "kms", "ec2", "rds", "guardduty", "config", "inspector2")
+SERVICES = ("iam", "sts", "s3", "cloudtrail", "logs", "kms", "ec2", "rds", "guardduty", "config", "inspector2",
+            "cloudfront", "shield")
 GUARDDUTY_DENIED = json.dumps({"__type": "AccessDeniedException",
                                "message": "User is not authorized to perform: guardduty:ListDetectors"})
 
@@ -131,7 +133,22 @@ def seed_china(endpoint: str) -> dict[str, str]:
             DBInstanceIdentifier="orders-db", DBInstanceClass="db.t3.medium", Engine="mysql", AllocatedStorage=20,
             MasterUsername="admin", MasterUserPassword="Initial-Passw0rd!", StorageEncrypted=True,
             BackupRetentionPeriod=14, MultiAZ=True, PubliclyAccessible=False)
+        distribution(seeder.client("cloudfront"), "www-acme-cn", "PriceClass_All", "orders-cn.s3.amazonaws.com.cn")
     return credentials
+
+
+def distribution(cloudfront: Any, reference: str, price_class: str, log_bucket: str | None = None) -> None:
+    """An enabled distribution in front of the shop, logging to `log_bucket` when given."""
+    origin = {"Id": "shop", "DomainName": "shop.acme.example.cn",
+              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
+    cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": reference, "Comment": reference, "Enabled": True, "PriceClass": price_class,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {"TargetOriginId": "shop", "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
+                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+        "Logging": {"Enabled": log_bucket is not None, "IncludeCookies": False, "Bucket": log_bucket or "",
+                    "Prefix": "cloudfront/" if log_bucket else ""}})
 
 
 def seed_web_assets(seeder: Any) -> None:
@@ -187,6 +204,7 @@ def seed_global(endpoint: str) -> dict[str, str]:
                                 ClientToken="mlpscan-example-hk",
                                 TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                     {"Key": "Name", "Value": "hk-proxy-01"}]}])
+        distribution(Seeder(endpoint, "us-east-1", credentials).client("cloudfront"), "www-acme-hk", "PriceClass_200")
     return credentials
 
 

@@ -11,6 +11,7 @@ the mainland when the partition has no mainland region (aws seen from aws-cn).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mlpscan.providers.cloud.exports import KEY, export_entry
@@ -170,3 +171,46 @@ def tgw_exports(context: HookContext) -> list[Resource]:
         entries = _sides(attachment, sides, via, "transit gateway") if live else []
         found.append(_with(attachment, entries))
     return found
+
+
+# Standard logging names its bucket by domain: "<bucket>.s3.amazonaws.com" (".com.cn" in China).
+LOG_BUCKET_DOMAIN = re.compile(r"^(?P<name>.+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def cloudfront_exports(context: HookContext) -> list[Resource]:
+    """An enabled distribution caches and serves its content at its partition's edge locations:
+    CloudFront China's are in mainland cities, the global network has none in the mainland (so the
+    partition places them). Standard logging delivers to an S3 bucket, located with GetBucketLocation."""
+    partition = context.account.context.get("partition")
+    found = []
+    for distribution in context.resources:
+        data = distribution.data
+        entries = []
+        if not isinstance(data.get("Enabled"), bool):   # never read as "serves nothing"
+            entries.append(export_entry("cdn", "Enabled not reported", "CloudFront edge locations",
+                                        unknown="whether the distribution is enabled was not read"))
+        elif data["Enabled"]:
+            entries.append(export_entry("cdn", f"price class {data.get('PriceClass') or '?'}",
+                                        "CloudFront edge locations", partition=partition,
+                                        unknown="edge locations are not in one region"))
+            unread = (data.get(FAILED_CALLS_KEY) or {}).get("Logging")
+            logging = data.get("Logging")
+            if unread:   # where logs go is unknown, but the edges alone may already decide
+                entries.append(export_entry("log_delivery", "standard logging", "the log bucket",
+                                            unknown=str(unread)))
+            elif isinstance(logging, dict) and logging.get("Enabled") is True:
+                entries.append(_log_bucket(context, str(logging.get("Bucket") or ""), partition))
+        found.append(_with(distribution, entries))
+    return found
+
+
+def _log_bucket(context: HookContext, domain: str, partition: str | None) -> dict[str, Any]:
+    via = "standard logging"
+    match = LOG_BUCKET_DOMAIN.match(domain)
+    if match is None:
+        return export_entry("log_delivery", via, domain or "?",
+                            unknown="the log bucket is not an S3 bucket domain")
+    bucket = match.group("name")
+    region, why = _location(context, bucket)
+    return export_entry("log_delivery", via, f"S3 bucket {bucket}", region=region, partition=partition,
+                        unknown=why)

@@ -11,6 +11,7 @@ from typing import Any
 
 from mlpscan.providers.aws.exports import (
     GET_BUCKET_LOCATION,
+    cloudfront_exports,
     peering_exports,
     rds_exports,
     s3_exports,
@@ -256,6 +257,7 @@ HOOKS: dict[str, Hook] = {
     "guardduty_detectors": Hook(guardduty_detectors, derives=(DETECTORS,)),
     **{name: Hook(run, derives=(EXPORTS,)) for name, run in (
         ("s3_exports", s3_exports), ("trail_exports", trail_exports), ("rds_exports", rds_exports),
-        ("peering_exports", peering_exports), ("tgw_exports", tgw_exports))},
+        ("peering_exports", peering_exports), ("tgw_exports", tgw_exports),
+        ("cloudfront_exports", cloudfront_exports))},
 }
 EXTRA_CALLS = (GENERATE_REPORT, GET_REPORT, GET_DETECTOR, GET_BUCKET_LOCATION)

@@ -187,7 +187,9 @@ class AccountRun:
                  regions: Sequence[str] | None = None) -> None:
         self.account = account
         self.regions = [r for r in account.regions if regions is None or r in regions]
-        self.specs = [s for s in specs if (account_wide if s.scope == "global" else bool(self.regions))]
+        partition = account.context.get("partition")
+        self.specs = [s for s in specs if (account_wide if s.scope == "global" else bool(self.regions))
+                      and (s.partitions is None or partition in s.partitions)]
         self.hooks = hooks
         self.group = group
         self.tag_values = tag_values

@@ -168,6 +168,9 @@ class ResourceSpec(_Strict):
     description: str = ""
     scope: Literal["global", "regional"] = Field(
         description="global: listed once per account; regional: listed in every scanned region")
+    partitions: list[str] | None = Field(
+        default=None, description="Only accounts of these partitions have the service (AWS Shield "
+                                  "Advanced: aws); elsewhere the type is not listed and has no resource")
     listing: ListCall = Field(alias="list")
     uid: str = Field(description="Template over the item: 'arn:{partition}:iam::{account}:user/{UserName}'")
     name: str | None = Field(default=None, description="jmespath of a readable name in the item")

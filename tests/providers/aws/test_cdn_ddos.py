@@ -1,0 +1,114 @@
+"""CloudFront (where a distribution's content is cached and its access logs go) and Shield Advanced,
+seeded in moto through boto3 and scanned through the real provider, in both partitions.
+
+moto keeps CloudFront and Shield per partition, as AWS does: a China-partition account's
+distributions are not a global account's. It implements Shield's DescribeSubscription and
+ListProtections (not GetSubscriptionState, which mlpscan does not call).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlpscan.content import Content
+from mlpscan.findings import Status
+from mlpscan.providers.cloud.source import CloudSource
+from tests.providers.aws.conftest import CHINA, Seeder, evaluate_level, findings, scan
+
+GLOBAL_ROLE = "arn:aws:iam::444455556666:role/mlpscan-audit"
+TYPES = ("aws.cloudfront.distribution", "aws.shield.subscription")
+# More than one page of ListDistributions (MaxItems defaults to 100, in AWS and in moto).
+MANY = 101
+
+
+def wanted(kind: str) -> bool:
+    return kind in TYPES
+
+
+def distribution(client: Any, reference: str, *, enabled: bool = True, price_class: str = "PriceClass_All",
+                 log_bucket: str | None = None) -> str:
+    origin = {"Id": "shop", "DomainName": "shop.example.cn",
+              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
+    config = {
+        "CallerReference": reference, "Comment": reference, "Enabled": enabled, "PriceClass": price_class,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {"TargetOriginId": "shop", "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
+                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+        "Logging": {"Enabled": log_bucket is not None, "IncludeCookies": False, "Bucket": log_bucket or "",
+                    "Prefix": "cf/" if log_bucket else ""}}
+    return str(client.create_distribution(DistributionConfig=config)["Distribution"]["Id"])
+
+
+def global_seeder(moto: str, region: str) -> Seeder:
+    keys = Seeder(moto, "us-east-1").client("sts").assume_role(RoleArn=GLOBAL_ROLE, RoleSessionName="seed")["Credentials"]
+    return Seeder(moto, region, {"aws_access_key_id": keys["AccessKeyId"], "aws_secret_access_key": keys["SecretAccessKey"],
+                                 "aws_session_token": keys["SessionToken"]})
+
+
+def by_id(report: Any, check: str) -> dict[str, Any]:
+    return {f.resource.uid.rsplit("/", 1)[-1]: f for f in findings(report, check)}
+
+
+def test_china_distributions_pass_every_page_and_a_hong_kong_log_bucket_fails(moto: str, content: Content) -> None:
+    ningxia = Seeder(moto, "cn-northwest-1")
+    ningxia.client("s3").create_bucket(Bucket="cf-logs-nx", CreateBucketConfiguration={"LocationConstraint": "cn-northwest-1"})
+    cloudfront = Seeder(moto, "cn-north-1").client("cloudfront")
+    logged = distribution(cloudfront, "shop", log_bucket="cf-logs-nx.s3.amazonaws.com.cn")
+    disabled = distribution(cloudfront, "old-shop", enabled=False)
+    rest = [distribution(cloudfront, f"campaign-{n}", price_class="PriceClass_100") for n in range(MANY - 2)]
+    found = scan([CloudSource(provider="aws", endpoint=moto, regions=CHINA)], content, wanted=wanted)
+    assert found.errors == []
+    report = evaluate_level(found, content)
+    results = by_id(report, "aws.cloudfront.edges_in_mainland")
+    assert set(results) == {logged, disabled, *rest}     # the second page was read
+    assert {f.status for f in results.values()} == {Status.PASS}
+    assert "CloudFront edge locations in aws-cn (price class PriceClass_All)" in results[logged].message
+    assert "S3 bucket cf-logs-nx in cn-northwest-1 (standard logging)" in results[logged].message
+    assert "copies or sends data nowhere" in results[disabled].message
+    # Shield Advanced is not offered in the China partition: nothing is called, nothing is judged
+    assert not [r for r in found.resources if r.type == "aws.shield.subscription"]
+    assert findings(report, "aws.shield.advanced_protection") == []
+
+
+def test_a_global_accounts_distribution_fails_naming_its_edges(moto: str, content: Content) -> None:
+    seeder = global_seeder(moto, "ap-east-1")
+    seeder.client("s3").create_bucket(Bucket="cf-logs-hk", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"})
+    served = distribution(seeder.client("cloudfront"), "shop-hk", price_class="PriceClass_200",
+                          log_bucket="cf-logs-hk.s3.amazonaws.com")
+    found = scan([CloudSource(provider="aws", endpoint=moto, regions=("ap-east-1",), role_arn=GLOBAL_ROLE)], content,
+                 wanted=wanted)
+    assert found.errors == []
+    [result] = by_id(evaluate_level(found, content), "aws.cloudfront.edges_in_mainland").values()
+    assert result.resource.uid.endswith(served)
+    assert result.status is Status.FAIL
+    assert "CloudFront edge locations in aws (price class PriceClass_200)" in result.message
+    assert "partition aws has no region in mainland China" in result.message
+    assert "S3 bucket cf-logs-hk in ap-east-1" in result.message
+
+
+def test_shield_advanced_passes_only_with_a_protected_resource(moto: str, content: Content) -> None:
+    seeder = global_seeder(moto, "ap-east-1")
+    source = CloudSource(provider="aws", endpoint=moto, regions=("ap-east-1",), role_arn=GLOBAL_ROLE)
+
+    def shield_result() -> Any:
+        found = scan([source], content, wanted=wanted)
+        assert found.errors == []
+        [result] = findings(evaluate_level(found, content), "aws.shield.advanced_protection")
+        return result
+
+    unsubscribed = shield_result()
+    assert unsubscribed.status is Status.FAIL
+    assert "has no Shield Advanced protection in use" in unsubscribed.message
+    # Shield is one global service; moto keys it by the signing region, which is the scan's home
+    # region here (the endpoint is overridden), so it is seeded there.
+    shield = seeder.client("shield")
+    shield.create_subscription()
+    subscribed = shield_result()     # subscribed, protecting nothing
+    assert subscribed.status is Status.FAIL
+    assert "subscription: arn:aws:shield::444455556666:subscription/" in subscribed.message
+    address = seeder.client("ec2").allocate_address(Domain="vpc")["AllocationId"]
+    shield.create_protection(Name="shop-ip",
+                             ResourceArn=f"arn:aws:ec2:ap-east-1:444455556666:eip-allocation/{address}")
+    protected = shield_result()
+    assert protected.status is Status.PASS, protected.message

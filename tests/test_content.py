@@ -281,6 +281,17 @@ def test_a_broken_resource_manifest_is_a_content_error(content_copy: Callable[[]
     assert caught.value.path == str(manifest)
 
 
+def test_a_type_limited_to_an_unknown_partition_is_a_content_error(content_copy: Callable[[], Path]) -> None:
+    root = content_copy()
+    manifest = root / "providers" / "aws" / "resources.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    assert "partitions: [aws]" in text
+    manifest.write_text(text.replace("partitions: [aws]", "partitions: [aws-china]"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"aws\.shield\.subscription: unknown partition 'aws-china'") as caught:
+        load_content(root)
+    assert caught.value.path == str(manifest)
+
+
 def test_one_check_file_is_linted_against_loaded_content(content: Content, tmp_path: Path) -> None:
     path = add_check(tmp_path, "aws/ec2/volume_encrypted.yaml", GOOD_CHECK)
     assert content.load_check(path, tmp_path / "checks").id == "aws.ec2.volume_encrypted"

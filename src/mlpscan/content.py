@@ -9,6 +9,7 @@ than reading them on their own, so what validate checked is what a scan runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from fnmatch import fnmatchcase
@@ -115,6 +116,7 @@ def load_content(root: str | Path | None = None) -> Content:
     context = _CheckContext(params, catalog, families, laws, resource_types)
     checks = _load_checks(base / "checks", context)
     regions = _load_regions(base / "providers")
+    _check_partitions(manifests, regions, base / "providers")
     platforms = validate(PlatformTable, read_yaml(base / "providers" / "platforms.yaml"))
     content = Content(root=base, params=params, profile_files=profile_files, catalog=catalog,
                       checks=checks, regions=regions, platforms=platforms, families=families, laws=laws,
@@ -291,6 +293,22 @@ def _lint_resource(check: Check, known: frozenset[str], doc: Document) -> None:
     hint = f"; did you mean '{near[0]}'?" if near else ""
     raise InputError(f"resource '{check.resource}' is collected by no provider of this check "
                      f"({', '.join(check.provider)}){hint}", path=doc.path, line=doc.line_of(["resource"]))
+
+
+def _check_partitions(manifests: Mapping[str, ResourceFile], regions: Mapping[str, RegionList],
+                      directory: Path) -> None:
+    """A type limited to some partitions names partitions of its provider's region list: a typo would
+    silently skip the type everywhere."""
+    for manifest in manifests.values():
+        region_list = regions.get(manifest.provider)
+        known = {r.partition for r in region_list.regions.values() if r.partition} if region_list else set()
+        for spec in manifest.resources:
+            unknown = sorted(set(spec.partitions or ()) - known)
+            if unknown:
+                listed = ", ".join(sorted(known)) or "none"
+                raise InputError(f"resource type {spec.type}: unknown partition {unknown[0]!r} "
+                                 f"(providers/{manifest.provider}/regions.yaml has {listed})",
+                                 path=directory / manifest.provider / "resources.yaml")
 
 
 def _load_regions(directory: Path) -> dict[str, RegionList]:

@@ -70,13 +70,14 @@ def node_zones(pools: Any, region: str | None, vswitches: NamedSets) -> dict[str
         scaling = pool.get("scaling_group") or {}
         ids = scaling.get("vswitch_ids")
         if not isinstance(ids, list) or not ids:
-            raise Unresolved(f"node pool {name}: scaling_group.vswitch_ids is {ids!r}, not a list of vSwitches")
+            raise Unresolved(f"node pool {name}: scaling_group.vswitch_ids is {ids!r}, not a list of ids")
         pool_zones = sorted({_zone(vswitches, region, str(vswitch)) for vswitch in ids})
         counted.append({"nodepool_id": info.get("nodepool_id"), "name": name, "type": info.get("type"),
                         "nodes": nodes, "vswitch_ids": [str(v) for v in ids], "zones": pool_zones,
                         "multi_az_policy": scaling.get("multi_az_policy")})
     zones = sorted({zone for pool in counted for zone in pool["zones"]})
-    evidence = "; ".join(f"{p['name']} ({p['nodes']} nodes): {', '.join(p['zones'])}" for p in counted)
+    evidence = "; ".join(f"{p['name']} ({p['nodes']} node{'' if p['nodes'] == 1 else 's'}): "
+                         f"{', '.join(p['zones'])}" for p in counted)
     return {"zones": zones, "worker_nodes": sum(p["nodes"] for p in counted), "node_pools": counted,
             "left_out": left_out, "evidence": evidence or "no node pool holds nodes"}
 

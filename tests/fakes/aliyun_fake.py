@@ -24,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -63,7 +64,7 @@ ACTIONS = {
             "DescribeSQLCollectorPolicy", "DescribeBackupPolicy", "DescribeDBInstanceNetInfo",
             "DescribeDBInstanceIPArrayList", "DescribeDBInstanceSSL", "DescribeInstanceCrossBackupPolicy"},
     "vpc": {"DescribeVpcs", "DescribeFlowLogs", "DescribeNatGateways", "DescribeForwardTableEntries",
-            "DescribeNetworkAcls"},
+            "DescribeNetworkAcls", "DescribeVSwitches"},
     "sas": {"DescribeVersionConfig", "DescribeCloudCenterInstances", "DescribeNoticeConfig",
             "DescribeSuspiciousOverallConfig", "DescribeVulList"},
     "slb": {"DescribeLoadBalancers", "DescribeLoadBalancerListeners", "DescribeAccessControlLists",
@@ -87,6 +88,7 @@ ACTIONS = {
     "waf2": {"DescribeInstanceInfo"},
 }
 ROA_VERSIONS = {"2015-12-15": "cs", "2017-06-13": "elasticsearch"}
+NODE_POOLS_PATH = re.compile(r"/clusters/(?P<cluster>[^/]+)/nodepools")   # cs DescribeClusterNodePools
 THROTTLED = {"rpc": (400, "Throttling.User", "Request was denied due to user flow control."),
              "oss": (503, "ServiceUnavailable", "Please reduce your request rate."),
              "sls": (403, "ReadQuotaExceed", "Read quota exceeded."),
@@ -470,9 +472,13 @@ class _Handler(BaseHTTPRequestHandler):
         world = self._world(key)
         if self.command != "GET":
             raise FakeError(404, "InvalidAction.NotFound", f"{self.command} {self.path_only}")
+        pools = NODE_POOLS_PATH.fullmatch(self.path_only)
         if product == "cs" and self.path_only == "/api/v1/clusters":
             answer = self._answer("roa", "DescribeClustersV1", region, key, key_id,
                                   lambda: world.clusters_page(self.query, region or ""))
+        elif product == "cs" and pools is not None:
+            answer = self._answer("roa", "DescribeClusterNodePools", region, key, key_id,
+                                  lambda: world.cluster_node_pools(pools["cluster"], self.query, region or ""))
         elif product == "elasticsearch" and self.path_only.startswith("/openapi/instances"):
             action, _ = world.elasticsearch(self.path_only, self.query, region or "")
             answer = self._answer("roa", action, region, key, key_id,

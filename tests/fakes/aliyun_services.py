@@ -3,10 +3,11 @@
 Shapes and paging follow each product's API reference (and the field names of Alibaba Cloud's
 generated SDK models): SLB 2014-05-15, ALB 2020-06-16, R-kvstore 2015-01-01, PolarDB 2017-08-01,
 Dds 2015-12-01, AnalyticDB 2019-03-15, Elasticsearch 2017-06-13 (ROA), NAS 2017-06-26,
-VPC 2016-04-28 (NAT, network ACLs), Cbn 2017-09-12, CDN 2018-05-10, CloudAPI 2016-07-14,
-CR 2018-12-01, Cloudfw 2017-12-07, ddoscoo 2020-01-01, WAF 2021-10-01 and 2019-09-10, SAS
-2018-12-03, RAM 2015-05-01 groups, SLS projects and log stores. Items keep private `_` keys (their
-detail answers, listeners, entries) that listings leave out.
+VPC 2016-04-28 (NAT, network ACLs, vSwitches), CS 2015-12-15 node pools (ROA), Cbn 2017-09-12,
+CDN 2018-05-10, CloudAPI 2016-07-14, CR 2018-12-01, Cloudfw 2017-12-07, ddoscoo 2020-01-01,
+WAF 2021-10-01 and 2019-09-10, SAS 2018-12-03, RAM 2015-05-01 groups, SLS projects and log
+stores. Items keep private `_` keys (their detail answers, listeners, entries) that listings
+leave out.
 
 `services_compliant` seeds an account where every check of these services passes;
 `services_weak` turns each into its failing form.
@@ -225,6 +226,14 @@ class ServiceWorld:
         nat = self.find("nat", region, "NatGatewayId", params.get("NatGatewayId"), "InvalidNatGatewayId.NotFound")
         return number_page(nat["_entries"], params, "ForwardTableEntries", "ForwardTableEntry",
                            self.size(params.get("PageSize"), 10))
+
+    def _vpc_DescribeVSwitches(self, params: dict[str, str], region: str) -> Any:
+        """PageNumber/PageSize (at most 50, default 10) -> VSwitches.VSwitch and TotalCount."""
+        size = self.size(params.get("PageSize"), 10)
+        if size > 50:
+            raise FakeError(400, "InvalidParameter", "PageSize must be 1-50.")
+        items = [public(i) for i in self.items("vswitch", region)]
+        return number_page(items, params, "VSwitches", "VSwitch", size)
 
     def _vpc_DescribeNetworkAcls(self, params: dict[str, str], region: str) -> Any:
         """As the API reference shows it: TotalCount, PageNumber and PageSize are strings here."""
@@ -515,6 +524,31 @@ def registry(region: str, number: int, *, weak: bool = False) -> Item:
             "_endpoints": [internet, {"EndpointType": "vpc", "Enable": True, "AclEnable": False, "AclEntries": []}]}
 
 
+def vswitch(region: str, zone: str) -> Item:
+    """One vSwitch of the region's first VPC in zone `<region>-<zone>`, as DescribeVSwitches lists it."""
+    return {"VSwitchId": f"vsw-{region[-4:]}{zone}", "VSwitchName": f"nodes-{zone}", "VpcId": f"vpc-{region[-4:]}01",
+            "ZoneId": f"{region}-{zone}", "CidrBlock": f"172.16.{ord(zone) - 96}.0/24", "Status": "Available",
+            "AvailableIpAddressCount": 250, "IsDefault": False, "CreationTime": "2025-03-10T02:00:00Z",
+            "ResourceGroupId": "rg-acfm2pz25js4xyz", "RouteTable": {"RouteTableId": "vtb-1", "RouteTableType": "System"}}
+
+
+def node_pool(region: str, name: str, zones: str, *, nodes: int = 3, kind: str = "ess",
+              policy: str = "BALANCE") -> Item:
+    """A node pool as DescribeClusterNodePools answers it: its nodes in the vSwitches of `zones` (letters)."""
+    return {"nodepool_info": {"nodepool_id": f"np-{region[-4:]}-{name}", "name": name,
+                              "type": kind, "is_default": name == "default-nodepool", "region_id": region,
+                              "resource_group_id": "rg-acfm2pz25js4xyz", "created": "2025-03-10T10:00:00+08:00",
+                              "updated": "2025-03-10T10:00:00+08:00"},
+            "status": {"state": "active", "total_nodes": nodes, "healthy_nodes": nodes, "serving_nodes": nodes,
+                       "failed_nodes": 0, "initial_nodes": 0, "offline_nodes": 0, "removing_nodes": 0},
+            "scaling_group": {"vswitch_ids": [f"vsw-{region[-4:]}{zone}" for zone in zones],
+                              "multi_az_policy": policy, "scaling_group_id": f"asg-{name}",
+                              "instance_types": ["ecs.g7.xlarge"], "system_disk_category": "cloud_essd",
+                              "system_disk_size": 120, "security_group_ids": [f"sg-{region[-4:]}000001"]},
+            "auto_scaling": {"enable": False}, "kubernetes_config": {"runtime": "containerd", "cms_enabled": True},
+            "management": {"enable": True, "auto_repair": True}}
+
+
 def cen(account: str, number: int, regions: list[str]) -> Item:
     return {"CenId": f"cen-{number:012d}", "Name": f"backbone-{number}", "Status": "Active",
             "_children": [{"ChildInstanceId": f"vpc-{region[-4:]}01", "ChildInstanceType": "VPC",
@@ -549,6 +583,9 @@ def services_compliant(world: World) -> None:
         world.regional.setdefault("nacl", {})[region] = [network_acl(region, 1)]
         world.regional.setdefault("apigw", {})[region] = [api_group(region, 1)]
         world.regional.setdefault("cr", {})[region] = [registry(region, 1)]
+        world.regional.setdefault("vswitch", {})[region] = [vswitch(region, zone) for zone in "hij"]
+        for cluster in world.clusters.get(region, []):
+            cluster["_nodepools"] = [node_pool(region, "default-nodepool", "hij")]
         project = f"app-logs-{region[-4:]}"
         world.log_projects[region] = [{"projectName": project, "region": region, "status": "Normal",
                                        "description": "application logs", "createTime": "1704857395"}]
@@ -592,6 +629,9 @@ def services_weak(world: World) -> None:
         world.regional["nacl"][region] = [network_acl(region, 1, weak=True)]
         world.regional["apigw"][region] = [api_group(region, 1, weak=True)]
         world.regional["cr"][region] = [registry(region, 1, weak=True)]
+        for cluster in world.clusters.get(region, []):   # a spread pool left empty: the nodes sit in one zone
+            cluster["_nodepools"] = [node_pool(region, "default-nodepool", "h"),
+                                     node_pool(region, "spread", "hij", nodes=0)]
         world.logstores[(f"app-logs-{region[-4:]}", "access")] = {"ttl": 30, "encrypt_conf": {"enable": False}}
     world.cens = [cen(account, 1, [*world.regions, "ap-southeast-1"])]
     world.cdn_domains = [cdn_domain("static.acme.example", coverage="global", tls13="off")]

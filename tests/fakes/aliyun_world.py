@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from tests.fakes.aliyun_paging import FakeError, marker_page, number_page, token, token_position
 from tests.fakes.aliyun_prefix_lists import PrefixListWorld, prefix_list
-from tests.fakes.aliyun_services import ServiceWorld, services_compliant, services_weak
+from tests.fakes.aliyun_services import ServiceWorld, public, services_compliant, services_weak
 
 
 @dataclass
@@ -300,10 +300,20 @@ class World(ServiceWorld, PrefixListWorld):
         raise FakeError(404, "InvalidSecurityGroupId.NotFound", "The specified security group does not exist")
 
     def clusters_page(self, params: dict[str, str], region: str) -> Any:
-        items = self.clusters.get(params.get("region_id") or region, [])
+        items = [public(c) for c in self.clusters.get(params.get("region_id") or region, [])]
         size, number = self.size(params.get("page_size"), 10), int(params.get("page_number", 1))
         return {"clusters": items[(number - 1) * size:number * size],
                 "page_info": {"page_number": number, "page_size": size, "total_count": len(items)}}
+
+    def cluster_node_pools(self, cluster_id: str, params: dict[str, str], region: str) -> Any:
+        """Every node pool of the cluster in one answer: the API (cs 2015-12-15) takes no paging
+        parameters, only an optional NodepoolName."""
+        for cluster in self.clusters.get(region, []):
+            if cluster["cluster_id"] == cluster_id:
+                pools = cluster.get("_nodepools", [])
+                wanted = params.get("NodepoolName")
+                return {"nodepools": [p for p in pools if not wanted or p["nodepool_info"]["name"] == wanted]}
+        raise FakeError(404, "ErrorClusterNotFound", f"cluster {cluster_id} not found")
 
     def _DescribeDBInstances(self, params: dict[str, str], region: str) -> Any:
         items = [{k: v for k, v in d.items() if k != "_details"} for d in self.databases.get(region, [])]

@@ -15,9 +15,10 @@ from tests.conftest import REPO
 from tests.fakes.aliyun_fake import ROOT_KEY_ID, ROOT_SECRET, AliyunFake
 from tests.providers.aliyun.conftest import FAST
 
-CALLS = [  # (service, action, region, params): one per protocol
+CALLS = [  # (service, action, region, params): one per protocol (ROA twice: with a path parameter)
     ("ram", "ListUsers", None, {"MaxItems": 10}),                                     # RPC
     ("cs", "DescribeClustersV1", "cn-hangzhou", {"region_id": "cn-hangzhou"}),        # ROA
+    ("cs", "DescribeClusterNodePools", "cn-hangzhou", {"ClusterId": "c1a2b3"}),       # ROA, id in the path
     ("oss", "GetBucketInfo", "cn-hangzhou", {"bucket": "acme-trail-logs"}),           # OSS V4
     ("log", "GetLogStore", "cn-hangzhou", {"project": "actiontrail-acme", "logstore": "actiontrail_acme-audit"}),
 ]

@@ -1,7 +1,9 @@
-"""What the hooks derive: world-open ports, log retention of a trail's destinations, idleness."""
+"""What the hooks derive: world-open ports, log retention of a trail's destinations, idleness, the
+zones of a cluster's worker nodes."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,9 +18,11 @@ from mlpscan.providers.aliyun.hooks import (
     user_activity,
     world_open_ports,
 )
+from mlpscan.providers.aliyun.node_zones import cluster_node_zones, node_zones
+from mlpscan.providers.cloud.address_sets import NamedSets, Unresolved
 from mlpscan.providers.cloud.runner import Account, HookContext
 from mlpscan.providers.cloud.spec import ResourceSpec
-from mlpscan.snapshot import FAILED_CALLS_KEY, Resource
+from mlpscan.snapshot import FAILED_CALLS_KEY, CollectionError, Resource
 from tests.fakes.aliyun_fake import AliyunFake
 from tests.fakes.aliyun_world import Bucket, trail
 from tests.providers.aliyun.conftest import Scan
@@ -256,3 +260,55 @@ def test_database_copies_are_read_per_product() -> None:
     assert done["p"].data["DataExports"] == []       # a second-region copy kept 0 days is off
     assert "dds:DescribeBackupPolicy Forbidden" in done["m"].data[FAILED_CALLS_KEY]["DataExports"]
     assert "DataExports" not in done["m"].data
+
+
+def vswitches(*resources: Resource, errors: list[CollectionError] | None = None) -> NamedSets:
+    used = HookContext(Account("aliyun:1", api=None, regions=[]), SPEC, [], errors or [],  # type: ignore[arg-type]
+                       {"aliyun.vpc.vswitch": list(resources)})
+    return NamedSets.of(used, "aliyun.vpc.vswitch", "VSwitchId", "vSwitch")
+
+
+def switch(vswitch_id: str, **data: Any) -> Resource:
+    return Resource(target="aliyun:1", type="aliyun.vpc.vswitch", uid=vswitch_id, region="cn-hangzhou",
+                    data={"VSwitchId": vswitch_id, **data})
+
+
+def pool(name: str, nodes: Any, *ids: str, kind: str = "ess") -> dict[str, Any]:
+    return {"nodepool_info": {"nodepool_id": f"np-{name}", "name": name, "type": kind},
+            "status": {"total_nodes": nodes}, "scaling_group": {"vswitch_ids": list(ids)}}
+
+
+def test_node_zones_count_the_pools_holding_nodes() -> None:
+    known = vswitches(switch("vsw-h", ZoneId="cn-hangzhou-h"), switch("vsw-i", ZoneId="cn-hangzhou-i"))
+    found = node_zones([pool("a", 2, "vsw-h"), pool("b", 0, "vsw-i"), pool("e", 5, "vsw-i", kind="edge")],
+                       "cn-hangzhou", known)
+    assert (found["zones"], found["worker_nodes"], found["left_out"]) == (
+        ["cn-hangzhou-h"], 2, ["b: no nodes", "e: edge node pool (nodes outside Alibaba Cloud zones)"])
+    assert node_zones([], "cn-hangzhou", known)["evidence"] == "no node pool holds nodes"
+
+
+@pytest.mark.parametrize(("pools", "switches", "errors", "reason"), [
+    ({"nodepools": []}, [], [], "nodepools as dict, not a list"),
+    ([pool("a", "3", "vsw-h")], [switch("vsw-h", ZoneId="cn-hangzhou-h")], [], "status.total_nodes is '3'"),
+    ([pool("a", 3)], [], [], "scaling_group.vswitch_ids is [], not a list of ids"),
+    ([pool("a", 3, "vsw-h")], [switch("vsw-h", ZoneId="")], [], "vSwitch vsw-h: answered without its ZoneId"),
+    ([pool("a", 3, "vsw-h")], [switch("vsw-h", ZoneId="cn-hangzhou-h", _failed_calls={"x": "denied"})], [],
+     "vSwitch vsw-h: denied"),
+    ([pool("a", 3, "vsw-h")], [], [CollectionError(target="aliyun:1", type="aliyun.vpc.vswitch", region="cn-hangzhou",
+                                                   operation="vpc:DescribeVSwitches", code="Throttling.User")],
+     "vSwitch vsw-h: listing failed in cn-hangzhou (vpc:DescribeVSwitches Throttling.User"),
+])
+def test_node_zones_that_cannot_be_read_are_unresolved(pools: Any, switches: list[Resource],
+                                                       errors: list[CollectionError], reason: str) -> None:
+    with pytest.raises(Unresolved, match=re.escape(reason)):
+        node_zones(pools, "cn-hangzhou", vswitches(*switches, errors=errors))
+
+
+def test_failed_node_pools_fail_the_node_zones() -> None:
+    cluster = Resource(target="aliyun:1", type="aliyun.cs.cluster", uid="c1", region="cn-hangzhou",
+                       data={"cluster_id": "c1", FAILED_CALLS_KEY: {"NodePools": "cs:DescribeClusterNodePools 403"}})
+    [done] = cluster_node_zones(HookContext(Account("aliyun:1", api=None, regions=[]), SPEC,  # type: ignore[arg-type]
+                                            [cluster], [], {"aliyun.vpc.vswitch": []}))
+    assert "NodeZones" not in done.data
+    assert done.data[FAILED_CALLS_KEY]["NodeZones"] == (
+        "derived from an answer that could not be read: cs:DescribeClusterNodePools 403")

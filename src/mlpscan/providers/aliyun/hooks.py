@@ -1,9 +1,10 @@
 """What the API answers cannot say by themselves, added to the resources after collection.
 
 Each hook keeps the raw answers and adds derived keys (`LoginActivity`, `AccessKeyActivity`,
-`LogRetention`, `LogProtection`, `WorldOpen`, `WorldOpenRanges`, `ForwardedPorts`, and
-`DataExports` from export.py) that checks read. When an answer a derived key depends on failed,
-the derived key is recorded as failed too, so every check reading it reports `error`.
+`LogRetention`, `LogProtection`, `WorldOpen`, `WorldOpenRanges`, `ForwardedPorts`, `NodeZones` from
+node_zones.py and `DataExports` from export.py) that checks read. When an answer a derived key
+depends on failed, the derived key is recorded as failed too, so every check reading it reports
+`error`.
 Times are measured from the collection, so evaluating the snapshot later gives the same result.
 """
 
@@ -21,6 +22,8 @@ from mlpscan.providers.aliyun.export import (
     database_data_export,
     trail_data_export,
 )
+from mlpscan.providers.aliyun.node_zones import KEY as NODE_ZONES
+from mlpscan.providers.aliyun.node_zones import cluster_node_zones
 from mlpscan.providers.cloud.address_sets import NamedSets, Unresolved, world_families
 from mlpscan.providers.cloud.exports import KEY as EXPORTS
 from mlpscan.providers.cloud.exposure import PROTOCOLS, WORLD, FirstMatch, Rule, first_match, merged
@@ -461,4 +464,5 @@ HOOKS: dict[str, Hook] = {
     "database_data_export": Hook(database_data_export, derives=(EXPORTS,)),
     "trail_data_export": Hook(trail_data_export, derives=(EXPORTS,)),
     "cen_data_export": Hook(cen_data_export, derives=(EXPORTS,)),
+    "cluster_node_zones": Hook(cluster_node_zones, derives=(NODE_ZONES,)),
 }

@@ -111,7 +111,7 @@ def test_a_vswitch_that_could_not_be_read_makes_the_cluster_an_error(fake: Aliyu
     snapshot = scan(fake, CloudSource(provider="aliyun", regions=(REGION,)))
     found = findings(snapshot, content)
     assert (found["prod"].status, found["stray"].status) == (Status.PASS, Status.ERROR)
-    assert "vSwitch vsw-elsewhere01: not among the vSwitchs listed in cn-hangzhou" in found["stray"].message
+    assert "vSwitch vsw-elsewhere01: not among the vSwitches listed in cn-hangzhou" in found["stray"].message
 
 
 def test_a_denied_vswitch_listing_is_an_error_for_every_cluster_with_nodes(fake: AliyunFake, scan: Scan,

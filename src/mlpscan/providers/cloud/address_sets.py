@@ -65,6 +65,11 @@ class NamedSets:
     by_id: dict[tuple[str | None, str], Resource] = field(default_factory=dict)
     failed_listings: dict[str | None, str] = field(default_factory=dict)
 
+    @property
+    def kinds(self) -> str:
+        """The plural, for messages: "prefix lists", "vSwitches"."""
+        return self.kind + ("es" if self.kind.endswith(("ch", "sh", "s", "x")) else "s")
+
     @classmethod
     def of(cls, context: HookContext, resource_type: str, id_field: str, kind: str) -> NamedSets:
         """The sets of `resource_type` the hook's context holds, and where listing them failed."""
@@ -81,14 +86,14 @@ class NamedSets:
     def get(self, region: str | None, set_id: str) -> Resource:
         """The set, read completely; Unresolved saying why not."""
         if not self.collected:
-            raise Unresolved(f"{self.kind} {set_id}: {self.kind}s were not collected")
+            raise Unresolved(f"{self.kind} {set_id}: {self.kinds} were not collected")
         found = self.by_id.get((region, set_id))
         where = region or "the account"
         if found is None:
             failed = self.failed_listings.get(region)
             if failed is not None:
                 raise Unresolved(f"{self.kind} {set_id}: listing failed in {where} ({failed})")
-            raise Unresolved(f"{self.kind} {set_id}: not among the {self.kind}s listed in {where}")
+            raise Unresolved(f"{self.kind} {set_id}: not among the {self.kinds} listed in {where}")
         problems = found.data.get(FAILED_CALLS_KEY)
         if problems:
             raise Unresolved(f"{self.kind} {set_id}: " + "; ".join(str(v) for v in problems.values()))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from mlpscan.content import Content
 from mlpscan.providers.cloud.spec import ResourceSpec, load_resource_file
 from mlpscan.providers.host.facts import AREAS
 from tests.conftest import REPO
@@ -59,6 +62,23 @@ def _current() -> str:
 
 def test_the_resource_type_table_is_up_to_date() -> None:
     assert _current() == table(), "regenerate it: python -m tests.test_docs"
+
+
+FAMILY_ROW = re.compile(r"^\| `([a-z_]+\.[a-z_]+)` \| [^|]+\| [^|]+\| (.+?) \|$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("provider", CLOUDS)
+def test_each_cloud_lists_its_control_families_with_their_checks(content: Content, provider: str) -> None:
+    """docs/providers/<cloud>.md names every family the cloud's checks implement, with exactly its checks."""
+    text = (REPO / "docs" / "providers" / f"{provider}.md").read_text(encoding="utf-8")
+    assert "### Control families and their checks" in text
+    documented = {family: set(re.findall(r"`([a-z0-9_.]+)`", cell)) for family, cell in FAMILY_ROW.findall(text)}
+    actual: dict[str, set[str]] = {}
+    for check in content.checks.values():
+        if check.id.startswith(f"{provider}."):
+            for family in check.family:
+                actual.setdefault(family, set()).add(check.id.split(".", 1)[1])
+    assert documented == actual
 
 
 def test_license_matches_pyproject() -> None:

@@ -3,7 +3,9 @@ seeded in moto through boto3 and scanned through the real provider, in both part
 
 moto keeps CloudFront and Shield per partition, as AWS does: a China-partition account's
 distributions are not a global account's. It implements Shield's DescribeSubscription and
-ListProtections (not GetSubscriptionState, which mlpscan does not call).
+ListProtections (not GetSubscriptionState, which mlpscan does not call). Its CloudFront answers
+CloudFrontDefaultCertificate true for every distribution, even one given an IAM certificate, so a
+passing viewer security policy is tested with fixtures (tests/checks/aws/cloudfront.tls_policy.yaml).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def wanted(kind: str) -> bool:
 
 
 def distribution(client: Any, reference: str, *, enabled: bool = True, price_class: str = "PriceClass_All",
-                 log_bucket: str | None = None) -> str:
+                 log_bucket: str | None = None, static_policy: str | None = None) -> str:
+    """An enabled distribution in front of the shop; `static_policy`: a /static/* behavior with it."""
     origin = {"Id": "shop", "DomainName": "shop.example.cn",
               "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
     config = {
@@ -37,6 +40,9 @@ def distribution(client: Any, reference: str, *, enabled: bool = True, price_cla
                                  "TrustedSigners": {"Enabled": False, "Quantity": 0}},
         "Logging": {"Enabled": log_bucket is not None, "IncludeCookies": False, "Bucket": log_bucket or "",
                     "Prefix": "cf/" if log_bucket else ""}}
+    if static_policy is not None:
+        static = {**config["DefaultCacheBehavior"], "PathPattern": "/static/*", "ViewerProtocolPolicy": static_policy}
+        config["CacheBehaviors"] = {"Quantity": 1, "Items": [static]}
     return str(client.create_distribution(DistributionConfig=config)["Distribution"]["Id"])
 
 
@@ -112,3 +118,19 @@ def test_shield_advanced_passes_only_with_a_protected_resource(moto: str, conten
                              ResourceArn=f"arn:aws:ec2:ap-east-1:444455556666:eip-allocation/{address}")
     protected = shield_result()
     assert protected.status is Status.PASS, protected.message
+
+
+def test_viewer_protocols_and_the_default_certificate_are_read_from_the_listing(moto: str, content: Content) -> None:
+    cloudfront = Seeder(moto, "cn-north-1").client("cloudfront")
+    secure = distribution(cloudfront, "shop", static_policy="redirect-to-https")
+    mixed = distribution(cloudfront, "campaign", static_policy="allow-all")
+    found = scan([CloudSource(provider="aws", endpoint=moto, regions=CHINA)], content, wanted=wanted)
+    assert found.errors == []
+    report = evaluate_level(found, content)
+    https = by_id(report, "aws.cloudfront.https_only")
+    assert https[secure].status is Status.PASS
+    assert https[mixed].status is Status.FAIL
+    assert "other behaviors /static/* allow-all" in https[mixed].message
+    tls = by_id(report, "aws.cloudfront.tls_policy")
+    assert {f.status for f in tls.values()} == {Status.FAIL}    # moto gives each the default certificate
+    assert "default certificate true, security policy TLSv1" in tls[secure].message

@@ -134,3 +134,4 @@ def test_viewer_protocols_and_the_default_certificate_are_read_from_the_listing(
     tls = by_id(report, "aws.cloudfront.tls_policy")
     assert {f.status for f in tls.values()} == {Status.FAIL}    # moto gives each the default certificate
     assert "default certificate true, security policy TLSv1" in tls[secure].message
+    assert {f.status for f in by_id(report, "aws.cloudfront.waf_attached").values()} == {Status.FAIL}   # no web ACL

@@ -169,6 +169,10 @@ SAMPLES: dict[str, list[Phrase]] = {
             "path": Phrase("replication", {"destination": "arn:aws:s3:::eu-copy", "where": "aws",
                                            "via": "rule r2"}),
             "reason": Phrase("partition_outside", {"partition": "aws"})})]}),
+        Phrase("outside", {"what": "aws.cloudfront.distribution www.acme.example.cn", "paths": [Phrase("with_reason", {
+            "path": Phrase("cdn", {"destination": "CloudFront edge locations", "where": "aws",
+                                   "via": "price class PriceClass_200"}),
+            "reason": Phrase("partition_outside", {"partition": "aws"})})]}),
     ],
 }
 

@@ -629,7 +629,8 @@ def services_compliant(world: World) -> None:
         world.regional.setdefault("es", {})[region] = [elasticsearch(region, 1)]
         world.regional.setdefault("nas", {})[region] = [nas(region, 1)]
         world.regional.setdefault("hbr_plan", {})[region] = [nas_backup_plan(region, 1, nas(region, 1)["FileSystemId"])]
-        world.regional.setdefault("hbr_binding", {})[region] = []
+        world.regional.setdefault("hbr_binding", {})[region] = [
+            nas_policy_binding(region, 1, nas(region, 1)["FileSystemId"])]
         world.regional.setdefault("nat", {})[region] = [nat_gateway(region, 1)]
         world.regional.setdefault("nacl", {})[region] = [network_acl(region, 1)]
         world.regional.setdefault("apigw", {})[region] = [api_group(region, 1)]
@@ -677,6 +678,8 @@ def services_weak(world: World) -> None:
         world.regional["es"][region] = [elasticsearch(region, 1, weak=True)]
         world.regional["nas"][region] = [nas(region, 1, weak=True)]
         world.regional["hbr_plan"][region] = [nas_backup_plan(region, 1, nas(region, 1)["FileSystemId"], disabled=True)]
+        world.regional["hbr_binding"][region] = [
+            nas_policy_binding(region, 1, nas(region, 1)["FileSystemId"], disabled=True)]
         world.regional["nat"][region] = [nat_gateway(region, 1, weak=True)]
         world.regional["nacl"][region] = [network_acl(region, 1, weak=True)]
         world.regional["apigw"][region] = [api_group(region, 1, weak=True)]

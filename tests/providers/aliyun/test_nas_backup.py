@@ -70,8 +70,8 @@ def test_a_plan_or_a_binding_protects_and_disabled_ones_do_not(fake: AliyunFake,
     assert systems["by-policy"]["active"] == ["backup policy po-zhou000000000001 (binding pd-zhou000000000001)"]
     assert found["disabled"].message == (
         "NAS file system disabled in cn-hangzhou is not backed up by Cloud Backup: no backup plan or backup "
-        "policy names it (disabled: backup plan nas-daily-2; backup policy po-zhou000000000002 "
-        "(binding pd-zhou000000000002))")
+        "policy names it (not counted: backup plan nas-daily-2: disabled; backup policy po-zhou000000000002 "
+        "(binding pd-zhou000000000002): disabled)")
     assert found["unprotected"].message.endswith("no backup plan or backup policy names it")
 
 
@@ -109,3 +109,17 @@ def test_a_plan_whose_disabled_flag_cannot_be_read_is_an_error(fake: AliyunFake,
     found = findings(snapshot, content)
     assert found["disabled"].status is Status.ERROR
     assert "backup plan nas-daily-2: Disabled is None, not true or false" in found["disabled"].message
+
+
+def test_a_plan_without_schedule_or_retention_does_not_count(fake: AliyunFake, scan: Scan,
+                                                             content: Content) -> None:
+    seeded(fake)
+    plans = fake.worlds[ACCOUNT].regional["hbr_plan"][REGION]
+    plans[-3]["Schedule"] = ""           # the plan of the file system "by-plan"
+    snapshot = scan(fake, CloudSource(provider="aliyun", regions=(REGION,)))
+    found = findings(snapshot, content)
+    assert found["by-plan"].status is Status.FAIL
+    assert found["by-plan"].message.endswith("(not counted: backup plan nas-daily-1: no Schedule)")
+    plans[-3]["Schedule"], plans[-3]["Retention"] = "I|1704857400|P1D", 0
+    found = findings(scan(fake, CloudSource(provider="aliyun", regions=(REGION,))), content)
+    assert found["by-plan"].message.endswith("(not counted: backup plan nas-daily-1: Retention 0, not a number of days)")

@@ -5,9 +5,11 @@ SourceType NAS: each plan names its `FileSystemId`) or by a backup policy bound 
 (DescribePolicyBindings: a binding of SourceType NAS names the file system as its `DataSourceId`).
 Both listings are collected as resource types of their own (`aliyun.hbr.nas_backup_plan`,
 `aliyun.hbr.nas_policy_binding`), which the file-system type `uses`; a plan or binding protects the
-file system of that id in the region it was listed in. Only those not `Disabled` count. A plan
-always has a schedule and a retention (CreateBackupPlan requires both) and a policy always has a
-BACKUP rule (CreatePolicyV2), so neither is asked for again; the plan's are kept as evidence.
+file system of that id in the region it was listed in. Only those not `Disabled` count, and a plan
+only with its `Schedule` and a `Retention` of a day or more: CreateBackupPlan's reference does not
+mark them required, and a plan without a schedule never runs. A binding's policy always has a
+BACKUP rule with its schedule and retention (CreatePolicyV2: every policy has at least one), so a
+binding is not asked for them.
 
 An active plan or binding read from one listing is enough: the file system is backed up whatever
 the other listing says. Without one, a listing that failed in the region (denied, throttled), a type
@@ -36,7 +38,7 @@ class _Protections:
 
     plans: list[dict[str, Any]] = field(default_factory=list)
     policy_bindings: list[dict[str, Any]] = field(default_factory=list)
-    disabled: list[str] = field(default_factory=list)
+    not_counted: list[str] = field(default_factory=list)      # "backup plan X: disabled", ...
     unreadable: list[str] = field(default_factory=list)
 
 
@@ -68,10 +70,10 @@ def _judged(resource: Resource, protections: _Protections, unread: list[str]) ->
     if not active and (unread or protections.unreadable):
         return with_failed_calls(resource, {KEY: "; ".join(unread + protections.unreadable)[:500]})
     evidence = "; ".join(active) or "no backup plan or backup policy names it"
-    if protections.disabled:
-        evidence += " (disabled: " + "; ".join(protections.disabled) + ")"
+    if protections.not_counted:
+        evidence += " (not counted: " + "; ".join(protections.not_counted) + ")"
     derived = {"active": active, "plans": protections.plans, "policy_bindings": protections.policy_bindings,
-               "disabled": protections.disabled, "unread": unread, "evidence": evidence}
+               "not_counted": protections.not_counted, "unread": unread, "evidence": evidence}
     return resource.model_copy(update={"data": {**resource.data, KEY: derived}})
 
 
@@ -99,11 +101,18 @@ def _add_plan(found: dict[tuple[str | None, str], _Protections], plan: Resource)
     protections = found.setdefault((plan.region, str(data["FileSystemId"])), _Protections())
     what = f"backup plan {data.get('PlanName') or data.get('PlanId')}"
     disabled = _disabled(data, what, protections)
+    if disabled is None:
+        return
+    schedule, retention = data.get("Schedule"), data.get("Retention")
     if disabled:
-        protections.disabled.append(what)
-    elif disabled is False:
+        protections.not_counted.append(f"{what}: disabled")
+    elif not isinstance(schedule, str) or not schedule:
+        protections.not_counted.append(f"{what}: no Schedule")
+    elif not isinstance(retention, int) or isinstance(retention, bool) or retention < 1:
+        protections.not_counted.append(f"{what}: Retention {retention!r}, not a number of days")
+    else:
         protections.plans.append({"PlanId": data.get("PlanId"), "PlanName": data.get("PlanName"),
-                                  "Schedule": data.get("Schedule"), "Retention": data.get("Retention"),
+                                  "Schedule": schedule, "Retention": retention,
                                   "VaultId": data.get("VaultId")})
 
 
@@ -115,7 +124,7 @@ def _add_binding(found: dict[tuple[str | None, str], _Protections], binding: Res
     what = f"backup policy {data.get('PolicyId')} (binding {data.get('PolicyBindingId')})"
     disabled = _disabled(data, what, protections)
     if disabled:
-        protections.disabled.append(what)
+        protections.not_counted.append(f"{what}: disabled")
     elif disabled is False:
         protections.policy_bindings.append({"PolicyBindingId": data.get("PolicyBindingId"),
                                             "PolicyId": data.get("PolicyId")})

@@ -34,7 +34,7 @@ NAS_SOURCE = "NAS"      # SourceType of Cloud Backup's Alibaba Cloud NAS data so
 
 @dataclass
 class _Protections:
-    """What names one file system: active protections, disabled ones, and ones that cannot be read."""
+    """What names one file system: the plans and bindings that count, those that do not, unreadable ones."""
 
     plans: list[dict[str, Any]] = field(default_factory=list)
     policy_bindings: list[dict[str, Any]] = field(default_factory=list)

@@ -50,7 +50,7 @@ PRODUCTS = {
     "2014-05-15": "slb", "2020-06-16": "alb", "2015-01-01": "kvstore", "2017-08-01": "polardb",
     "2015-12-01": "dds", "2019-03-15": "adb", "2017-06-26": "nas", "2017-09-12": "cen", "2018-05-10": "cdn",
     "2016-07-14": "apigateway", "2018-12-01": "cr", "2017-12-07": "cloudfw", "2020-01-01": "ddoscoo",
-    "2021-10-01": "waf3", "2019-09-10": "waf2",
+    "2021-10-01": "waf3", "2019-09-10": "waf2", "2017-09-08": "hbr",
 }
 ACTIONS = {
     "sts": {"GetCallerIdentity", "AssumeRole"},
@@ -78,6 +78,7 @@ ACTIONS = {
             "DescribeSecurityIps", "DescribeReplicaSetRole", "DescribeShardingNetworkAddress"},
     "adb": {"DescribeDBClusters", "DescribeAuditLogConfig"},
     "nas": {"DescribeFileSystems"},
+    "hbr": {"DescribeBackupPlans", "DescribePolicyBindings"},
     "cen": {"DescribeCens", "DescribeCenAttachedChildInstances"},
     "cdn": {"DescribeUserDomains", "DescribeCdnDomainConfigs"},
     "apigateway": {"DescribeApiGroups"},

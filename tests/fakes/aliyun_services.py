@@ -2,7 +2,8 @@
 
 Shapes and paging follow each product's API reference (and the field names of Alibaba Cloud's
 generated SDK models): SLB 2014-05-15, ALB 2020-06-16, R-kvstore 2015-01-01, PolarDB 2017-08-01,
-Dds 2015-12-01, AnalyticDB 2019-03-15, Elasticsearch 2017-06-13 (ROA), NAS 2017-06-26,
+Dds 2015-12-01, AnalyticDB 2019-03-15, Elasticsearch 2017-06-13 (ROA), NAS 2017-06-26, Cloud Backup
+(HBR) 2017-09-08 (NAS backup plans and policy bindings),
 VPC 2016-04-28 (NAT, network ACLs, vSwitches), CS 2015-12-15 node pools (ROA), Cbn 2017-09-12,
 CDN 2018-05-10, CloudAPI 2016-07-14, CR 2018-12-01, Cloudfw 2017-12-07, ddoscoo 2020-01-01,
 WAF 2021-10-01 and 2019-09-10, SAS 2018-12-03, RAM 2015-05-01 groups, SLS projects and log
@@ -200,6 +201,35 @@ class ServiceWorld:
     def _nas_DescribeFileSystems(self, params: dict[str, str], region: str) -> Any:
         items = [public(i) for i in self.items("nas", region)]
         return number_page(items, params, "FileSystems", "FileSystem", self.size(params.get("PageSize"), 10))
+
+    # -- Cloud Backup (HBR) ---------------------------------------------------------------------------
+
+    def _hbr_DescribeBackupPlans(self, params: dict[str, str], region: str) -> Any:
+        """PageNumber (from 1), PageSize 1-99 (default 10) -> TotalCount, BackupPlans.BackupPlan; SourceType filters."""
+        size = self.size(params.get("PageSize"), 10)
+        if not 1 <= int(params.get("PageSize") or 10) <= 99:
+            raise FakeError(400, "InvalidParameter", "PageSize must be between 1 and 99.")
+        wanted = params.get("SourceType")
+        plans = [public(p) for p in self.items("hbr_plan", region) if wanted in (None, p["SourceType"])]
+        return {"Success": True, "Code": "200", "Message": "successful",
+                **number_page(plans, params, "BackupPlans", "BackupPlan", size)}
+
+    def _hbr_DescribePolicyBindings(self, params: dict[str, str], region: str) -> Any:
+        """NextToken, MaxResults 10-100 (default 10), Filters.N.Key/Values.M (PolicyId, DataSourceId,
+        DataSourceType; operator IN) -> PolicyBindings[], NextToken on every page but the last."""
+        asked = int(params.get("MaxResults") or 10)
+        if not 10 <= asked <= 100:
+            raise FakeError(400, "InvalidParameter", "MaxResults must be between 10 and 100.")
+        fields = {"PolicyId": "PolicyId", "DataSourceId": "DataSourceId", "DataSourceType": "SourceType"}
+        bindings = [public(b) for b in self.items("hbr_binding", region)]
+        for number in sorted({name.split(".")[1] for name in params if name.startswith("Filters.")}):
+            key = params.get(f"Filters.{number}.Key", "")
+            if key not in fields or params.get(f"Filters.{number}.Operator", "IN") != "IN":
+                raise FakeError(400, "InvalidParameter", f"Filter {key!r} is not supported.")
+            values = {v for name, v in params.items() if name.startswith(f"Filters.{number}.Values.")}
+            bindings = [b for b in bindings if b[fields[key]] in values]
+        answer = token_page(bindings, params, "PolicyBindings", f"bindings-{region}", self.size(str(asked), 10))
+        return {"Success": True, "Code": "200", "Message": "successful", **answer}
 
     def _apigateway_DescribeApiGroups(self, params: dict[str, str], region: str) -> Any:
         items = [public(i) for i in self.items("apigw", region)]
@@ -487,6 +517,25 @@ def nas(region: str, number: int, *, weak: bool = False) -> Item:
                                               "VpcId": f"vpc-{region[-4:]}01"}]}}
 
 
+def nas_backup_plan(region: str, number: int, file_system: str, *, disabled: bool = False,
+                    source: str = "NAS") -> Item:
+    """A Cloud Backup plan as DescribeBackupPlans lists it (SourceType NAS: FileSystemId, CreateTime)."""
+    return {"PlanId": f"plan-{region[-4:]}{number:012d}", "PlanName": f"nas-daily-{number}", "SourceType": source,
+            "FileSystemId": file_system, "CreateTime": 1704857395, "Disabled": disabled, "BackupType": "COMPLETE",
+            "Schedule": "I|1704857400|P1D", "Retention": 30, "VaultId": f"v-{region[-4:]}0001",
+            "Paths": {"Path": ["/"]}, "Options": "{}", "CreatedTime": 1704857395, "UpdatedTime": 1704857395,
+            "CrossAccountType": "SELF_ACCOUNT", "KeepLatestSnapshots": 1}
+
+
+def nas_policy_binding(region: str, number: int, data_source: str, *, disabled: bool = False,
+                       source: str = "NAS") -> Item:
+    """A backup policy bound to a data source as DescribePolicyBindings answers it (NAS: the file system id)."""
+    return {"PolicyBindingId": f"pd-{region[-4:]}{number:012d}", "PolicyId": f"po-{region[-4:]}{number:012d}",
+            "PolicyBindingDescription": f"binding-{number}", "DataSourceId": data_source, "SourceType": source,
+            "Disabled": disabled, "Source": "", "CreatedByTag": False, "CrossAccountType": "SELF_ACCOUNT",
+            "CreatedTime": 1704857395, "UpdatedTime": 1704857395, "AdvancedOptions": {}, "HitTags": []}
+
+
 def nat_gateway(region: str, number: int, *, weak: bool = False) -> Item:
     nat_id = f"ngw-{region[-4:]}{number:04d}"
     entries = [{"ForwardEntryId": "fwd-1", "ExternalIp": "47.96.0.20", "ExternalPort": "443", "InternalIp": "172.16.0.5",
@@ -579,6 +628,9 @@ def services_compliant(world: World) -> None:
         world.regional.setdefault("adb", {})[region] = [analyticdb(region, 1)]
         world.regional.setdefault("es", {})[region] = [elasticsearch(region, 1)]
         world.regional.setdefault("nas", {})[region] = [nas(region, 1)]
+        world.regional.setdefault("hbr_plan", {})[region] = [nas_backup_plan(region, 1, nas(region, 1)["FileSystemId"])]
+        world.regional.setdefault("hbr_binding", {})[region] = [
+            nas_policy_binding(region, 1, nas(region, 1)["FileSystemId"])]
         world.regional.setdefault("nat", {})[region] = [nat_gateway(region, 1)]
         world.regional.setdefault("nacl", {})[region] = [network_acl(region, 1)]
         world.regional.setdefault("apigw", {})[region] = [api_group(region, 1)]
@@ -625,6 +677,9 @@ def services_weak(world: World) -> None:
         world.regional["adb"][region] = [analyticdb(region, 1, weak=True)]
         world.regional["es"][region] = [elasticsearch(region, 1, weak=True)]
         world.regional["nas"][region] = [nas(region, 1, weak=True)]
+        world.regional["hbr_plan"][region] = [nas_backup_plan(region, 1, nas(region, 1)["FileSystemId"], disabled=True)]
+        world.regional["hbr_binding"][region] = [
+            nas_policy_binding(region, 1, nas(region, 1)["FileSystemId"], disabled=True)]
         world.regional["nat"][region] = [nat_gateway(region, 1, weak=True)]
         world.regional["nacl"][region] = [network_acl(region, 1, weak=True)]
         world.regional["apigw"][region] = [api_group(region, 1, weak=True)]

@@ -2,9 +2,9 @@
 
 Each hook keeps the raw answers and adds derived keys (`LoginActivity`, `AccessKeyActivity`,
 `LogRetention`, `LogProtection`, `WorldOpen`, `WorldOpenRanges`, `ForwardedPorts`, `NodeZones` from
-node_zones.py and `DataExports` from export.py) that checks read. When an answer a derived key
-depends on failed, the derived key is recorded as failed too, so every check reading it reports
-`error`.
+node_zones.py, `BackupProtection` from nas_backup.py and `DataExports` from export.py) that checks
+read. When an answer a derived key depends on failed, the derived key is recorded as failed too, so
+every check reading it reports `error`.
 Times are measured from the collection, so evaluating the snapshot later gives the same result.
 """
 
@@ -22,6 +22,8 @@ from mlpscan.providers.aliyun.export import (
     database_data_export,
     trail_data_export,
 )
+from mlpscan.providers.aliyun.nas_backup import KEY as BACKUP_PROTECTION
+from mlpscan.providers.aliyun.nas_backup import nas_backup_protection
 from mlpscan.providers.aliyun.node_zones import KEY as NODE_ZONES
 from mlpscan.providers.aliyun.node_zones import cluster_node_zones
 from mlpscan.providers.cloud.address_sets import NamedSets, Unresolved, world_families
@@ -465,4 +467,5 @@ HOOKS: dict[str, Hook] = {
     "trail_data_export": Hook(trail_data_export, derives=(EXPORTS,)),
     "cen_data_export": Hook(cen_data_export, derives=(EXPORTS,)),
     "cluster_node_zones": Hook(cluster_node_zones, derives=(NODE_ZONES,)),
+    "nas_backup_protection": Hook(nas_backup_protection, derives=(BACKUP_PROTECTION,)),
 }

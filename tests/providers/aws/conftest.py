@@ -108,6 +108,25 @@ class Seeder:
             AvailabilityZone=f"{self.region}a", Size=8, Encrypted=encrypted)["VolumeId"]
         return volume
 
+    def distribution(self, reference: str, *, enabled: bool = True, price_class: str = "PriceClass_All",
+                     log_bucket: str | None = None, static_policy: str | None = None) -> str:
+        """A CloudFront distribution in front of the shop, logging to `log_bucket` when given;
+        `static_policy`: a /static/* cache behavior with that viewer protocol policy."""
+        origin = {"Id": "shop", "DomainName": "shop.example.cn",
+                  "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
+        config: dict[str, Any] = {
+            "CallerReference": reference, "Comment": reference, "Enabled": enabled, "PriceClass": price_class,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "shop", "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
+                                     "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                     "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+            "Logging": {"Enabled": log_bucket is not None, "IncludeCookies": False, "Bucket": log_bucket or "",
+                        "Prefix": "cf/" if log_bucket else ""}}
+        if static_policy is not None:
+            static = {**config["DefaultCacheBehavior"], "PathPattern": "/static/*", "ViewerProtocolPolicy": static_policy}
+            config["CacheBehaviors"] = {"Quantity": 1, "Items": [static]}
+        return str(self.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"])
+
     def bucket(self, name: str, region: str, hardened: bool) -> None:
         s3 = self.client("s3", region)
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})

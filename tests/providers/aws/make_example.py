@@ -133,22 +133,8 @@ def seed_china(endpoint: str) -> dict[str, str]:
             DBInstanceIdentifier="orders-db", DBInstanceClass="db.t3.medium", Engine="mysql", AllocatedStorage=20,
             MasterUsername="admin", MasterUserPassword="Initial-Passw0rd!", StorageEncrypted=True,
             BackupRetentionPeriod=14, MultiAZ=True, PubliclyAccessible=False)
-        distribution(seeder.client("cloudfront"), "www-acme-cn", "PriceClass_All", "orders-cn.s3.amazonaws.com.cn")
+        seeder.distribution("www-acme-cn", log_bucket="orders-cn.s3.amazonaws.com.cn")
     return credentials
-
-
-def distribution(cloudfront: Any, reference: str, price_class: str, log_bucket: str | None = None) -> None:
-    """An enabled distribution in front of the shop, logging to `log_bucket` when given."""
-    origin = {"Id": "shop", "DomainName": "shop.acme.example.cn",
-              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
-    cloudfront.create_distribution(DistributionConfig={
-        "CallerReference": reference, "Comment": reference, "Enabled": True, "PriceClass": price_class,
-        "Origins": {"Quantity": 1, "Items": [origin]},
-        "DefaultCacheBehavior": {"TargetOriginId": "shop", "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
-                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
-        "Logging": {"Enabled": log_bucket is not None, "IncludeCookies": False, "Bucket": log_bucket or "",
-                    "Prefix": "cloudfront/" if log_bucket else ""}})
 
 
 def seed_web_assets(seeder: Any) -> None:
@@ -204,7 +190,7 @@ def seed_global(endpoint: str) -> dict[str, str]:
                                 ClientToken="mlpscan-example-hk",
                                 TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                     {"Key": "Name", "Value": "hk-proxy-01"}]}])
-        distribution(Seeder(endpoint, "us-east-1", credentials).client("cloudfront"), "www-acme-hk", "PriceClass_200")
+        Seeder(endpoint, "us-east-1", credentials).distribution("www-acme-hk", price_class="PriceClass_200")
     return credentials
 
 

@@ -27,25 +27,6 @@ def wanted(kind: str) -> bool:
     return kind in TYPES
 
 
-def distribution(client: Any, reference: str, *, enabled: bool = True, price_class: str = "PriceClass_All",
-                 log_bucket: str | None = None, static_policy: str | None = None) -> str:
-    """An enabled distribution in front of the shop; `static_policy`: a /static/* behavior with it."""
-    origin = {"Id": "shop", "DomainName": "shop.example.cn",
-              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}
-    config = {
-        "CallerReference": reference, "Comment": reference, "Enabled": enabled, "PriceClass": price_class,
-        "Origins": {"Quantity": 1, "Items": [origin]},
-        "DefaultCacheBehavior": {"TargetOriginId": "shop", "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
-                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}},
-        "Logging": {"Enabled": log_bucket is not None, "IncludeCookies": False, "Bucket": log_bucket or "",
-                    "Prefix": "cf/" if log_bucket else ""}}
-    if static_policy is not None:
-        static = {**config["DefaultCacheBehavior"], "PathPattern": "/static/*", "ViewerProtocolPolicy": static_policy}
-        config["CacheBehaviors"] = {"Quantity": 1, "Items": [static]}
-    return str(client.create_distribution(DistributionConfig=config)["Distribution"]["Id"])
-
-
 def global_seeder(moto: str, region: str) -> Seeder:
     keys = Seeder(moto, "us-east-1").client("sts").assume_role(RoleArn=GLOBAL_ROLE, RoleSessionName="seed")["Credentials"]
     return Seeder(moto, region, {"aws_access_key_id": keys["AccessKeyId"], "aws_secret_access_key": keys["SecretAccessKey"],
@@ -59,10 +40,10 @@ def by_id(report: Any, check: str) -> dict[str, Any]:
 def test_china_distributions_pass_every_page_and_a_hong_kong_log_bucket_fails(moto: str, content: Content) -> None:
     ningxia = Seeder(moto, "cn-northwest-1")
     ningxia.client("s3").create_bucket(Bucket="cf-logs-nx", CreateBucketConfiguration={"LocationConstraint": "cn-northwest-1"})
-    cloudfront = Seeder(moto, "cn-north-1").client("cloudfront")
-    logged = distribution(cloudfront, "shop", log_bucket="cf-logs-nx.s3.amazonaws.com.cn")
-    disabled = distribution(cloudfront, "old-shop", enabled=False)
-    rest = [distribution(cloudfront, f"campaign-{n}", price_class="PriceClass_100") for n in range(MANY - 2)]
+    beijing = Seeder(moto, "cn-north-1")
+    logged = beijing.distribution("shop", log_bucket="cf-logs-nx.s3.amazonaws.com.cn")
+    disabled = beijing.distribution("old-shop", enabled=False)
+    rest = [beijing.distribution(f"campaign-{n}", price_class="PriceClass_100") for n in range(MANY - 2)]
     found = scan([CloudSource(provider="aws", endpoint=moto, regions=CHINA)], content, wanted=wanted)
     assert found.errors == []
     report = evaluate_level(found, content)
@@ -80,8 +61,7 @@ def test_china_distributions_pass_every_page_and_a_hong_kong_log_bucket_fails(mo
 def test_a_global_accounts_distribution_fails_naming_its_edges(moto: str, content: Content) -> None:
     seeder = global_seeder(moto, "ap-east-1")
     seeder.client("s3").create_bucket(Bucket="cf-logs-hk", CreateBucketConfiguration={"LocationConstraint": "ap-east-1"})
-    served = distribution(seeder.client("cloudfront"), "shop-hk", price_class="PriceClass_200",
-                          log_bucket="cf-logs-hk.s3.amazonaws.com")
+    served = seeder.distribution("shop-hk", price_class="PriceClass_200", log_bucket="cf-logs-hk.s3.amazonaws.com")
     found = scan([CloudSource(provider="aws", endpoint=moto, regions=("ap-east-1",), role_arn=GLOBAL_ROLE)], content,
                  wanted=wanted)
     assert found.errors == []
@@ -121,9 +101,9 @@ def test_shield_advanced_passes_only_with_a_protected_resource(moto: str, conten
 
 
 def test_viewer_protocols_and_the_default_certificate_are_read_from_the_listing(moto: str, content: Content) -> None:
-    cloudfront = Seeder(moto, "cn-north-1").client("cloudfront")
-    secure = distribution(cloudfront, "shop", static_policy="redirect-to-https")
-    mixed = distribution(cloudfront, "campaign", static_policy="allow-all")
+    beijing = Seeder(moto, "cn-north-1")
+    secure = beijing.distribution("shop", static_policy="redirect-to-https")
+    mixed = beijing.distribution("campaign", static_policy="allow-all")
     found = scan([CloudSource(provider="aws", endpoint=moto, regions=CHINA)], content, wanted=wanted)
     assert found.errors == []
     report = evaluate_level(found, content)
@@ -135,3 +115,4 @@ def test_viewer_protocols_and_the_default_certificate_are_read_from_the_listing(
     assert {f.status for f in tls.values()} == {Status.FAIL}    # moto gives each the default certificate
     assert "default certificate true, security policy TLSv1" in tls[secure].message
     assert {f.status for f in by_id(report, "aws.cloudfront.waf_attached").values()} == {Status.FAIL}   # no web ACL
+

@@ -1,7 +1,8 @@
 """Where AWS resources copy or send data: each path becomes an entry of `DataExports`.
 
 The hooks read what the answers say (a replication rule's destination bucket ARN, a read
-replica's ARN, a trail's bucket location, the regions of a peering's two sides) and write it in
+replica's ARN, a trail's bucket location, the regions of a peering's two sides, a CloudFront
+distribution's partition and access-log bucket) and write it in
 the shape every cloud shares; src/mlpscan/data_export.py judges it against
 providers/aws/regions.yaml. An ARN names its partition and, except for S3 buckets, its region.
 An S3 bucket's region is read with GetBucketLocation where this account may read it; a bucket of

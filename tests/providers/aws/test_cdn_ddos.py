@@ -15,7 +15,8 @@ from typing import Any
 from mlpscan.content import Content
 from mlpscan.findings import Status
 from mlpscan.providers.cloud.source import CloudSource
-from tests.providers.aws.conftest import CHINA, Seeder, evaluate_level, findings, scan
+from tests.fakes.aws_throttle import throttling_proxy
+from tests.providers.aws.conftest import CHINA, FAST, Seeder, evaluate_level, findings, scan
 
 GLOBAL_ROLE = "arn:aws:iam::444455556666:role/mlpscan-audit"
 TYPES = ("aws.cloudfront.distribution", "aws.shield.subscription")
@@ -116,3 +117,46 @@ def test_viewer_protocols_and_the_default_certificate_are_read_from_the_listing(
     assert "default certificate true, security policy TLSv1" in tls[secure].message
     assert {f.status for f in by_id(report, "aws.cloudfront.waf_attached").values()} == {Status.FAIL}   # no web ACL
 
+
+CLOUDFRONT_DENIED = ('<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+                     "<Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: "
+                     "cloudfront:GetDistributionConfig</Message></Error><RequestId>r-1</RequestId></ErrorResponse>")
+
+
+def test_an_unreadable_configuration_or_listing_is_an_error_never_a_pass(moto: str, content: Content) -> None:
+    beijing = Seeder(moto, "cn-north-1")
+    shop = beijing.distribution("shop")
+    with throttling_proxy(moto) as proxy:
+        proxy.answer(f"GET /2020-05-31/distribution/{shop}/config", 403, CLOUDFRONT_DENIED, "text/xml")
+        found = scan([CloudSource(provider="aws", endpoint=proxy.endpoint, regions=CHINA)], content, wanted=wanted)
+    [edges] = findings(evaluate_level(found, content), "aws.cloudfront.edges_in_mainland")
+    assert edges.status is Status.ERROR     # China edges, but where the access logs go is unknown
+    assert "cloudfront:GetDistributionConfig AccessDenied" in edges.message
+    with throttling_proxy(moto) as proxy:   # "more pages follow" without the marker to ask for them
+        proxy.rewrite("GET /2020-05-31/distribution", lambda body: body.replace(
+            b"<IsTruncated>false</IsTruncated>", b"<IsTruncated>true</IsTruncated>"))
+        found = scan([CloudSource(provider="aws", endpoint=proxy.endpoint, regions=CHINA)], content, wanted=wanted)
+    assert [(e.operation, e.code) for e in found.errors] == [("cloudfront:ListDistributions", "MalformedResponse")]
+    assert {f.status for f in findings(evaluate_level(found, content), "aws.cloudfront.edges_in_mainland")} == {
+        Status.ERROR}
+
+
+def test_throttled_or_denied_shield_reads_are_errors(moto: str, content: Content) -> None:
+    seeder = global_seeder(moto, "ap-east-1")
+    seeder.client("shield").create_subscription()
+
+    def source_of(endpoint: str) -> CloudSource:
+        return CloudSource(provider="aws", endpoint=endpoint, regions=("ap-east-1",), role_arn=GLOBAL_ROLE)
+
+    with throttling_proxy(moto) as proxy:
+        proxy.throttle("ListProtections", 10)    # more than FAST's attempts
+        found = scan([source_of(proxy.endpoint)], content, FAST, wanted=wanted)
+    [throttled] = findings(evaluate_level(found, content), "aws.shield.advanced_protection")
+    assert throttled.status is Status.ERROR
+    assert "ThrottlingException" in throttled.message
+    with throttling_proxy(moto) as proxy:
+        proxy.answer("DescribeSubscription", 400, '{"__type": "AccessDeniedException", "message": "not authorized"}')
+        found = scan([source_of(proxy.endpoint)], content, FAST, wanted=wanted)
+    [denied] = findings(evaluate_level(found, content), "aws.shield.advanced_protection")
+    assert denied.status is Status.ERROR
+    assert "AccessDeniedException" in denied.message

@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO / "bench" / "openscap"))
 
 from content import DEFAULT_SOURCE, DEFAULT_TAG, datastream  # noqa: E402
 from hosts import HOSTS, UNIT_WANTS, Host  # noqa: E402
-from tests.providers.host.sshd_server import Sshd, running_sshd  # noqa: E402
+from tests.providers.host.sshd_server import Sshd, apt_install, installed_packages, running_sshd  # noqa: E402
 
 from mlpscan.content import load_content  # noqa: E402
 
@@ -65,36 +65,17 @@ OSCAP_ERRORS = ("error", "unknown", "notchecked")
 # This machine: packages, installed once and removed again
 # ---------------------------------------------------------------------------------------------
 
-def _installed() -> set[str]:
-    listing = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\\n"],
-                             capture_output=True, text=True, check=False).stdout
-    return {line.split()[0] for line in listing.splitlines() if line.endswith(" installed")}
-
-
 def prepare_machine(keep: bool) -> None:
     if os.geteuid() != 0:
         raise SystemExit("run as root: the hosts need apt, nsenter and auditctl")
-    missing = [p for p in PACKAGES if p not in _installed()]
+    missing = [p for p in PACKAGES if p not in installed_packages()]
     if not missing:
         return
-    before = _installed()
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    policy = Path("/usr/sbin/policy-rc.d")   # keeps apt from starting rsyslog or auditd here
-    own_policy = not policy.exists()
-    if own_policy:
-        policy.write_text("#!/bin/sh\nexit 101\n", encoding="utf-8")
-        policy.chmod(0o755)
-    try:
-        for command in (["apt-get", "update", "-qq"],
-                        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]):
-            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-            if done.returncode != 0:
-                raise SystemExit(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
-    finally:
-        if own_policy:
-            policy.unlink(missing_ok=True)
-    added = sorted(_installed() - before)
+    before = installed_packages()
+    apt_install(missing, SystemExit)    # rsyslog and auditd are not started here
+    added = sorted(installed_packages() - before)
     if added and not keep:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         atexit.register(lambda: subprocess.run(["apt-get", "purge", "-y", "-qq", *added], env=env,
                                                capture_output=True, check=False))
 

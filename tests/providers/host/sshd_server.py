@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +52,9 @@ class _Machine:
                        if not path.exists()]
             atexit.register(self.restore)
             if missing:
-                before = _installed_packages()
+                before = installed_packages()
                 _apt_install(*missing)
-                self.installed = sorted(_installed_packages() - before)
+                self.installed = sorted(installed_packages() - before)
             self.created_user = _ensure_user()
             # another test process on this machine may share the drop-in: only its creator removes it
             self.created_sudoers = not SUDOERS_FILE.exists()
@@ -79,18 +79,19 @@ class _Machine:
 _MACHINE = _Machine()
 
 
-def _installed_packages() -> set[str]:
+def installed_packages() -> set[str]:
+    """The Debian packages installed on this machine."""
     listing = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\\n"],
                              capture_output=True, text=True, check=False).stdout
     return {line.split()[0] for line in listing.splitlines() if line.endswith(" installed")}
 
 
-def _apt_install(*packages: str) -> None:
-    if os.geteuid() != 0:
-        raise SshdUnavailable(f"{', '.join(packages)} missing and not root: install them to run the SSH tests")
+def apt_install(packages: Sequence[str], failure: Callable[[str], Exception]) -> None:
+    """apt-get install `packages` with no service started (raising `failure(why)` if apt fails).
+
+    A policy-rc.d that refuses every action keeps apt from starting (and leaving running) the
+    packages' services: the system's own sshd on port 22, rsyslog, auditd."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    # A policy-rc.d that refuses every action keeps apt from starting (and leaving running) the
-    # system's own sshd on port 22; the tests start their own.
     policy = Path("/usr/sbin/policy-rc.d")
     own_policy = not policy.exists()
     if own_policy:
@@ -101,10 +102,16 @@ def _apt_install(*packages: str) -> None:
                         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
             done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
             if done.returncode != 0:
-                raise SshdUnavailable(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+                raise failure(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
     finally:
         if own_policy:
             policy.unlink(missing_ok=True)
+
+
+def _apt_install(*packages: str) -> None:
+    if os.geteuid() != 0:
+        raise SshdUnavailable(f"{', '.join(packages)} missing and not root: install them to run the SSH tests")
+    apt_install(packages, SshdUnavailable)
 
 
 def _ensure_user() -> bool:
